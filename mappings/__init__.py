@@ -1,0 +1,1 @@
+"""Rules from facts to levels, one YAML file per resource kind (see docs/levels.md)."""

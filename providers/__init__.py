@@ -1,0 +1,1 @@
+"""Cloud provider plugins: one subpackage per cloud, registered as entry points."""

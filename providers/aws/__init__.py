@@ -1,0 +1,1 @@
+"""AWS provider: CodeDeploy deployment groups and Elastic Beanstalk environments."""

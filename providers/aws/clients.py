@@ -1,0 +1,49 @@
+"""The one place AWS SDK clients are built for a scan.
+
+Clients are cached per (service, region) for the whole scan and share one
+botocore config: adaptive retry (client-side rate limiting that backs off on
+throttling) and a bounded connection pool. `AWS_ENDPOINT_URL` and the rest of
+the SDK's standard configuration chain apply as usual.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from scanner import __version__
+
+RETRY_ATTEMPTS = 8
+
+
+def client_config() -> Config:
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": RETRY_ATTEMPTS},
+        user_agent_extra=f"relscan/{__version__}",
+        max_pool_connections=16,
+        connect_timeout=10,
+        read_timeout=30,
+    )
+
+
+class AwsClients:
+    def __init__(self, session: boto3.Session) -> None:
+        self.session = session
+        self._config = client_config()
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, service: str, region: str) -> Any:
+        key = (service, region)
+        with self._lock:  # boto3 sessions are not safe for concurrent client creation
+            if key not in self._cache:
+                self._cache[key] = self.session.client(
+                    service, region_name=region, config=self._config
+                )
+            return self._cache[key]
+
+    def partition(self, region: str) -> str:
+        return self.session.get_partition_for_region(region)

@@ -1,0 +1,136 @@
+"""CodeDeploy: every deployment group, with its deployment config, as facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from providers.aws.clients import AwsClients
+from providers.aws.facts import read_paths
+from providers.aws.faults import AWS_ERRORS, describe
+from scanner.model import Observation, ScopeError
+
+KIND = "aws.codedeploy.deployment_group"
+BATCH = 100  # BatchGetDeploymentGroups takes at most 100 names a call
+
+GROUP_PATHS = [
+    ("compute_platform", "computePlatform"),
+    ("deployment_type", "deploymentStyle.deploymentType"),
+    ("deployment_option", "deploymentStyle.deploymentOption"),
+    ("deployment_config_name", "deploymentConfigName"),
+    ("ready_action", "blueGreenDeploymentConfiguration.deploymentReadyOption.actionOnTimeout"),
+    (
+        "ready_wait_minutes",
+        "blueGreenDeploymentConfiguration.deploymentReadyOption.waitTimeInMinutes",
+    ),
+    (
+        "blue_fleet_action",
+        "blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess.action",
+    ),
+    ("auto_rollback_enabled", "autoRollbackConfiguration.enabled"),
+    ("auto_rollback_events", "autoRollbackConfiguration.events"),
+    ("alarms_enabled", "alarmConfiguration.enabled"),
+]
+CONFIG_PATHS = [
+    ("min_healthy_type", "minimumHealthyHosts.type"),
+    ("min_healthy_value", "minimumHealthyHosts.value"),
+    ("traffic_routing_type", "trafficRoutingConfig.type"),
+    ("canary_percentage", "trafficRoutingConfig.timeBasedCanary.canaryPercentage"),
+    ("canary_interval_minutes", "trafficRoutingConfig.timeBasedCanary.canaryInterval"),
+    ("linear_percentage", "trafficRoutingConfig.timeBasedLinear.linearPercentage"),
+    ("linear_interval_minutes", "trafficRoutingConfig.timeBasedLinear.linearInterval"),
+]
+
+
+class CodeDeployReader:
+    """Reads one account and region. Each deployment config is fetched once."""
+
+    def __init__(self, clients: AwsClients, account: str, region: str, scope: str) -> None:
+        self.client = clients.get("codedeploy", region)
+        self.partition = clients.partition(region)
+        self.account = account
+        self.region = region
+        self.scope = scope
+        self._configs: dict[str, dict[str, Any] | str] = {}
+
+    def arn(self, app: str, group: str) -> str:
+        return (
+            f"arn:{self.partition}:codedeploy:{self.region}:{self.account}"
+            f":deploymentgroup:{app}/{group}"
+        )
+
+    def collect(self, tags: dict[str, dict[str, str]]) -> Iterator[Observation | ScopeError]:
+        paginator = self.client.get_paginator("list_applications")
+        apps = [a for page in paginator.paginate() for a in page.get("applications", [])]
+        for app in apps:
+            try:
+                names = [
+                    g
+                    for page in self.client.get_paginator("list_deployment_groups").paginate(
+                        applicationName=app
+                    )
+                    for g in page.get("deploymentGroups", [])
+                ]
+                for start in range(0, len(names), BATCH):
+                    yield from self._batch(app, names[start : start + BATCH], tags)
+            except AWS_ERRORS as exc:
+                yield ScopeError("aws", self.scope, f"codedeploy application {app}", describe(exc))
+
+    def _batch(
+        self, app: str, names: list[str], tags: dict[str, dict[str, str]]
+    ) -> Iterator[Observation | ScopeError]:
+        resp = self.client.batch_get_deployment_groups(
+            applicationName=app, deploymentGroupNames=names
+        )
+        if resp.get("errorMessage"):
+            yield ScopeError(
+                "aws", self.scope, f"codedeploy application {app}", resp["errorMessage"]
+            )
+        for info in resp.get("deploymentGroupsInfo", []):
+            arn = self.arn(app, info["deploymentGroupName"])
+            yield self.observe(app, info, tags.get(arn, {}))
+
+    def observe(self, app: str, info: dict[str, Any], tags: dict[str, str]) -> Observation:
+        group = info["deploymentGroupName"]
+        obs = Observation(
+            id=self.arn(app, group),
+            provider="aws",
+            kind=KIND,
+            name=f"{app}/{group}",
+            account=self.account,
+            location=self.region,
+            tags=tags,
+        )
+        read_paths(obs, info, "deploymentGroupInfo", GROUP_PATHS)
+        alarms = (info.get("alarmConfiguration") or {}).get("alarms") or []
+        obs.add(
+            "alarm_names",
+            "deploymentGroupInfo.alarmConfiguration.alarms[].name",
+            [str(a.get("name")) for a in alarms],
+        )
+        self._config_facts(obs, info.get("deploymentConfigName"))
+        return obs
+
+    def _config_facts(self, obs: Observation, name: str | None) -> None:
+        prefix = f"deploymentConfigInfo[{name}]"
+        if not name:
+            for fact, path in CONFIG_PATHS:
+                obs.unknown(fact, f"{prefix}.{path}", "the group names no deployment config")
+            return
+        config = self.config(name)
+        if isinstance(config, str):
+            for fact, path in CONFIG_PATHS:
+                obs.unknown(fact, f"{prefix}.{path}", config)
+            return
+        read_paths(obs, config, prefix, CONFIG_PATHS)
+
+    def config(self, name: str) -> dict[str, Any] | str:
+        """The deployment config, or the one-line reason it could not be read.
+        There is no batch call: GetDeploymentConfig once per name per scan."""
+        if name not in self._configs:
+            try:
+                resp = self.client.get_deployment_config(deploymentConfigName=name)
+                self._configs[name] = resp.get("deploymentConfigInfo", {})
+            except AWS_ERRORS as exc:
+                self._configs[name] = describe(exc)
+        return self._configs[name]

@@ -1,0 +1,48 @@
+"""The `relscan` command: a Click group whose scan and check commands also take
+every installed provider plugin's options."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from scanner import __version__
+from scanner.cli.check import check
+from scanner.cli.demo import demo
+from scanner.cli.rules import rules
+from scanner.cli.scan import scan
+from scanner.errors import EXIT_USAGE, RelscanError, one_line
+from scanner.plugin import installed_plugins
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="relscan")
+def app() -> None:
+    """How do you release updates? relscan reads live cloud configuration and
+    places every release unit on the Cloud Maturity Model's five levels."""
+
+
+for command in (scan, check):
+    for plugin in installed_plugins().values():
+        command.params.extend(plugin.options())
+    app.add_command(command)
+app.add_command(demo)
+app.add_command(rules)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = app.main(args=argv, prog_name="relscan", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:  # bad usage: one line, exit 2
+        click.echo(f"relscan: error: {one_line(exc.format_message())}", err=True)
+        code = EXIT_USAGE
+    except RelscanError as exc:
+        click.echo(f"relscan: error: {one_line(exc)}", err=True)
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("relscan: interrupted", err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)

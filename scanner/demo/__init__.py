@@ -1,0 +1,1 @@
+"""The built-in demo estate, served from the emulators by `relscan demo`."""

@@ -1,0 +1,70 @@
+"""Serving an estate file from the emulators, and pointing the SDKs at them.
+
+An estate file has one top-level key per cloud (aws, azure, gcp, oci). Each
+cloud's emulator module offers `start(part, stack) -> env`: it serves its
+part on loopback until the stack closes and returns the environment variables
+(None meaning "unset") that send that cloud's SDK calls there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from scanner.errors import UsageError
+
+EMULATORS = {
+    "aws": "scanner.emulators.aws",
+    "azure": "scanner.emulators.azure",
+    "gcp": "scanner.emulators.gcp",
+    "oci": "scanner.emulators.oci",
+}
+
+
+def load_estate(path: str | None = None) -> dict[str, Any]:
+    try:
+        if path:
+            with open(path, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh)
+        else:
+            text = resources.files("scanner.demo").joinpath("estate.yaml").read_text("utf-8")
+            data = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"estate file {path}: {exc}") from None
+    if not isinstance(data, dict) or not set(data) <= set(EMULATORS):
+        raise UsageError(f"estate file {path}: top-level keys must be among {', '.join(EMULATORS)}")
+    return data
+
+
+@contextmanager
+def serve(estate: dict[str, Any]) -> Iterator[dict[str, str | None]]:
+    env: dict[str, str | None] = {}
+    with ExitStack() as stack:
+        for cloud, part in estate.items():
+            module = importlib.import_module(EMULATORS[cloud])
+            env.update(module.start(part, stack))
+        yield env
+
+
+@contextmanager
+def patched_environ(env: dict[str, str | None]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in env}
+    for key, value in env.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

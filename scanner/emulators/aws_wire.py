@@ -1,0 +1,149 @@
+"""AWS wire formats for the emulator, driven by botocore's service models.
+
+Responses are rendered shape by shape from the operation's output model, so a
+fixture field the model does not have is an error (a misspelt fixture fails
+loudly), and what the SDK parses is what AWS would have sent.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+import botocore.session
+from botocore.model import OperationModel, Shape
+
+
+class FixtureError(ValueError):
+    """A fixture does not fit the service model."""
+
+
+@lru_cache(maxsize=32)
+def operation(service: str, name: str) -> OperationModel:
+    model = botocore.session.get_session().get_service_model(service)
+    return model.operation_model(name)
+
+
+def _ts(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def to_json(shape: Shape, value: Any, path: str) -> Any:
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise FixtureError(f"{path}: expected an object for {shape.name}")
+        unknown = set(value) - set(shape.members)
+        if unknown:
+            raise FixtureError(f"{path}: {shape.name} has no member {sorted(unknown)[0]!r}")
+        return {k: to_json(shape.members[k], v, f"{path}.{k}") for k, v in value.items()}
+    if kind == "list":
+        return [to_json(shape.member, v, f"{path}[]") for v in value]
+    if kind == "map":
+        return {str(k): to_json(shape.value, v, f"{path}.{k}") for k, v in value.items()}
+    if kind == "timestamp":
+        return _ts(value).timestamp()
+    return value
+
+
+def json_response(
+    service: str, op: str, result: dict[str, Any]
+) -> tuple[int, dict[str, str], bytes]:
+    model = operation(service, op)
+    body = to_json(model.output_shape, result, op) if model.output_shape else {}
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "x-amzn-RequestId": str(uuid.uuid4()),
+    }
+    return 200, headers, json.dumps(body).encode()
+
+
+def _xml_scalar(shape: Shape, value: Any) -> str:
+    if shape.type_name == "boolean":
+        return "true" if value else "false"
+    if shape.type_name == "timestamp":
+        return _ts(value).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return escape(str(value))
+
+
+def to_xml(shape: Shape, value: Any, path: str) -> str:
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise FixtureError(f"{path}: expected an object for {shape.name}")
+        unknown = set(value) - set(shape.members)
+        if unknown:
+            raise FixtureError(f"{path}: {shape.name} has no member {sorted(unknown)[0]!r}")
+        out = []
+        for key, item in value.items():
+            member = shape.members[key]
+            tag = member.serialization.get("name", key)
+            if member.type_name == "list" and member.serialization.get("flattened"):
+                out += [f"<{tag}>{to_xml(member.member, v, path)}</{tag}>" for v in item]
+            else:
+                out.append(f"<{tag}>{to_xml(member, item, f'{path}.{key}')}</{tag}>")
+        return "".join(out)
+    if kind == "list":
+        tag = shape.member.serialization.get("name", "member")
+        return "".join(f"<{tag}>{to_xml(shape.member, v, f'{path}[]')}</{tag}>" for v in value)
+    if kind == "map":
+        return "".join(
+            f"<entry><key>{escape(str(k))}</key>"
+            f"<value>{to_xml(shape.value, v, path)}</value></entry>"
+            for k, v in value.items()
+        )
+    return _xml_scalar(shape, value)
+
+
+def xml_response(
+    service: str, op: str, result: dict[str, Any]
+) -> tuple[int, dict[str, str], bytes]:
+    model = operation(service, op)
+    ns = model.service_model.metadata.get("xmlNamespace", "")
+    request_id = str(uuid.uuid4())
+    inner = to_xml(model.output_shape, result, op) if model.output_shape else ""
+    if model.service_model.resolved_protocol == "ec2":
+        body = (
+            f'<{op}Response xmlns="{ns}"><requestId>{request_id}</requestId>{inner}</{op}Response>'
+        )
+    else:
+        wrapper = (
+            model.output_shape.serialization.get("resultWrapper") if model.output_shape else None
+        )
+        result_xml = f"<{wrapper}>{inner}</{wrapper}>" if wrapper else ""
+        body = (
+            f'<{op}Response xmlns="{ns}">{result_xml}'
+            f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{op}Response>"
+        )
+    return 200, {"Content-Type": "text/xml"}, body.encode()
+
+
+def respond(service: str, op: str, result: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    protocol = operation(service, op).service_model.resolved_protocol
+    if protocol == "json":
+        return json_response(service, op, result)
+    return xml_response(service, op, result)
+
+
+def error_response(
+    service: str, op: str, status: int, code: str, message: str
+) -> tuple[int, dict[str, str], bytes]:
+    protocol = operation(service, op).service_model.resolved_protocol
+    if protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        return status, {"Content-Type": "application/x-amz-json-1.1"}, body
+    text = f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+    if protocol == "ec2":
+        xml = f"<Response><Errors><Error>{text}</Error></Errors><RequestID>x</RequestID></Response>"
+    else:
+        xml = (
+            f"<ErrorResponse><Error><Type>Sender</Type>{text}</Error>"
+            f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+        )
+    return status, {"Content-Type": "text/xml"}, xml.encode()

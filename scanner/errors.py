@@ -1,0 +1,37 @@
+"""Exit codes and the errors that map to them (documented in the README)."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_USAGE = 2  # bad usage or input: options, ids, files, credentials
+EXIT_INCOMPLETE = 3  # finished, but a unit was not assessed or a scope failed
+EXIT_BELOW_TARGET = 4  # --fail-under N and an assessed unit is below N
+
+
+class RelscanError(Exception):
+    """An error the user can act on: printed as one line, never a traceback."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(RelscanError):
+    """Bad usage or input (unknown option value, malformed id, unreadable file)."""
+
+
+class CredentialsError(RelscanError):
+    """No credentials, or credentials the cloud refused before anything was read."""
+
+
+class NotFoundError(RelscanError):
+    """`check` named a resource that does not exist (or cannot be seen)."""
+
+
+def one_line(text: object) -> str:
+    """Collapse a message (often a cloud's multi-line error) to one line."""
+    return " ".join(str(text).split())
+
+
+class CloudError(RelscanError):
+    """The cloud refused or failed a read that the command cannot do without."""
+
+    exit_code = EXIT_INCOMPLETE

@@ -1,0 +1,142 @@
+"""The data that flows through a scan: observations in, assessments out.
+
+Providers build `Observation`s (facts read from a cloud API); the classifier
+turns each into an `Assessment`; outputs read only assessments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FactValue = str | int | float | bool | list[str] | None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One configuration value, with the API field it was read from.
+
+    `value` is None when the API left the field out (read, but absent).
+    `error` is set when the field could not be read at all; the value is then
+    unknown, which is different from absent.
+    """
+
+    name: str
+    field: str
+    value: FactValue = None
+    error: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class Observation:
+    """One release unit as a provider saw it."""
+
+    id: str
+    provider: str
+    kind: str
+    name: str
+    account: str
+    location: str
+    tags: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
+
+    def add(self, name: str, field_path: str, value: FactValue) -> None:
+        self.facts[name] = Fact(name, field_path, value)
+
+    def unknown(self, name: str, field_path: str, error: str) -> None:
+        self.facts[name] = Fact(name, field_path, None, error)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    field: str
+    value: FactValue
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "value": self.value}
+
+
+ASSESSED = "assessed"
+NOT_ASSESSED = "not_assessed"
+
+
+@dataclass
+class Assessment:
+    """The verdict on one release unit, with everything that decided it."""
+
+    id: str
+    provider: str
+    kind: str
+    name: str
+    account: str
+    location: str
+    tags: dict[str, str]
+    level: int | None
+    status: str
+    rule: str | None
+    reason: str
+    evidence: list[Evidence]
+    next_steps: list[str]
+    service: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "kind": self.kind,
+            "name": self.name,
+            "account": self.account,
+            "location": self.location,
+            "tags": dict(self.tags),
+            "service": self.service,
+            "level": self.level,
+            "status": self.status,
+            "rule": self.rule,
+            "reason": self.reason,
+            "evidence": [e.as_dict() for e in self.evidence],
+            "next_steps": list(self.next_steps),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Assessment:
+        return cls(
+            id=data["id"],
+            provider=data["provider"],
+            kind=data["kind"],
+            name=data["name"],
+            account=data["account"],
+            location=data["location"],
+            tags=dict(data.get("tags") or {}),
+            level=data.get("level"),
+            status=data["status"],
+            rule=data.get("rule"),
+            reason=data.get("reason", ""),
+            evidence=[Evidence(e["field"], e["value"]) for e in data.get("evidence", [])],
+            next_steps=list(data.get("next_steps", [])),
+            service=data.get("service"),
+        )
+
+
+@dataclass(frozen=True)
+class ScopeError:
+    """Something in one scope (an account and region, a service in it) failed.
+
+    What other scopes found is kept; the scan exits 3.
+    """
+
+    provider: str
+    scope: str
+    service: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "provider": self.provider,
+            "scope": self.scope,
+            "service": self.service,
+            "message": self.message,
+        }

@@ -1,0 +1,81 @@
+"""What a provider plugin offers the core, and how the core finds plugins.
+
+A provider registers an instance of `ProviderPlugin` under the entry-point
+group `relscan.providers`; a new cloud is a new package, not a core edit.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import entry_points
+from typing import Any
+
+import click
+
+from scanner.model import Observation, ScopeError
+
+ENTRY_POINT_GROUP = "relscan.providers"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One slice of an estate scanned as a unit: an account and region, a
+    subscription, a project, a compartment and region."""
+
+    provider: str
+    account: str
+    location: str
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.provider}:{self.account}/{self.location}"
+            if self.location
+            else (f"{self.provider}:{self.account}")
+        )
+
+
+class ProviderRun(ABC):
+    """A provider configured from the user's options, ready to scan."""
+
+    @abstractmethod
+    def scopes(self) -> list[Scope]:
+        """Resolve the scopes to scan (may call the cloud, e.g. to list regions)."""
+
+    @abstractmethod
+    def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
+        """Yield every release unit in the scope, and a ScopeError for each part
+        (a service, a page) that failed; never raise for a cloud-side failure."""
+
+    @abstractmethod
+    def check(self, resource_id: str) -> Observation:
+        """Read one resource by its native id (raise NotFoundError if absent)."""
+
+
+class ProviderPlugin(ABC):
+    name: str
+    title: str
+
+    @abstractmethod
+    def options(self) -> list[click.Option]:
+        """Options this provider adds to `scan` and `check` (named --<name>-...)."""
+
+    @abstractmethod
+    def claims(self, resource_id: str) -> bool:
+        """Whether the id looks like this cloud's (its kind may still be unsupported)."""
+
+    @abstractmethod
+    def configure(self, options: dict[str, Any]) -> ProviderRun:
+        """Validate the options and credentials; raise UsageError/CredentialsError."""
+
+
+@lru_cache(maxsize=1)
+def installed_plugins() -> dict[str, ProviderPlugin]:
+    plugins: dict[str, ProviderPlugin] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        plugin = ep.load()
+        plugins[plugin.name] = plugin
+    return dict(sorted(plugins.items()))
