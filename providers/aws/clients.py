@@ -8,6 +8,7 @@ the SDK's standard configuration chain apply as usual.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -20,8 +21,13 @@ RETRY_ATTEMPTS = 8
 
 
 def client_config() -> Config:
+    """Adaptive retry with 8 attempts, unless the standard AWS_RETRY_MODE or
+    AWS_MAX_ATTEMPTS settings say otherwise."""
+    retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")}
+    if not os.environ.get("AWS_MAX_ATTEMPTS"):
+        retries["max_attempts"] = RETRY_ATTEMPTS
     return Config(
-        retries={"mode": "adaptive", "max_attempts": RETRY_ATTEMPTS},
+        retries=retries,
         user_agent_extra=f"relscan/{__version__}",
         max_pool_connections=16,
         connect_timeout=10,

@@ -79,7 +79,7 @@ class AwsEmulator:
     def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
         self.account = str(estate.get("account", "123456789012"))
         self.regions = list(estate.get("regions", ["eu-west-2"]))
-        self.deny = [(d["service"], d.get("region", "*")) for d in estate.get("deny", [])]
+        self.faults = [dict(f) for f in estate.get("faults", [])]
         self.page_size = page_size
         self.configs = dict(DEFAULT_CONFIGS)
         self.configs.update(estate.get("deployment_configs", {}))
@@ -110,18 +110,32 @@ class AwsEmulator:
         try:
             if handler is None:
                 raise AwsFault(400, "InvalidAction", f"{service}:{op} is not emulated")
-            if (service, region) in self.deny or (service, "*") in self.deny:
-                raise AwsFault(
-                    400,
-                    "AccessDeniedException" if target else "AccessDenied",
-                    f"User is not authorized to perform: {service}:{op} in {region}",
-                )
+            self._inject(service, op, region, json_protocol=bool(target))
             status, headers, body = respond(service, op, handler(region, params))
         except AwsFault as fault:
             status, headers, body = error_response(
                 service, op, fault.status, fault.code, fault.message
             )
         return Response(status, body, headers)
+
+    def _inject(self, service: str, op: str, region: str, json_protocol: bool) -> None:
+        """Answer with a declared fault: `{service, operation?, region?, code?,
+        status?, times?}`; `times` counts down, absent means always."""
+        with self._lock:
+            for fault in self.faults:
+                if fault["service"] != service or fault.get("operation", op) != op:
+                    continue
+                if fault.get("region", region) != region or fault.get("times", 1) <= 0:
+                    continue
+                if "times" in fault:
+                    fault["times"] -= 1
+                code = fault.get(
+                    "code", "AccessDeniedException" if json_protocol else "AccessDenied"
+                )
+                message = f"injected {code} for {service}:{op} in {region}"
+                if code.startswith("AccessDenied"):
+                    message = f"User is not authorized to perform: {service}:{op} in {region}"
+                raise AwsFault(fault.get("status", 400), code, message)
 
     def _page(self, items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
         start = int(token or 0)
