@@ -25,6 +25,7 @@ class Fact:
     field: str
     value: FactValue = None
     error: str | None = None
+    raw: Any = None  # the value exactly as the API gave it, where `value` was converted
 
     @property
     def known(self) -> bool:
@@ -44,8 +45,8 @@ class Observation:
     tags: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)
 
-    def add(self, name: str, field_path: str, value: FactValue) -> None:
-        self.facts[name] = Fact(name, field_path, value)
+    def add(self, name: str, field_path: str, value: FactValue, raw: Any = None) -> None:
+        self.facts[name] = Fact(name, field_path, value, raw=value if raw is None else raw)
 
     def unknown(self, name: str, field_path: str, error: str) -> None:
         self.facts[name] = Fact(name, field_path, None, error)

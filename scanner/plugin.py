@@ -73,9 +73,23 @@ class ProviderPlugin(ABC):
 
 
 @lru_cache(maxsize=1)
-def installed_plugins() -> dict[str, ProviderPlugin]:
+def _load() -> tuple[dict[str, ProviderPlugin], dict[str, str]]:
     plugins: dict[str, ProviderPlugin] = {}
+    broken: dict[str, str] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        plugin = ep.load()
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # one broken plugin must not take the others down
+            broken[ep.name] = f"{type(exc).__name__}: {exc}"
+            continue
         plugins[plugin.name] = plugin
-    return dict(sorted(plugins.items()))
+    return dict(sorted(plugins.items())), broken
+
+
+def installed_plugins() -> dict[str, ProviderPlugin]:
+    return _load()[0]
+
+
+def broken_plugins() -> dict[str, str]:
+    """Entry points that failed to load, with the one-line cause."""
+    return _load()[1]

@@ -44,3 +44,19 @@ def render_rulebook() -> str:
         parts += [render_kind(k) for k in sorted(by_provider[provider], key=lambda k: k.kind)]
     parts.append(END)
     return "\n".join(parts) + "\n"
+
+
+def update_file(path: str) -> None:
+    """Replace the generated part of a Markdown file (between the markers)."""
+    from pathlib import Path
+
+    doc = Path(path)
+    text = doc.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN), text.index(END) + len(END) + 1
+    doc.write_text(text[:start] + render_rulebook() + text[end:], encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m scanner.ruledoc docs/levels.md
+    import sys
+
+    update_file(sys.argv[1])

@@ -145,4 +145,6 @@ def test_shipped_rule_files_load_and_docs_are_current():
     from scanner.ruledoc import render_rulebook
 
     doc = (Path(__file__).parents[1] / "docs" / "levels.md").read_text(encoding="utf-8")
-    assert render_rulebook() in doc, "docs/levels.md is stale: regenerate with `relscan rules`"
+    assert render_rulebook() in doc, (
+        "docs/levels.md is stale: python -m scanner.ruledoc docs/levels.md"
+    )

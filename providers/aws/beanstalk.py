@@ -95,7 +95,6 @@ class BeanstalkReader:
             return obs
         values = {(s.get("Namespace"), s.get("OptionName")): s.get("Value") for s in settings}
         for fact, ns, option, numeric in OPTIONS:
-            obs.add(
-                fact, f"OptionSettings[{ns}].{option}", _value(values.get((ns, option)), numeric)
-            )
+            raw = values.get((ns, option))
+            obs.add(fact, f"OptionSettings[{ns}].{option}", _value(raw, numeric), raw)
         return obs

@@ -10,10 +10,24 @@ from typing import Any
 
 import click
 
+from scanner.engine import ScanResult
 from scanner.errors import UsageError
 from scanner.outputs import SCAN_FORMATS, check_format
+from scanner.report import RenderOptions
+from scanner.services import DEFAULT_TAG_KEYS, Assignment, ServiceConfig, assign_services
+from scanner.services import service_name as unit_service
+from scanner.waivers import load_waivers
 
-SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".txt": "table"}
+SUFFIX_FORMATS = {
+    ".json": "json",
+    ".md": "markdown",
+    ".txt": "table",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".csv": "csv",
+}
+BINARY_FORMATS = {"pdf"}
 
 
 def format_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,12 +51,76 @@ def format_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def service_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--service-tag-key",
+        "tag_keys",
+        multiple=True,
+        help="Tag keys naming a unit's service, in order "
+        f"(default: {', '.join(DEFAULT_TAG_KEYS)}).",
+    )(func)
+    return click.option(
+        "--assign",
+        "assignments",
+        multiple=True,
+        metavar="ID_PATTERN=SERVICE",
+        help="Put units whose id matches the pattern in a service (overrides tags).",
+    )(func)
+
+
+def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = service_options(func)
+    func = click.option(
+        "--target-level",
+        type=click.IntRange(1, 5),
+        default=4,
+        show_default=True,
+        help="The level services are measured against.",
+    )(func)
+    func = click.option(
+        "--waivers",
+        "waivers_path",
+        type=str,
+        default=None,
+        help="Waivers file (TOML or YAML): accepted gaps.",
+    )(func)
+    return click.option(
+        "--service",
+        "only_service",
+        type=str,
+        default=None,
+        help="With --format cddo: answer for this service only.",
+    )(func)
+
+
+def service_config(tag_keys: tuple[str, ...], assignments: tuple[str, ...]) -> ServiceConfig:
+    return ServiceConfig(
+        tag_keys=tuple(tag_keys) or DEFAULT_TAG_KEYS,
+        assignments=[Assignment.parse(text) for text in assignments],
+    )
+
+
+def render_options(result: ScanResult, kw: dict[str, Any]) -> RenderOptions:
+    """Assign services, then load the waivers against them."""
+    assign_services(result.assessments, service_config(kw["tag_keys"], kw["assignments"]))
+    known = {unit_service(a) for a in result.assessments}
+    waivers = load_waivers(kw["waivers_path"], known) if kw.get("waivers_path") else []
+    service = kw.get("only_service")
+    if service and service not in known:
+        raise UsageError(f"--service {service!r}: no unit of the scan belongs to it")
+    return RenderOptions(target_level=kw["target_level"], waivers=waivers, service=service)
+
+
 def resolve_format(fmt: str | None, output: str | None) -> str:
     if fmt:
-        return check_format(fmt)
-    if output:
-        return SUFFIX_FORMATS.get(Path(output).suffix.lower(), "json")
-    return "table" if sys.stdout.isatty() else "json"
+        fmt = check_format(fmt)
+    elif output:
+        fmt = SUFFIX_FORMATS.get(Path(output).suffix.lower(), "json")
+    else:
+        fmt = "table" if sys.stdout.isatty() else "json"
+    if fmt in BINARY_FORMATS and not output and sys.stdout.isatty():
+        raise UsageError(f"--format {fmt} writes a binary file: give --output PATH")
+    return fmt
 
 
 def check_output_path(output: str | None) -> None:
@@ -56,11 +134,18 @@ def check_output_path(output: str | None) -> None:
         raise UsageError(f"cannot write {output}: not a writable file path")
 
 
-def emit(text: str, output: str | None) -> None:
+def emit(content: str | bytes, output: str | None) -> None:
     if output:
-        Path(output).expanduser().write_text(text, encoding="utf-8")
+        path = Path(output).expanduser()
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
     else:
-        click.echo(text, nl=False)
+        click.echo(content, nl=False)
 
 
 def fail_under_option(func: Callable[..., Any]) -> Callable[..., Any]:

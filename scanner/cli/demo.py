@@ -11,6 +11,8 @@ from scanner.demo.serve import load_estate, patched_environ, serve
 from scanner.errors import UsageError
 from scanner.outputs import SCAN_FORMATS
 from scanner.plugin import installed_plugins
+from scanner.report import RenderOptions
+from scanner.services import ServiceConfig, assign_services
 
 
 @click.command()
@@ -41,8 +43,11 @@ def demo(output_dir: str, estate_path: str | None, quiet: bool) -> None:
             run = plugins[name].configure({})
             work.append((run, run.scopes()))
         result = execute(work, concurrency=8, quiet=quiet)
-    json_path = out / "relscan-demo.json"
-    json_path.write_text(SCAN_FORMATS["json"](result), encoding="utf-8")
-    click.echo(SCAN_FORMATS["table"](result), nl=False)
+    options = RenderOptions()
+    assign_services(result.assessments, ServiceConfig())
+    json_path, html_path = out / "relscan-demo.json", out / "relscan-demo.html"
+    json_path.write_text(str(SCAN_FORMATS["json"](result, options)), encoding="utf-8")
+    html_path.write_text(str(SCAN_FORMATS["html"](result, options)), encoding="utf-8")
+    click.echo(SCAN_FORMATS["table"](result, options), nl=False)
     report_errors(result, quiet)
-    click.echo(f"relscan: wrote {json_path}", err=True)
+    click.echo(f"relscan: wrote {json_path} and the report {html_path}", err=True)

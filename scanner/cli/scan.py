@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -14,12 +15,14 @@ from scanner.cli.common import (
     emit,
     fail_under_option,
     format_options,
+    render_options,
+    report_options,
     resolve_format,
 )
 from scanner.engine import ScanResult, run_scan
 from scanner.errors import EXIT_BELOW_TARGET, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from scanner.outputs import SCAN_FORMATS
-from scanner.plugin import ProviderRun, Scope, installed_plugins
+from scanner.plugin import ProviderRun, Scope, broken_plugins, installed_plugins
 from scanner.summary import LEVELS, summarise
 
 
@@ -28,6 +31,10 @@ def choose_providers(names: tuple[str, ...]) -> list[str]:
     if not names:
         raise UsageError(f"choose at least one --provider ({', '.join(plugins)})")
     for name in names:
+        if name in broken_plugins():
+            raise UsageError(
+                f"provider {name} is installed but failed to load: {broken_plugins()[name]}"
+            )
         if name not in plugins:
             raise UsageError(f"unknown provider {name!r}; installed: {', '.join(plugins)}")
     return list(dict.fromkeys(names))
@@ -93,6 +100,7 @@ def report_errors(result: ScanResult, quiet: bool) -> None:
     help="Cloud to scan (repeatable): aws, azure, gcp, oci as installed.",
 )
 @format_options
+@report_options
 @fail_under_option
 @click.option(
     "--concurrency",
@@ -109,7 +117,7 @@ def scan(
     fail_under: int | None,
     concurrency: int,
     quiet: bool,
-    **provider_options: Any,
+    **options: Any,
 ) -> None:
     """Scan every release unit the chosen providers can see."""
     names = choose_providers(providers)
@@ -118,9 +126,11 @@ def scan(
     plugins = installed_plugins()
     work = []
     for name in names:
-        run = plugins[name].configure(provider_options)
+        run = plugins[name].configure(options)
         work.append((run, run.scopes()))
+    if options.get("waivers_path") and not os.path.isfile(options["waivers_path"]):
+        raise UsageError(f"waivers file {options['waivers_path']}: no such file")
     result = execute(work, concurrency, quiet)
-    emit(SCAN_FORMATS[fmt](result), output)
+    emit(SCAN_FORMATS[fmt](result, render_options(result, options)), output)
     report_errors(result, quiet)
     raise click.exceptions.Exit(exit_code(result, fail_under))

@@ -1,6 +1,7 @@
-"""Renderers: each turns a scan result (or one assessment) into text.
+"""Renderers: each turns a scan result (or one assessment) into text or bytes.
 
-They read assessments and scan metadata only, never provider objects.
+They read assessments and scan metadata only, never provider objects. The
+report formats (html, pdf, csv, cddo) also take the board's RenderOptions.
 """
 
 from __future__ import annotations
@@ -10,12 +11,19 @@ from collections.abc import Callable
 from scanner.engine import ScanResult
 from scanner.errors import UsageError
 from scanner.model import Assessment
-from scanner.outputs import json_out, markdown, table
+from scanner.outputs import cddo, csv_out, html, json_out, markdown, pdf, table
+from scanner.report import RenderOptions, build_report
 
-SCAN_FORMATS: dict[str, Callable[[ScanResult], str]] = {
-    "json": json_out.render_scan,
-    "markdown": markdown.render_scan,
-    "table": table.render_scan,
+Renderer = Callable[[ScanResult, RenderOptions], str | bytes]
+
+SCAN_FORMATS: dict[str, Renderer] = {
+    "json": lambda result, _: json_out.render_scan(result),
+    "markdown": lambda result, _: markdown.render_scan(result),
+    "table": lambda result, _: table.render_scan(result),
+    "html": lambda result, opts: html.render(build_report(result, opts)),
+    "pdf": lambda result, opts: pdf.render(build_report(result, opts)),
+    "csv": lambda result, opts: csv_out.render(build_report(result, opts)),
+    "cddo": lambda result, opts: cddo.render(build_report(result, opts)),
 }
 ONE_FORMATS: dict[str, Callable[[Assessment], str]] = {
     "json": json_out.render_one,
@@ -24,7 +32,8 @@ ONE_FORMATS: dict[str, Callable[[Assessment], str]] = {
 }
 
 
-def check_format(fmt: str) -> str:
-    if fmt not in SCAN_FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(SCAN_FORMATS)}")
+def check_format(fmt: str, formats: dict[str, object] | None = None) -> str:
+    choices = SCAN_FORMATS if formats is None else formats
+    if fmt not in choices:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(choices)}")
     return fmt

@@ -34,3 +34,30 @@ def render_scan(result: ScanResult) -> str:
 
 def render_one(assessment: Assessment) -> str:
     return json.dumps(assessment.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def load_scan(text: str, source: str) -> ScanResult:
+    """A saved scan document back into a ScanResult (for `relscan report`)."""
+    from datetime import datetime
+
+    from scanner.errors import UsageError
+    from scanner.model import ScopeError
+
+    try:
+        doc = json.loads(text)
+        if doc.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(
+                f"schema_version {doc.get('schema_version')!r} is not {SCHEMA_VERSION}"
+            )
+        scan = doc["scan"]
+        result = ScanResult(started=datetime.fromisoformat(scan["started"]))
+        result.finished = datetime.fromisoformat(scan["finished"]) if scan.get("finished") else None
+        result.tool_version = scan.get("tool_version", "")
+        result.scopes = list(scan.get("scopes", []))
+        result.errors = [ScopeError(**e) for e in scan.get("errors", [])]
+        result.assessments = [Assessment.from_dict(r) for r in doc["resources"]]
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{source}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UsageError(f"{source}: not a relscan scan document ({exc})") from None
+    return result

@@ -150,7 +150,7 @@ def test_scan_writes_the_documented_json(serve):
     } in unit["evidence"]
     assert (unit["tags"], unit["service"], unit["location"]) == (
         {"service": "payments"},
-        None,
+        "payments",
         "eu-west-2",
     )
     assert by_id[EB_ARN]["rule"] == "AWS-EB-2-ROLLING"

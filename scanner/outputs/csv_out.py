@@ -1,0 +1,86 @@
+"""CSV, one row per unit, for spreadsheets.
+
+Cells that a spreadsheet would run as a formula (starting =, +, -, @, tab or
+carriage return) get a leading apostrophe; `read_rows` takes it off again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from scanner.outputs.text import show_value
+from scanner.report import Report
+from scanner.waivers import Waiver
+
+COLUMNS = [
+    "id",
+    "provider",
+    "kind",
+    "name",
+    "account",
+    "location",
+    "service",
+    "level",
+    "status",
+    "rule",
+    "reason",
+    "evidence",
+    "next_steps",
+    "waiver",
+    "tags",
+]
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _waiver_text(w: Waiver | None) -> str:
+    if w is None:
+        return ""
+    return f"level {w.level} accepted by {w.approved_by} until {w.expires}: {w.reason}"
+
+
+def render(report: Report) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for view in report.units:
+        a = view.unit
+        waiver = view.waiver
+        writer.writerow(
+            [
+                _safe(v)
+                for v in (
+                    a.id,
+                    a.provider,
+                    a.kind,
+                    a.name,
+                    a.account,
+                    a.location,
+                    a.service or "",
+                    "" if a.level is None else a.level,
+                    a.status,
+                    a.rule or "",
+                    a.reason,
+                    "; ".join(f"{e.field}={show_value(e.value)}" for e in a.evidence),
+                    " | ".join(a.next_steps),
+                    _waiver_text(waiver),
+                    json.dumps(a.tags, ensure_ascii=False, sort_keys=True),
+                )
+            ]
+        )
+    return buf.getvalue()
+
+
+def read_rows(text: str) -> list[dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for row in rows:
+        for key, value in row.items():
+            if value.startswith("'") and value[1:].startswith(_FORMULA):
+                row[key] = value[1:]
+    return rows

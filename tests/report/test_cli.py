@@ -1,0 +1,65 @@
+"""`relscan report` as a user runs it, on a saved scan."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from scanner.outputs import SCAN_FORMATS
+from scanner.report import RenderOptions
+
+RELSCAN = str(Path(sys.executable).parent / "relscan")
+
+
+def run(*args):
+    return subprocess.run([RELSCAN, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_report_renders_a_saved_scan_with_waivers(result, tmp_path):
+    scan = tmp_path / "scan.json"
+    scan.write_text(SCAN_FORMATS["json"](result, RenderOptions()))
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(
+        "waivers:\n  - service: hr-tool\n    level: 1\n    reason: ok\n"
+        "    approved_by: Board\n    expires: 2999-01-01\n"
+    )
+    out = tmp_path / "r.html"
+    r = run("report", str(scan), "--waivers", str(waivers), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    assert "Level 1 accepted by Board until 2999-01-01: ok" in html
+    r = run("report", str(scan), "-f", "cddo", "--service", "portal")
+    assert r.returncode == 0
+    assert json.loads(r.stdout)["assessmentData"]["operations"]
+    r = run("report", str(scan), "-f", "csv")
+    assert r.stdout.splitlines()[0].startswith("id,provider,kind,name")
+
+
+def test_report_bad_input_is_one_line_exit_2(result, tmp_path):
+    scan = tmp_path / "scan.json"
+    scan.write_text(SCAN_FORMATS["json"](result, RenderOptions()))
+    bad = tmp_path / "w.yaml"
+    bad.write_text(
+        "waivers:\n  - service: nobody\n    level: 1\n    reason: r\n"
+        "    approved_by: b\n    expires: 2027-01-01\n"
+    )
+    notjson = tmp_path / "x.json"
+    notjson.write_text("{nope")
+    cases = [
+        (
+            ["report", str(scan), "--waivers", str(bad), "-f", "html"],
+            f"waivers file {bad} line 2: unknown service 'nobody'",
+        ),
+        (["report", str(notjson)], f"{notjson}: not JSON"),
+        (["report", str(tmp_path / "missing.json")], "missing.json: No such file"),
+        (
+            ["report", str(scan), "-f", "cddo", "--service", "nobody"],
+            "--service 'nobody': no unit of the scan belongs to it",
+        ),
+    ]
+    for args, message in cases:
+        r = run(*args)
+        assert r.returncode == 2, (args, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
