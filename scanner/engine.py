@@ -1,9 +1,15 @@
-"""Runs a scan: scopes concurrently, each unit classified as it arrives."""
+"""Runs a scan: scopes concurrently, each unit classified as it arrives.
+
+At most `concurrency` scopes run at once, and at most `per_account` of them
+belong to the same account (subscription, project, tenancy), so one account's
+API limits are never hammered while others wait.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,11 +30,20 @@ class ScanResult:
     errors: list[ScopeError] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
     tool_version: str = __version__
+    scopes_done: int = 0
 
     @property
     def seconds(self) -> float:
         end = self.finished or datetime.now(UTC)
         return (end - self.started).total_seconds()
+
+
+class ScanInterrupted(Exception):
+    """Ctrl-C during a scan; carries what was done so far."""
+
+    def __init__(self, partial: ScanResult) -> None:
+        super().__init__("interrupted")
+        self.partial = partial
 
 
 def _scan_scope(run: ProviderRun, scope: Scope) -> tuple[list[Assessment], list[ScopeError]]:
@@ -49,22 +64,58 @@ def sort_key(a: Assessment) -> tuple[str, str, str, str, str]:
     return (a.provider, a.account, a.location, a.kind, a.id)
 
 
+def _interleave(tasks: list[tuple[ProviderRun, Scope]]) -> list[tuple[ProviderRun, Scope]]:
+    """Round-robin across accounts, so every account starts early."""
+    by_account: dict[tuple[str, str], list[tuple[ProviderRun, Scope]]] = {}
+    for task in tasks:
+        by_account.setdefault((task[1].provider, task[1].account), []).append(task)
+    queues = list(by_account.values())
+    out = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                out.append(queue.pop(0))
+    return out
+
+
 def run_scan(
     work: list[tuple[ProviderRun, list[Scope]]],
     concurrency: int = 8,
     on_scope_done: ProgressHook | None = None,
+    per_account: int = 4,
 ) -> ScanResult:
     result = ScanResult(started=datetime.now(UTC))
     tasks = [(run, scope) for run, scopes in work for scope in scopes]
     result.scopes = [scope.label for _, scope in tasks]
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        futures = {pool.submit(_scan_scope, run, scope): scope for run, scope in tasks}
-        for future in as_completed(futures):
-            found, errors = future.result()
-            result.assessments.extend(found)
-            result.errors.extend(errors)
-            if on_scope_done:
-                on_scope_done(futures[future], len(found))
+    pending = _interleave(tasks)
+    running: dict[Future[tuple[list[Assessment], list[ScopeError]]], Scope] = {}
+    busy: Counter[tuple[str, str]] = Counter()
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scope")
+    try:
+        while pending or running:
+            for task in list(pending):
+                key = (task[1].provider, task[1].account)
+                if len(running) >= concurrency:
+                    break
+                if busy[key] < per_account:
+                    pending.remove(task)
+                    busy[key] += 1
+                    running[pool.submit(_scan_scope, *task)] = task[1]
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                scope = running.pop(future)
+                busy[(scope.provider, scope.account)] -= 1
+                found, errors = future.result()
+                result.assessments.extend(found)
+                result.errors.extend(errors)
+                result.scopes_done += 1
+                if on_scope_done:
+                    on_scope_done(scope, len(found))
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        result.finished = datetime.now(UTC)
+        raise ScanInterrupted(result) from None
+    pool.shutdown()
     result.assessments.sort(key=sort_key)
     result.errors.sort(key=lambda e: (e.provider, e.scope, e.service))
     result.finished = datetime.now(UTC)

@@ -35,3 +35,6 @@ class CloudError(RelscanError):
     """The cloud refused or failed a read that the command cannot do without."""
 
     exit_code = EXIT_INCOMPLETE
+
+
+EXIT_REGRESSION = 5  # `diff --fail-on-regression` and a level went down

@@ -14,6 +14,7 @@ from scanner.engine import ScanResult
 from scanner.model import Assessment
 from scanner.rules import load_rulebook
 from scanner.services import Rollup, rollup
+from scanner.store.trend import TrendPoint
 from scanner.waivers import Waiver, waiver_for
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -32,6 +33,8 @@ class RenderOptions:
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
     service: str | None = None  # answer for one service only (the CDDO export)
     evidence_digest: str | None = None  # the manifest digest of an evidence bundle
+    history: list[TrendPoint] = field(default_factory=list)  # earlier scans, oldest first
+    missing_shards: list[str] = field(default_factory=list)  # of a merged scan group
 
 
 @dataclass

@@ -10,6 +10,7 @@ import click
 from scanner import __version__
 from scanner.cli.check import check
 from scanner.cli.demo import demo
+from scanner.cli.history import diff_command, history, show
 from scanner.cli.report import report
 from scanner.cli.rules import rules
 from scanner.cli.scan import scan
@@ -29,6 +30,8 @@ for command in (scan, check):
         command.params.extend(plugin.options())
     app.add_command(command)
 app.add_command(demo)
+for command in (history, show, diff_command):
+    app.add_command(command)
 app.add_command(report)
 app.add_command(rules)
 

@@ -148,6 +148,18 @@ def emit(content: str | bytes, output: str | None) -> None:
         click.echo(content, nl=False)
 
 
+def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--store",
+        "store",
+        default=None,
+        metavar="URL",
+        help="History database: sqlite:///PATH or postgresql://... "
+        "(default: RELSCAN_STORE, else SQLite in the user's data folder).",
+    )(func)
+    return click.option("--no-store", is_flag=True, help="Do not record this scan.")(func)
+
+
 def fail_under_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--fail-under",

@@ -1,4 +1,4 @@
-"""`relscan report SCAN.json`: render a saved scan in any format."""
+"""`relscan report`: render a saved scan file, or a stored scan group."""
 
 from __future__ import annotations
 
@@ -15,22 +15,47 @@ from scanner.cli.common import (
     report_options,
     resolve_format,
 )
-from scanner.errors import UsageError
+from scanner.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 from scanner.outputs import SCAN_FORMATS
 from scanner.outputs.json_out import load_scan
+from scanner.store import Store
+from scanner.store.groups import merge_group
 
 
 @click.command()
-@click.argument("scan_file")
+@click.argument("scan_file", required=False)
+@click.option("--scan-group", default=None, help="Merge the stored shards of this scan group.")
+@click.option("--store", default=None, metavar="URL", help="History database (with --scan-group).")
 @format_options
 @report_options
-def report(scan_file: str, fmt: str | None, output: str | None, **options: Any) -> None:
-    """Render a saved scan (relscan's JSON output): html, pdf, csv, cddo, ..."""
+def report(
+    scan_file: str | None,
+    scan_group: str | None,
+    store: str | None,
+    fmt: str | None,
+    output: str | None,
+    **options: Any,
+) -> None:
+    """Render a saved scan (relscan's JSON output) or a scan group: html, pdf, csv, cddo..."""
+    if bool(scan_file) == bool(scan_group):
+        raise UsageError("give a scan file or --scan-group ID (one of them)")
     fmt = resolve_format(fmt, output)
     check_output_path(output)
-    try:
-        text = Path(scan_file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{scan_file}: {exc.strerror or exc}") from None
-    result = load_scan(text, scan_file)
-    emit(SCAN_FORMATS[fmt](result, render_options(result, options)), output)
+    missing: list[str] = []
+    if scan_group:
+        result, missing = merge_group(Store(store), scan_group)
+    else:
+        assert scan_file is not None
+        try:
+            text = Path(scan_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{scan_file}: {exc.strerror or exc}") from None
+        result = load_scan(text, scan_file)
+    opts = render_options(result, options)
+    opts.missing_shards = missing
+    emit(SCAN_FORMATS[fmt](result, opts), output)
+    if missing:
+        click.echo(
+            f"relscan: scan group {scan_group}: shards not complete: {', '.join(missing)}", err=True
+        )
+    raise click.exceptions.Exit(EXIT_INCOMPLETE if missing else EXIT_OK)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import sys
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from scanner import __version__
 from scanner.cli.common import (
     check_output_path,
     emit,
@@ -18,77 +17,38 @@ from scanner.cli.common import (
     render_options,
     report_options,
     resolve_format,
+    store_options,
 )
-from scanner.engine import ScanResult, run_scan
-from scanner.errors import EXIT_BELOW_TARGET, EXIT_INCOMPLETE, EXIT_OK, UsageError
+from scanner.cli.running import choose_providers, execute, exit_code, report_errors
+from scanner.cli.settings import merged_options
+from scanner.engine import ScanInterrupted, ScanResult
+from scanner.errors import UsageError
 from scanner.outputs import SCAN_FORMATS
-from scanner.plugin import ProviderRun, Scope, broken_plugins, installed_plugins
-from scanner.summary import LEVELS, summarise
+from scanner.plugin import installed_plugins
+from scanner.shard import Shard
+from scanner.store import Store
+from scanner.store.trend import history_for
 
 
-def choose_providers(names: tuple[str, ...]) -> list[str]:
-    plugins = installed_plugins()
-    if not names:
-        raise UsageError(f"choose at least one --provider ({', '.join(plugins)})")
-    for name in names:
-        if name in broken_plugins():
-            raise UsageError(
-                f"provider {name} is installed but failed to load: {broken_plugins()[name]}"
-            )
-        if name not in plugins:
-            raise UsageError(f"unknown provider {name!r}; installed: {', '.join(plugins)}")
-    return list(dict.fromkeys(names))
-
-
-def exit_code(result: ScanResult, fail_under: int | None) -> int:
-    if fail_under and any(a.level is not None and a.level < fail_under for a in result.assessments):
-        return EXIT_BELOW_TARGET
-    if result.errors or any(a.level is None for a in result.assessments):
-        return EXIT_INCOMPLETE
-    return EXIT_OK
-
-
-def summary_line(result: ScanResult) -> str:
-    s = summarise(result.assessments)
-    per_level = ", ".join(f"level {lv}: {s['levels'][str(lv)]}" for lv in LEVELS)
-    return (
-        f"{s['total']} release units in {len(result.scopes)} scopes ({per_level}; "
-        f"not assessed: {s['not_assessed']}; scope errors: {len(result.errors)}) "
-        f"in {result.seconds:.1f} s"
+def _interrupted(exc: ScanInterrupted, store: Store | None, uid: str | None) -> None:
+    """Ctrl-C: record the scan as interrupted, say what was done, exit at once."""
+    if store and uid:
+        store.mark(uid, "interrupted")
+    p = exc.partial
+    click.echo(
+        f"relscan: interrupted after {p.scopes_done} of {len(p.scopes)} scopes "
+        f"({len(p.assessments)} units read); nothing was stored as complete",
+        err=True,
     )
+    os._exit(130)  # scope threads may still be waiting on the network: do not wait for them
 
 
-def execute(
-    work: list[tuple[ProviderRun, list[Scope]]], concurrency: int, quiet: bool
-) -> ScanResult:
-    total = sum(len(scopes) for _, scopes in work)
-    err = Console(stderr=True)
-    if quiet or not sys.stderr.isatty():
-        return run_scan(work, concurrency)
-    columns = (
-        TextColumn("scanning"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("scopes, {task.fields[units]} units"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("scan", total=total, units=0)
-        units = 0
-
-        def done(scope: Scope, found: int) -> None:
-            nonlocal units
-            units += found
-            progress.update(task, advance=1, units=units)
-
-        return run_scan(work, concurrency, on_scope_done=done)
-
-
-def report_errors(result: ScanResult, quiet: bool) -> None:
-    for e in result.errors:
-        click.echo(f"relscan: scope error: {e.scope} {e.service}: {e.message}", err=True)
-    if not quiet:
-        click.echo(f"relscan: {summary_line(result)}", err=True)
+def _write_outputs(result: ScanResult, opts: Any, outputs: list[Any]) -> None:
+    stamp = result.started.strftime("%Y%m%dT%H%M%SZ")
+    for spec in outputs:
+        path = spec.path.format(date=result.started.date().isoformat(), time=stamp)
+        check_output_path(path)
+        emit(SCAN_FORMATS[spec.format](result, opts), path)
 
 
 @click.command()
@@ -99,9 +59,16 @@ def report_errors(result: ScanResult, quiet: bool) -> None:
     multiple=True,
     help="Cloud to scan (repeatable): aws, azure, gcp, oci as installed.",
 )
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    help="A relscan.toml; options given here override its keys.",
+)
 @format_options
 @report_options
 @fail_under_option
+@store_options
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 64),
@@ -109,28 +76,59 @@ def report_errors(result: ScanResult, quiet: bool) -> None:
     show_default=True,
     help="Scopes scanned at once.",
 )
+@click.option(
+    "--per-account",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Scopes of one account scanned at once.",
+)
+@click.option(
+    "--shard",
+    "shard_text",
+    default=None,
+    metavar="K/N",
+    help="Scan only the K-th of N deterministic slices of the scopes.",
+)
+@click.option("--scan-group", default=None, help="Label shared by the shards of one scan.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
-def scan(
-    providers: tuple[str, ...],
-    fmt: str | None,
-    output: str | None,
-    fail_under: int | None,
-    concurrency: int,
-    quiet: bool,
-    **options: Any,
-) -> None:
+def scan(**given: Any) -> None:
     """Scan every release unit the chosen providers can see."""
-    names = choose_providers(providers)
-    fmt = resolve_format(fmt, output)
-    check_output_path(output)
+    o, settings = merged_options(click.get_current_context(), given)
+    names = choose_providers(o["providers"])
+    fmt = resolve_format(o["fmt"], o["output"])
+    check_output_path(o["output"])
+    if o["waivers_path"] and not os.path.isfile(o["waivers_path"]):
+        raise UsageError(f"waivers file {o['waivers_path']}: no such file")
+    shard = Shard.parse(o["shard_text"]) if o["shard_text"] else None
+    store = None if o["no_store"] else Store(o["store"])
     plugins = installed_plugins()
     work = []
     for name in names:
-        run = plugins[name].configure(options)
-        work.append((run, run.scopes()))
-    if options.get("waivers_path") and not os.path.isfile(options["waivers_path"]):
-        raise UsageError(f"waivers file {options['waivers_path']}: no such file")
-    result = execute(work, concurrency, quiet)
-    emit(SCAN_FORMATS[fmt](result, render_options(result, options)), output)
-    report_errors(result, quiet)
-    raise click.exceptions.Exit(exit_code(result, fail_under))
+        run = plugins[name].configure(o)
+        scopes = run.scopes()
+        work.append((run, shard.take(scopes) if shard else scopes))
+    labels = [s.label for _, scopes in work for s in scopes]
+    uid = (
+        store.begin_scan(
+            dt.datetime.now(dt.UTC),
+            __version__,
+            labels,
+            o["scan_group"],
+            str(shard) if shard else None,
+        )
+        if store
+        else None
+    )
+    try:
+        result = execute(work, o["concurrency"], o["quiet"], o["per_account"])
+    except ScanInterrupted as exc:
+        _interrupted(exc, store, uid)
+    opts = render_options(result, o)
+    if store and uid:
+        store.finish_scan(uid, result)
+        opts.history = history_for(store, labels)
+    emit(SCAN_FORMATS[fmt](result, opts), o["output"])
+    _write_outputs(result, opts, settings.outputs if settings else [])
+    report_errors(result, o["quiet"])
+    raise click.exceptions.Exit(exit_code(result, o["fail_under"]))

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
@@ -80,6 +81,7 @@ class AwsEmulator:
         self.account = str(estate.get("account", "123456789012"))
         self.regions = list(estate.get("regions", ["eu-west-2"]))
         self.faults = [dict(f) for f in estate.get("faults", [])]
+        self.latency = float(estate.get("latency_ms", 0)) / 1000  # per request
         self.page_size = page_size
         self.configs = dict(DEFAULT_CONFIGS)
         self.configs.update(estate.get("deployment_configs", {}))
@@ -104,6 +106,8 @@ class AwsEmulator:
             params = form
         with self._lock:
             self.calls.append((service, op, region))
+        if self.latency:
+            time.sleep(self.latency)
         handler: Callable[[str, dict[str, Any]], dict[str, Any]] | None = getattr(
             self, f"{service}_{op}", None
         )

@@ -81,7 +81,9 @@ class LoopbackServer:
 
     def __init__(self, app: App, host: str = "127.0.0.1") -> None:
         self._server = _Server(app, host)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

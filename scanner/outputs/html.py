@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from scanner.outputs.svg import distribution_chart
+from scanner.outputs.svg import distribution_chart, trend_chart
 from scanner.outputs.text import clean, show_value
 from scanner.report import RAG_TEXT, Report
 from scanner.summary import LEVEL_NAMES
@@ -36,5 +36,6 @@ def render(report: Report, print_css: bool = False) -> str:
         level_names=LEVEL_NAMES,
         rag_text=RAG_TEXT,
         chart=distribution_chart(report.estate.distribution),
+        trend=trend_chart(report.options.history) if len(report.options.history) > 1 else None,
         for_print=print_css,
     )

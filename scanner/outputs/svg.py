@@ -44,3 +44,34 @@ def distribution_chart(counts: dict[str, int], width: int = 560) -> Markup:
         + "".join(rows)
         + "</svg>"
     )
+
+
+def trend_chart(points: list, width: int = 640) -> Markup:
+    """Stacked columns: units per level in each of the last scans, oldest left."""
+    keys = ["1", "2", "3", "4", "5"]
+    height, base, label_h = 220, 190, 20
+    totals = [sum(p.levels.get(k, 0) for k in keys) + p.not_assessed for p in points] or [1]
+    top = max(max(totals), 1)
+    col_w = max(12, min(60, (width - 20) // max(len(points), 1) - 10))
+    parts = []
+    for i, p in enumerate(points):
+        x = 10 + i * (col_w + 10)
+        y = base
+        counts = [(k, p.levels.get(k, 0)) for k in keys] + [("not_assessed", p.not_assessed)]
+        for key, n in counts:
+            h = int((base - 10) * n / top)
+            y -= h
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{col_w}" height="{h}" '
+                f'fill="{COLOURS[key]}"><title>{escape(LABELS[key])}: {n}</title></rect>'
+            )
+        parts.append(
+            f'<text x="{x}" y="{base + label_h - 4}" font-size="12">'
+            f"{escape(p.started.strftime('%d %b'))}</text>"
+        )
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-label="Release units per level over time">'
+        + "".join(parts)
+        + "</svg>"
+    )

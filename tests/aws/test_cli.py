@@ -4,91 +4,10 @@ command in a subprocess, against the loopback AWS emulator."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
-from scanner.emulators.aws import start
-
-RELSCAN = str(Path(sys.executable).parent / "relscan")
-ACCOUNT = "210987654321"
-CD_ARN = f"arn:aws:codedeploy:eu-west-2:{ACCOUNT}:deploymentgroup:payments/prod"
-EB_ARN = f"arn:aws:elasticbeanstalk:eu-west-2:{ACCOUNT}:environment/portal/portal-prod"
-ESTATE = {
-    "account": ACCOUNT,
-    "regions": ["eu-west-2", "eu-west-1"],
-    "codedeploy": [
-        {
-            "region": "eu-west-2",
-            "application": "payments",
-            "tags": {"service": "payments"},
-            "group": {
-                "deploymentGroupName": "prod",
-                "deploymentConfigName": "CodeDeployDefault.ECSCanary10Percent5Minutes",
-                "deploymentStyle": {
-                    "deploymentType": "BLUE_GREEN",
-                    "deploymentOption": "WITH_TRAFFIC_CONTROL",
-                },
-                "blueGreenDeploymentConfiguration": {
-                    "deploymentReadyOption": {"actionOnTimeout": "CONTINUE_DEPLOYMENT"}
-                },
-                "autoRollbackConfiguration": {
-                    "enabled": True,
-                    "events": ["DEPLOYMENT_STOP_ON_ALARM"],
-                },
-                "alarmConfiguration": {"enabled": True, "alarms": [{"name": "5xx"}]},
-            },
-        },
-        {
-            "region": "eu-west-1",
-            "application": "legacy",
-            "group": {
-                "deploymentGroupName": "batch",
-                "deploymentConfigName": "CodeDeployDefault.AllAtOnce",
-            },
-        },
-    ],
-    "beanstalk": [
-        {
-            "region": "eu-west-2",
-            "application": "portal",
-            "environment": "portal-prod",
-            "tags": {"service": "portal", "note": "<script>alert(1)</script> [bold]x[/bold]"},
-            "options": {"aws:elasticbeanstalk:command": {"DeploymentPolicy": "Rolling"}},
-        },
-    ],
-}
-
-
-@pytest.fixture
-def serve():
-    """Serve an estate; return the environment a user's shell would have."""
-    with ExitStack() as stack:
-
-        def _serve(estate=ESTATE, **overrides):
-            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            for key, value in start(json.loads(json.dumps(estate)), stack).items():
-                if value is not None:
-                    env[key] = value
-            env.update(AWS_EC2_METADATA_DISABLED="true", **overrides)
-            return env
-
-        yield _serve
-
-
-def relscan(*args, env):
-    return subprocess.run(
-        [RELSCAN, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+from tests.aws.estate import ACCOUNT, CD_ARN, EB_ARN, ESTATE, relscan
 
 
 def test_scan_writes_the_documented_json(serve):

@@ -1,0 +1,205 @@
+"""`relscan history`, `show` and `diff`: the scans kept in the store."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from scanner.cli.common import (
+    check_output_path,
+    emit,
+    format_options,
+    render_options,
+    report_options,
+    resolve_format,
+)
+from scanner.errors import EXIT_OK, EXIT_REGRESSION, UsageError
+from scanner.history import diff, regressed
+from scanner.outputs import SCAN_FORMATS
+from scanner.outputs.text import clean, md
+from scanner.store import Store
+from scanner.store.store import COMPLETE, ScanRow
+from scanner.store.trend import TrendPoint
+
+STATUS_TEXT = {"running": "incomplete", "interrupted": "interrupted", COMPLETE: "complete"}
+
+
+def _store_option(func: Any) -> Any:
+    return click.option(
+        "--store",
+        "store",
+        default=None,
+        metavar="URL",
+        help="History database (default: RELSCAN_STORE, else the user's).",
+    )(func)
+
+
+def _table(rows: list[ScanRow]) -> str:
+    table = Table(title="Scans")
+    for col in (
+        "Id",
+        "Uid",
+        "Status",
+        "Started (UTC)",
+        "Units",
+        "Levels 1-5",
+        "Not assessed",
+        "Scopes",
+        "Group/shard",
+    ):
+        table.add_column(col)
+    for r in rows:
+        s = r.summary or {}
+        levels = " ".join(str(s.get("levels", {}).get(str(i), 0)) for i in range(1, 6))
+        table.add_row(
+            str(r.id),
+            r.uid[:8],
+            STATUS_TEXT.get(r.status, r.status),
+            r.started.strftime("%Y-%m-%d %H:%M:%S"),
+            str(s.get("total", "-")),
+            levels if s else "-",
+            str(s.get("not_assessed", "-")),
+            str(len(r.scopes)),
+            Text(clean(f"{r.group_id or ''} {r.shard or ''}".strip())),
+        )
+    buf = io.StringIO()
+    Console(file=buf, width=140, color_system=None).print(table)
+    return buf.getvalue()
+
+
+@click.command()
+@_store_option
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table")
+def history(store: str | None, limit: int, fmt: str) -> None:
+    """List the scans in the store, newest first (incomplete ones included)."""
+    rows = Store(store).scans(limit=limit)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "uid": r.uid,
+                        "status": STATUS_TEXT.get(r.status, r.status),
+                        "started": r.started.isoformat(),
+                        "finished": r.finished.isoformat() if r.finished else None,
+                        "scopes": r.scopes,
+                        "group": r.group_id,
+                        "shard": r.shard,
+                        "summary": r.summary,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
+    else:
+        click.echo(_table(rows), nl=False)
+
+
+def _trend(db: Store, row: ScanRow) -> list[TrendPoint]:
+    rows = [
+        r
+        for r in db.scans(limit=200, complete_only=True, key=row.scope_key)
+        if r.started <= row.started
+    ][:10]
+    return [TrendPoint.from_summary(r.started, r.summary or {}) for r in reversed(rows)]
+
+
+@click.command()
+@click.argument("scan_ref", metavar="SCAN", default="latest")
+@_store_option
+@format_options
+@report_options
+def show(
+    scan_ref: str, store: str | None, fmt: str | None, output: str | None, **options: Any
+) -> None:
+    """Render one stored scan (id, uid prefix, or `latest`) in any output format."""
+    fmt = resolve_format(fmt, output)
+    check_output_path(output)
+    db = Store(store)
+    row = db.find(scan_ref)
+    if row.status != COMPLETE:
+        raise UsageError(
+            f"scan {row.id} is {STATUS_TEXT.get(row.status, row.status)}: "
+            "only complete scans can be shown"
+        )
+    result = db.load(row)
+    opts = render_options(result, options)
+    opts.history = _trend(db, row)
+    emit(SCAN_FORMATS[fmt](result, opts), output)
+
+
+def _pair(db: Store, a: str | None, b: str | None) -> tuple[ScanRow, ScanRow]:
+    new = db.find(b) if b else db.find("latest")
+    if a:
+        return db.find(a), new
+    earlier = [
+        r
+        for r in db.scans(limit=200, complete_only=True, key=new.scope_key)
+        if r.id != new.id and r.started <= new.started
+    ]
+    if not earlier:
+        raise UsageError(f"no earlier complete scan of the same scopes as scan {new.id}")
+    return earlier[0], new
+
+
+@click.command(name="diff")
+@click.argument("older", required=False)
+@click.argument("newer", required=False)
+@_store_option
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table"
+)
+@click.option("--fail-on-regression", is_flag=True, help="Exit 5 if any level went down.")
+def diff_command(
+    older: str | None, newer: str | None, store: str | None, fmt: str, fail_on_regression: bool
+) -> None:
+    """What changed between two scans (default: the last two of the same scopes)."""
+    db = Store(store)
+    a, b = _pair(db, older, newer)
+    changes = diff(db.load(a), db.load(b))
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {"older": a.id, "newer": b.id, "changes": [c.as_dict() for c in changes]}, indent=2
+            )
+        )
+    elif fmt == "markdown":
+        lines = [
+            f"# Changes from scan {a.id} to scan {b.id}",
+            "",
+            "| Change | Unit | Service | Before | After |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {c.change} | {md(c.name)} | {md(c.service or '')} | {c.before or '-'} "
+            f"| {c.after or '-'} |"
+            for c in changes
+        ]
+        click.echo("\n".join(lines))
+    else:
+        table = Table(title=f"Changes from scan {a.id} to scan {b.id}: {len(changes)}")
+        for col in ("Change", "Unit", "Service", "Before", "After"):
+            table.add_column(col)
+        for c in changes:
+            table.add_row(
+                c.change,
+                Text(clean(c.name)),
+                Text(clean(c.service or "")),
+                str(c.before or "-"),
+                str(c.after or "-"),
+            )
+        buf = io.StringIO()
+        Console(file=buf, width=140, color_system=None).print(table)
+        click.echo(buf.getvalue(), nl=False)
+    raise click.exceptions.Exit(
+        EXIT_REGRESSION if fail_on_regression and regressed(changes) else EXIT_OK
+    )

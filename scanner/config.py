@@ -1,0 +1,182 @@
+"""`relscan scan --config relscan.toml`: one file for every cloud and output.
+
+The core sections are fixed models; each provider's section is built from the
+options its plugin offers, so a new plugin's options are configurable without
+a core change: `--aws-region` (repeatable) is `regions = [...]` (or `region`)
+under `[aws]`, `--aws-profile` is `profile`. A command-line option overrides
+its key. Errors name the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+    field_validator,
+)
+
+from scanner.errors import UsageError
+from scanner.plugin import ProviderPlugin
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScanSection(_Strict):
+    providers: list[str] = Field(default_factory=list)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    per_account: int = Field(default=4, ge=1, le=64)
+    fail_under: int | None = Field(default=None, ge=1, le=5)
+
+
+class ServicesSection(_Strict):
+    tag_keys: list[str] = Field(default_factory=list)
+    assign: dict[str, str] = Field(default_factory=dict)
+
+
+class ReportSection(_Strict):
+    target_level: int = Field(default=4, ge=1, le=5)
+    waivers: str | None = None
+
+
+class StoreSection(_Strict):
+    url: str | None = None
+    enabled: bool = True
+
+
+class OutputSpec(_Strict):
+    format: str
+    path: str
+
+    @field_validator("format")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from scanner.outputs import SCAN_FORMATS
+
+        if value not in SCAN_FORMATS:
+            raise ValueError(f"unknown format {value!r} (one of {', '.join(SCAN_FORMATS)})")
+        return value
+
+
+def _plural(name: str) -> str:
+    return name if name.endswith("s") else name + "s"
+
+
+def provider_model(plugin: ProviderPlugin) -> type[BaseModel]:
+    """A strict model for `[<provider>]` from the plugin's Click options."""
+    fields: dict[str, Any] = {}
+    prefix = f"{plugin.name}_"
+    for option in plugin.options():
+        if not option.name or not option.name.startswith(prefix):
+            continue
+        key = option.name[len(prefix) :]
+        if option.multiple:
+            annotation: Any = list[str] | None
+            alias = AliasChoices(_plural(key), key)
+        elif option.is_flag:
+            annotation, alias = bool | None, AliasChoices(key)
+        elif isinstance(option.type, click.types.IntParamType):
+            annotation, alias = int | None, AliasChoices(key)
+        else:
+            annotation, alias = str | None, AliasChoices(key)
+        fields[option.name] = (annotation, Field(default=None, validation_alias=alias))
+    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"{plugin.name.title()}Section", __config__=ConfigDict(extra="forbid"), **fields
+    )
+    return model
+
+
+class Settings(BaseModel):
+    """The validated file, as option values keyed like the CLI's parameters."""
+
+    scan: ScanSection
+    services: ServicesSection
+    report: ReportSection
+    store: StoreSection
+    outputs: list[OutputSpec]
+    provider_options: dict[str, Any]
+    folder: Path
+
+    def option_values(self) -> dict[str, Any]:
+        values: dict[str, Any] = dict(self.provider_options)
+        values.update(
+            providers=tuple(self.scan.providers),
+            concurrency=self.scan.concurrency,
+            per_account=self.scan.per_account,
+            fail_under=self.scan.fail_under,
+            tag_keys=tuple(self.services.tag_keys),
+            assignments=tuple(f"{k}={v}" for k, v in self.services.assign.items()),
+            target_level=self.report.target_level,
+            waivers_path=str(self.folder / self.report.waivers) if self.report.waivers else None,
+            store=self.store.url,
+            no_store=not self.store.enabled,
+        )
+        return values
+
+
+def _error(path: Path, exc: ValidationError, section: str = "") -> UsageError:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in ((section,) if section else ()) + tuple(err["loc"]))
+    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    return UsageError(f"{path}: {key or '(top level)'}: {message}")
+
+
+def load_config(path_text: str, plugins: dict[str, ProviderPlugin]) -> Settings:
+    path = Path(path_text)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc})") from None
+    core = {
+        "scan": ScanSection,
+        "services": ServicesSection,
+        "report": ReportSection,
+        "store": StoreSection,
+    }
+    known = set(core) | {"outputs"} | set(plugins)
+    for key in data:
+        if key not in known:
+            raise UsageError(
+                f"{path}: {key}: unknown section (expected one of {', '.join(sorted(known))})"
+            )
+    parsed: dict[str, Any] = {}
+    for name, model in core.items():
+        try:
+            parsed[name] = model.model_validate(data.get(name, {}))
+        except ValidationError as exc:
+            raise _error(path, exc, name) from None
+    try:
+        outputs = TypeAdapter(list[OutputSpec]).validate_python(data.get("outputs", []))
+    except ValidationError as exc:
+        raise _error(path, exc, "outputs") from None
+    provider_options: dict[str, Any] = {}
+    for name, plugin in plugins.items():
+        try:
+            section = provider_model(plugin).model_validate(data.get(name, {}))
+        except ValidationError as exc:
+            raise _error(path, exc, name) from None
+        for key, value in section.model_dump().items():
+            if value is not None:
+                provider_options[key] = tuple(value) if isinstance(value, list) else value
+    unknown = [p for p in parsed["scan"].providers if p not in plugins]
+    if unknown:
+        raise UsageError(
+            f"{path}: scan.providers: unknown provider {unknown[0]!r} "
+            f"(installed: {', '.join(plugins)})"
+        )
+    return Settings(
+        provider_options=provider_options, outputs=outputs, folder=path.resolve().parent, **parsed
+    )

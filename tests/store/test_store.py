@@ -1,0 +1,74 @@
+"""History on SQLite and on a real PostgreSQL server (marker `postgres`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scanner.engine import ScanResult
+from scanner.errors import UsageError
+from scanner.model import Evidence, ScopeError
+from scanner.store import Store
+from tests.report.conftest import unit
+
+
+def scan_at(day: int, levels: dict[str, int | None]) -> ScanResult:
+    r = ScanResult(started=dt.datetime(2026, 11, day, 2, 0, tzinfo=dt.UTC))
+    r.finished = r.started + dt.timedelta(seconds=30)
+    r.scopes = ["aws:111/eu-west-2"]
+    r.errors = [ScopeError("aws", "aws:111/eu-west-2", "tagging", "AccessDenied")]
+    r.assessments = [unit(uid, level, "svc") for uid, level in levels.items()]
+    return r
+
+
+def test_a_scan_round_trips(store_url):
+    store = Store(store_url)
+    original = scan_at(20, {"arn:a": 5, "arn:b": None})
+    original.assessments[0].evidence.append(Evidence("api.list", ["x", "y"]))
+    uid = store.save(original)
+    row = store.find("latest")
+    assert (row.uid, row.status, row.scopes) == (uid, "complete", ["aws:111/eu-west-2"])
+    assert row.summary["levels"]["5"] == 1 and row.summary["services"] == {"svc": 5}
+    loaded = store.load(row)
+    assert [a.as_dict() for a in loaded.assessments] == [a.as_dict() for a in original.assessments]
+    assert loaded.started == original.started and loaded.errors == original.errors
+
+
+def test_an_unfinished_scan_never_looks_complete(store_url):
+    store = Store(store_url)
+    done = store.save(scan_at(20, {"arn:a": 3}))
+    running = store.begin_scan(dt.datetime(2026, 11, 21, tzinfo=dt.UTC), "x", ["aws:111/eu-west-2"])
+    rows = store.scans()
+    assert [(r.uid, r.status) for r in rows] == [(running, "running"), (done, "complete")]
+    assert store.find("latest").uid == done
+
+
+def test_a_failed_write_leaves_nothing_half_written(store_url):
+    store = Store(store_url)
+    before = store.save(scan_at(20, {"arn:a": 3}))
+    broken = scan_at(21, {"arn:a": 4, "arn:b": 2})
+    broken.assessments[1].evidence.append(Evidence("api.x", object()))  # type: ignore[arg-type]
+    uid = store.begin_scan(broken.started, "x", broken.scopes)
+    with pytest.raises(TypeError):
+        store.finish_scan(uid, broken)
+    assert store.find(uid[:8]).status == "running"
+    assert store.load(store.find(uid[:8])).assessments == []
+    assert store.find("latest").uid == before
+    assert len(store.load(store.find(before)).assessments) == 1
+
+
+def test_opening_again_keeps_history(store_url):
+    Store(store_url).save(scan_at(20, {"arn:a": 3}))
+    assert Store(store_url).count() == 1
+
+
+def test_find_refuses_what_it_cannot_name(store_url):
+    store = Store(store_url)
+    with pytest.raises(UsageError, match="no single scan matches 'nope'"):
+        store.find("nope")
+
+
+def test_a_bad_store_url_is_a_usage_error():
+    with pytest.raises(UsageError, match="store"):
+        Store("nosuchdb://x")
