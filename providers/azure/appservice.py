@@ -1,0 +1,195 @@
+"""App Service apps: deployment slots, their auto-swap targets, and the
+production site's routing (ramp-up) rules, as facts.
+
+Calls per subscription: one paged `web_apps.list`; per app one `list_slots`
+and one `get_configuration` (config/web of production); per slot one
+`get_configuration_slot` (config/web of the slot). Auto-swap targets and
+ramp-up rules exist only in config/web, not in the site itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from providers.azure.clients import AzureClients
+from providers.azure.faults import AZURE_ERRORS, describe
+from providers.azure.ids import parse_resource_id
+from scanner.errors import UsageError
+from scanner.model import FactValue, Observation, ScopeError
+
+KIND = "azure.appservice.app"
+WORKERS = 4  # apps read at once within one subscription
+RULES = "config/web.properties.experiments.rampUpRules"
+SLOT_CONFIG = "slots[].config/web.properties.autoSwapSlotName"
+SITE_PATHS = [
+    ("app_kind", "kind"),
+    ("state", "properties.state"),
+    ("last_swap_utc", "properties.slotSwapStatus.timestampUtc"),
+    ("last_swap_source", "properties.slotSwapStatus.sourceSlotName"),
+    ("last_swap_destination", "properties.slotSwapStatus.destinationSlotName"),
+]
+RULE_PATHS = [
+    ("action_host_name", "actionHostName"),
+    ("reroute_percentage", "reroutePercentage"),
+    ("change_step", "changeStep"),
+    ("change_interval_minutes", "changeIntervalInMinutes"),
+    ("min_reroute_percentage", "minReroutePercentage"),
+    ("max_reroute_percentage", "maxReroutePercentage"),
+    ("decision_callback_url", "changeDecisionCallbackUrl"),
+]
+AUTO_RAMP_FIELDS = ("changeStep", "changeIntervalInMinutes", "changeDecisionCallbackUrl")
+
+
+def dig(data: Any, path: str) -> Any:
+    for key in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def plain(value: Any) -> FactValue:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return str(value)
+
+
+def redact_url(url: Any) -> FactValue:
+    """A callback URL without its query string or user info, which often hold keys."""
+    if not isinstance(url, str) or not url:
+        return plain(url)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "<redacted>" if parts.query else "", ""))
+
+
+def _set(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value > 0
+    return bool(value)
+
+
+def described_rule(rules: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The rule the facts describe: the one that sets the most of changeStep,
+    changeIntervalInMinutes and changeDecisionCallbackUrl, then the largest
+    reroutePercentage; the first in API order on a tie."""
+    if not rules:
+        return None
+
+    def weight(rule: dict[str, Any]) -> tuple[int, float]:
+        percent = rule.get("reroutePercentage")
+        number = float(percent) if isinstance(percent, int | float) else 0.0
+        return sum(_set(rule.get(f)) for f in AUTO_RAMP_FIELDS), number
+
+    return max(rules, key=weight)  # max keeps the first of equal keys
+
+
+def _slot_name(slot: dict[str, Any]) -> str:
+    return str(slot.get("name", "")).rsplit("/", 1)[-1]
+
+
+class AppServiceReader:
+    def __init__(self, clients: AzureClients, subscription: str, scope: str) -> None:
+        self.client = clients.web(subscription)
+        self.subscription = subscription
+        self.scope = scope
+
+    def collect(self) -> Iterator[Observation | ScopeError]:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            try:
+                for page in self.client.web_apps.list().by_page():
+                    yield from pool.map(self._observe_or_error, [s.as_dict() for s in page])
+            except AZURE_ERRORS as exc:
+                yield ScopeError("azure", self.scope, "App Service apps", describe(exc))
+
+    def _observe_or_error(self, site: dict[str, Any]) -> Observation | ScopeError:
+        """An app whose id is not a site id, or whose reads fail past the SDK's
+        errors, becomes a scope error; the other apps go on."""
+        try:
+            return self.observe(site)
+        except (UsageError, *AZURE_ERRORS) as exc:
+            why = str(exc) if isinstance(exc, UsageError) else describe(exc)
+            return ScopeError("azure", self.scope, f"App Service app {site.get('id')}", why)
+
+    def read(self, group: str, name: str) -> Observation:
+        """One app by name (raises the SDK's error if it cannot be read)."""
+        return self.observe(self.client.web_apps.get(group, name).as_dict())
+
+    def observe(self, site: dict[str, Any]) -> Observation:
+        rid = parse_resource_id(str(site["id"]))
+        obs = Observation(
+            id=str(site["id"]),
+            provider="azure",
+            kind=KIND,
+            name=str(site.get("name") or rid.name),
+            account=self.subscription,
+            location=str(site.get("location") or ""),
+            tags={str(k): str(v) for k, v in (site.get("tags") or {}).items()},
+        )
+        for fact, path in SITE_PATHS:
+            obs.add(fact, f"site.{path}", plain(dig(site, path)))
+        self._slot_facts(obs, rid.group, rid.name)
+        self._config_facts(obs, rid.group, rid.name)
+        return obs
+
+    def _slot_facts(self, obs: Observation, group: str, name: str) -> None:
+        try:
+            slots = [s.as_dict() for s in self.client.web_apps.list_slots(group, name)]
+        except AZURE_ERRORS as exc:
+            reason = describe(exc)
+            obs.unknown("slot_names", "slots.value[].name", reason)
+            obs.unknown("auto_swap_targets", SLOT_CONFIG, reason)
+            return
+        names = [_slot_name(s) for s in slots]
+        obs.add("slot_names", "slots.value[].name", names)
+        targets: list[str] = []
+        swapping: list[str] = []
+        for slot in names:
+            try:
+                config = self.client.web_apps.get_configuration_slot(group, name, slot).as_dict()
+            except AZURE_ERRORS as exc:
+                obs.unknown("auto_swap_targets", SLOT_CONFIG, f"slot {slot}: {describe(exc)}")
+                return
+            target = dig(config, "properties.autoSwapSlotName")
+            if isinstance(target, str) and target.strip():
+                targets.append(target.strip().lower())
+                swapping.append(slot)
+        obs.add("auto_swap_targets", SLOT_CONFIG, targets)
+        obs.add("auto_swap_slots", "slots[autoSwapSlotName set].name", swapping)
+
+    def _config_facts(self, obs: Observation, group: str, name: str) -> None:
+        try:
+            config = self.client.web_apps.get_configuration(group, name).as_dict()
+        except AZURE_ERRORS as exc:
+            reason = describe(exc)
+            obs.unknown("health_check_path", "config/web.properties.healthCheckPath", reason)
+            obs.unknown("routing_rules", f"{RULES}[].name", reason)
+            for fact, path in RULE_PATHS:
+                obs.unknown(fact, f"{RULES}[].{path}", reason)
+            return
+        props = config.get("properties") or {}
+        obs.add(
+            "health_check_path",
+            "config/web.properties.healthCheckPath",
+            plain(props.get("healthCheckPath")),
+        )
+        rules = [r for r in (dig(props, "experiments.rampUpRules") or []) if isinstance(r, dict)]
+        obs.add(
+            "routing_rules",
+            f"{RULES}[].name",
+            [str(r.get("name") or r.get("actionHostName") or "") for r in rules],
+        )
+        rule = described_rule(rules)
+        label = str(rule.get("name") or rule.get("actionHostName") or "") if rule else ""
+        for fact, path in RULE_PATHS:
+            value = rule.get(path) if rule else None
+            shown = redact_url(value) if fact == "decision_callback_url" else plain(value)
+            obs.add(fact, f"{RULES}[{label}].{path}", shown)

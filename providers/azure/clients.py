@@ -1,0 +1,210 @@
+"""The one place Azure SDK clients are built for a scan.
+
+Every client talks to one Resource Manager URL: `RELSCAN_AZURE_ENDPOINT` when
+set, else the public cloud's. A plain-http loopback endpoint (an emulator) is
+sent no token at all; any other endpoint gets `DefaultAzureCredential` tokens
+for that cloud's audience. The pipeline is read-only (it refuses to send
+anything but GET) and retries 408, 429 and 5xx answers, honouring Retry-After.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from azure.core.credentials import TokenCredential
+from azure.core.exceptions import AzureError
+from azure.core.pipeline import PipelineRequest, policies
+from azure.identity import DefaultAzureCredential
+from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
+from azure.mgmt.resource.subscriptions import SubscriptionClient
+from azure.mgmt.trafficmanager import TrafficManagerManagementClient
+from azure.mgmt.web import WebSiteManagementClient
+
+from scanner import __version__
+from scanner.errors import UsageError
+
+ENDPOINT_VARIABLE = "RELSCAN_AZURE_ENDPOINT"
+PUBLIC_CLOUD = "https://management.azure.com"
+# Resource Manager host -> the token audience of that cloud.
+AUDIENCES = {
+    "management.azure.com": "https://management.azure.com/.default",
+    "management.chinacloudapi.cn": "https://management.chinacloudapi.cn/.default",
+    "management.usgovcloudapi.net": "https://management.core.usgovcloudapi.net/.default",
+}
+RETRY_TOTAL = 6
+RETRY_BACKOFF_MAX = 60
+ClientT = TypeVar("ClientT")
+
+# The SDK logs each failed sign-in as a multi-line warning; with no handler
+# configured, Python would print it to stderr beside relscan's one-line error.
+# A NullHandler keeps it off stderr and still lets a configured root logger see it.
+logging.getLogger("azure").addHandler(logging.NullHandler())
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    loopback: bool  # plain http on a loopback address: no credential, no token
+    scope: str  # the token audience for everything else
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_endpoint(environ: dict[str, str] | None = None) -> Endpoint:
+    raw = (environ if environ is not None else os.environ).get(ENDPOINT_VARIABLE, "").strip()
+    if not raw:
+        return Endpoint(PUBLIC_CLOUD, False, AUDIENCES["management.azure.com"])
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        host = ""
+    if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment:
+        raise UsageError(f"{ENDPOINT_VARIABLE}={raw!r} is not an http(s) URL of a Resource Manager")
+    url = raw.rstrip("/")
+    if parts.scheme == "http":
+        if not _is_loopback(host):
+            raise UsageError(
+                f"{ENDPOINT_VARIABLE}={raw!r}: plain http is only for a loopback emulator "
+                "(127.0.0.0/8, localhost, ::1); Azure tokens are never sent over http"
+            )
+        return Endpoint(url, True, "")
+    base = f"{parts.scheme}://{parts.netloc}"
+    return Endpoint(url, False, AUDIENCES.get(host, f"{base}/.default"))
+
+
+class _ReadOnlyRefused(AzureError):
+    """relscan only reads: a request other than GET never leaves the process."""
+
+
+class ReadOnlyPolicy(policies.SansIOHTTPPolicy):  # type: ignore[type-arg]
+    def on_request(self, request: PipelineRequest) -> None:  # type: ignore[type-arg]
+        method = request.http_request.method.upper()
+        if method not in ("GET", "HEAD"):
+            raise _ReadOnlyRefused(f"relscan is read-only and did not send {method}")
+
+
+class _NoCredential:
+    """Stands in for a credential when talking to a loopback emulator: the
+    pipeline has no authentication policy, so it is never asked for a token."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        raise AssertionError("no token is requested from a loopback emulator")
+
+
+class _TenantCredential:
+    """Asks the wrapped credential for tokens in one tenant (--azure-tenant)."""
+
+    def __init__(self, inner: TokenCredential, tenant: str) -> None:
+        self.inner = inner
+        self.tenant = tenant
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        kwargs["tenant_id"] = self.tenant
+        return self.inner.get_token(*scopes, **kwargs)
+
+
+def build_credential(endpoint: Endpoint, tenant: str | None) -> Any:
+    if endpoint.loopback:
+        return _NoCredential()
+    if not tenant:
+        return DefaultAzureCredential()
+    inner = DefaultAzureCredential(
+        additionally_allowed_tenants=[tenant],
+        interactive_browser_tenant_id=tenant,
+        workload_identity_tenant_id=tenant,
+        shared_cache_tenant_id=tenant,
+        visual_studio_code_tenant_id=tenant,
+        broker_tenant_id=tenant,
+    )
+    return _TenantCredential(inner, tenant)
+
+
+class AzureClients:
+    """SDK clients, one per (kind, subscription), shared by the whole scan."""
+
+    def __init__(self, endpoint: Endpoint, credential: Any) -> None:
+        self.endpoint = endpoint
+        self.credential = credential
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def _policies(self, moniker: str) -> list[Any]:
+        auth = (
+            None
+            if self.endpoint.loopback
+            else ARMChallengeAuthenticationPolicy(self.credential, self.endpoint.scope)
+        )
+        chain = [
+            policies.RequestIdPolicy(),
+            policies.HeadersPolicy(),
+            policies.UserAgentPolicy(user_agent=f"relscan/{__version__}", sdk_moniker=moniker),
+            policies.ProxyPolicy(),
+            policies.ContentDecodePolicy(),
+            # No ARMAutoResourceProviderRegistrationPolicy: it registers resource
+            # providers (a write) when a subscription has not used one yet.
+            policies.RedirectPolicy(),
+            policies.RetryPolicy(retry_total=RETRY_TOTAL, retry_backoff_max=RETRY_BACKOFF_MAX),
+            auth,
+            policies.CustomHookPolicy(),
+            policies.NetworkTraceLoggingPolicy(),
+            policies.DistributedTracingPolicy(),
+            policies.SensitiveHeaderCleanupPolicy(),
+            ARMHttpLoggingPolicy(),
+            ReadOnlyPolicy(),
+        ]
+        return [p for p in chain if p is not None]
+
+    def _get(self, key: tuple[str, str], build: Callable[[], ClientT]) -> ClientT:
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]  # type: ignore[no-any-return]
+
+    def _options(self, moniker: str) -> dict[str, Any]:
+        return {
+            "base_url": self.endpoint.url,
+            # Unused by a loopback pipeline (it has no authentication policy),
+            # but the SDK's configuration wants a scope regardless.
+            "credential_scopes": [self.endpoint.scope or f"{self.endpoint.url}/.default"],
+            "policies": self._policies(moniker),
+            "connection_timeout": 10,
+            "read_timeout": 60,
+        }
+
+    def subscriptions(self) -> SubscriptionClient:
+        return self._get(
+            ("subscriptions", ""),
+            lambda: SubscriptionClient(self.credential, **self._options("relscan-subscriptions")),
+        )
+
+    def web(self, subscription: str) -> WebSiteManagementClient:
+        return self._get(
+            ("web", subscription),
+            lambda: WebSiteManagementClient(
+                self.credential, subscription, **self._options("relscan-web")
+            ),
+        )
+
+    def traffic(self, subscription: str) -> TrafficManagerManagementClient:
+        return self._get(
+            ("trafficmanager", subscription),
+            lambda: TrafficManagerManagementClient(
+                self.credential, subscription, **self._options("relscan-trafficmanager")
+            ),
+        )

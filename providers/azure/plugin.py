@@ -1,0 +1,47 @@
+"""The Azure provider plugin: its options, its ids, and building a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from providers.azure.ids import looks_like_resource_id, subscription_id, tenant_id
+from scanner.plugin import ProviderPlugin, ProviderRun
+
+
+class AzurePlugin(ProviderPlugin):
+    name = "azure"
+    title = "Microsoft Azure"
+
+    def options(self) -> list[click.Option]:
+        return [
+            click.Option(
+                ["--azure-subscription"],
+                multiple=True,
+                help="Azure subscription id to scan (repeatable); default: every "
+                "subscription the credential can list.",
+            ),
+            click.Option(
+                ["--azure-tenant"],
+                help="Microsoft Entra tenant (GUID or domain) to request tokens from.",
+            ),
+        ]
+
+    def claims(self, resource_id: str) -> bool:
+        return looks_like_resource_id(resource_id)
+
+    def configure(self, options: dict[str, Any]) -> ProviderRun:
+        # The SDK is imported here, not at plugin load: `relscan` starts fast.
+        from providers.azure.clients import AzureClients, build_credential, resolve_endpoint
+        from providers.azure.run import AzureRun
+
+        subs = [subscription_id(s) for s in options.get("azure_subscription") or ()]
+        tenant = options.get("azure_tenant")
+        tenant = tenant_id(tenant) if tenant else None
+        endpoint = resolve_endpoint()
+        clients = AzureClients(endpoint, build_credential(endpoint, tenant))
+        return AzureRun(clients, list(dict.fromkeys(subs)))
+
+
+plugin = AzurePlugin()
