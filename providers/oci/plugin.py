@@ -1,0 +1,60 @@
+"""The OCI provider plugin: its options, its ids, and building a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from providers.oci import AUTH_MODES
+from providers.oci.ocid import looks_like_ocid, parse_scope
+from scanner.plugin import ProviderPlugin, ProviderRun
+
+
+class OciPlugin(ProviderPlugin):
+    name = "oci"
+    title = "Oracle Cloud Infrastructure"
+
+    def options(self) -> list[click.Option]:
+        return [
+            click.Option(
+                ["--oci-compartment"],
+                multiple=True,
+                help="Compartment OCID to scan with its sub-compartments (repeatable); "
+                "default: the tenancy's whole tree.",
+            ),
+            click.Option(
+                ["--oci-region"],
+                multiple=True,
+                help="OCI region to scan (repeatable); default: the config's region.",
+            ),
+            click.Option(["--oci-profile"], help="Profile in the OCI config file."),
+            click.Option(["--oci-config-file"], help="OCI config file (default: ~/.oci/config)."),
+            click.Option(
+                ["--oci-auth"],
+                type=click.Choice(AUTH_MODES),
+                default=None,
+                help="How to authenticate (default: config).",
+            ),
+        ]
+
+    def claims(self, resource_id: str) -> bool:
+        return looks_like_ocid(resource_id)
+
+    def configure(self, options: dict[str, Any]) -> ProviderRun:
+        # The SDK is imported here, not at plugin load: `relscan` starts fast.
+        from providers.oci.auth import load
+        from providers.oci.clients import OciClients
+        from providers.oci.run import OciRun, region_name
+
+        compartments = [parse_scope(c.strip()).text for c in options.get("oci_compartment") or ()]
+        regions = [region_name(r, "--oci-region") for r in options.get("oci_region") or ()]
+        creds = load(options)
+        return OciRun(
+            OciClients(creds),
+            list(dict.fromkeys(compartments)),
+            list(dict.fromkeys(regions)),
+        )
+
+
+plugin = OciPlugin()

@@ -1,0 +1,94 @@
+"""A configured OCI scan: scopes are (compartment, region) pairs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+
+from oci.regions import REGIONS_SHORT_NAMES
+
+from providers.oci.clients import OciClients
+from providers.oci.devops import DevopsReader
+from providers.oci.faults import OCI_ERRORS, describe, is_credentials_error, is_not_found
+from providers.oci.loadbalancer import LoadBalancerReader
+from providers.oci.ocid import LOAD_BALANCER, parse_resource
+from providers.oci.scopes import CompartmentTree, discover
+from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
+from scanner.model import Observation, ScopeError
+from scanner.plugin import ProviderRun, Scope
+
+REGION_NAME = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+-[0-9]+$")
+READERS = (("loadbalancer", LoadBalancerReader), ("devops", DevopsReader))
+
+
+def region_name(text: str, what: str) -> str:
+    """A region name (uk-london-1) or key (lhr), as a region name."""
+    value = text.strip().lower()
+    if value in REGIONS_SHORT_NAMES:
+        return str(REGIONS_SHORT_NAMES[value])
+    if not REGION_NAME.match(value):
+        raise UsageError(f"{what} {text!r}: not an OCI region name like uk-london-1")
+    return value
+
+
+class OciRun(ProviderRun):
+    def __init__(self, clients: OciClients, compartments: list[str], regions: list[str]) -> None:
+        self.clients = clients
+        self.compartments = compartments
+        self.regions = regions
+
+    @property
+    def home_region(self) -> str:
+        if self.regions:
+            return self.regions[0]
+        region = self.clients.creds.region
+        if not region:
+            raise UsageError(
+                f"no OCI region: pass --oci-region, or set region in {self.clients.creds.source}"
+            )
+        return region_name(region, "configured region")
+
+    @cached_property
+    def tree(self) -> CompartmentTree:
+        tenancy = self.clients.creds.tenancy
+        if not self.compartments and not tenancy:
+            raise UsageError(
+                "no OCI tenancy is known for these credentials: pass --oci-compartment"
+            )
+        identity = self.clients.get("identity", self.home_region)
+        return discover(identity, tenancy, self.compartments)
+
+    def scopes(self) -> list[Scope]:
+        regions = self.regions or [self.home_region]
+        tree = self.tree
+        return [Scope("oci", c, r) for c in tree.ids for r in regions]
+
+    def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
+        why = self.tree.errors.get(scope.account)
+        if why and scope.location == (self.regions or [self.home_region])[0]:
+            yield ScopeError("oci", scope.label, "identity", why)
+        for service, reader_class in READERS:
+            try:
+                reader = reader_class(self.clients, scope.location)
+                yield from reader.collect(scope.account)
+            except OCI_ERRORS as exc:
+                yield ScopeError("oci", scope.label, service, describe(exc))
+
+    def check(self, resource_id: str) -> Observation:
+        ocid = parse_resource(resource_id)
+        region = (
+            region_name(ocid.region, f"region of {resource_id}")
+            if ocid.region
+            else self.home_region
+        )
+        try:
+            if ocid.type == LOAD_BALANCER:
+                return LoadBalancerReader(self.clients, region).get(resource_id)
+            return DevopsReader(self.clients, region).get(resource_id)
+        except OCI_ERRORS as exc:
+            if is_not_found(exc):
+                raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
+            if is_credentials_error(exc):
+                raise CredentialsError(f"OCI credentials: {describe(exc)}") from None
+            raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None

@@ -1,0 +1,76 @@
+"""Which compartments to scan: the given ones with their sub-compartments, or
+the tenancy's whole tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import oci
+
+from providers.oci.faults import OCI_ERRORS, describe, is_credentials_error
+from scanner.errors import CredentialsError
+
+
+@dataclass
+class CompartmentTree:
+    ids: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(
+        default_factory=dict
+    )  # compartment -> why its children are unknown
+
+
+def _list(identity: Any, compartment: str, subtree: bool) -> list[Any]:
+    kwargs: dict[str, Any] = {"access_level": "ACCESSIBLE", "lifecycle_state": "ACTIVE"}
+    if subtree:
+        kwargs["compartment_id_in_subtree"] = True
+    return list(
+        oci.pagination.list_call_get_all_results(
+            identity.list_compartments, compartment, **kwargs
+        ).data
+    )
+
+
+def _fail(tree: CompartmentTree, compartment: str, exc: BaseException) -> None:
+    if is_credentials_error(exc):
+        raise CredentialsError(f"OCI credentials: {describe(exc)}") from None
+    tree.errors[compartment] = f"cannot list its sub-compartments: {describe(exc)}"
+
+
+def discover(identity: Any, tenancy: str | None, roots: list[str]) -> CompartmentTree:
+    """Roots given: each root and its descendants, walked level by level (the
+    subtree flag only works on the tenancy). No roots: the tenancy and its whole
+    tree in one paged call."""
+    tree = CompartmentTree()
+    if not roots:
+        assert tenancy is not None
+        tree.ids.append(tenancy)
+        try:
+            for c in _list(identity, tenancy, subtree=True):
+                tree.ids.append(c.id)
+                tree.names[c.id] = c.name
+        except OCI_ERRORS as exc:
+            _fail(tree, tenancy, exc)
+        return _dedupe(tree)
+    for root in roots:
+        todo = [root]
+        while todo:
+            current = todo.pop(0)
+            if current in tree.ids:
+                continue
+            tree.ids.append(current)
+            try:
+                children = _list(identity, current, subtree=False)
+            except OCI_ERRORS as exc:
+                _fail(tree, current, exc)
+                continue
+            for c in children:
+                tree.names[c.id] = c.name
+                todo.append(c.id)
+    return _dedupe(tree)
+
+
+def _dedupe(tree: CompartmentTree) -> CompartmentTree:
+    tree.ids = list(dict.fromkeys(tree.ids))
+    return tree

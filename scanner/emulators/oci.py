@@ -1,0 +1,202 @@
+"""An OCI emulator for the REST calls relscan reads, serving an estate part.
+
+Point relscan at it with RELSCAN_OCI_ENDPOINT=http://127.0.0.1:PORT/{region}:
+the first path segment is the region, the rest is the service's own path
+(`/20160918/compartments`, `/20170115/loadBalancers`, `/20210630/deployPipelines`,
+`/20210630/deployStages`). Load balancer lists are bare JSON arrays, DevOps lists
+are `{"items": [...]}`, and every list pages after `page_size` items with the
+`opc-next-page` header, as on OCI.
+
+The part: `tenancy`, `regions`, `compartments` ({id, name, parent?}),
+`load_balancers` ({region, compartment, lb: LoadBalancer JSON}),
+`deploy_pipelines` ({region, compartment, pipeline: DeployPipeline JSON,
+stages: [DeployStage JSON + optional `after`: [stage displayName]]}), and
+`faults` ({operation?, compartment?, region?, status?, code?, times?}).
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack
+from typing import Any
+
+from scanner.emulators import oci_wire as wire
+from scanner.emulators.server import LoopbackServer, Request, Response
+
+DEFAULT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaademotenancy0000000000000000000000000000000000000"
+NOT_FOUND = "Authorization failed or requested resource not found."
+
+
+class OciFault(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class OciEmulator:
+    """Callable app for LoopbackServer. `estate` is the `oci` part of a fixture."""
+
+    def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
+        self.tenancy = str(estate.get("tenancy", DEFAULT_TENANCY))
+        self.regions = list(estate.get("regions", ["uk-london-1"]))
+        self.compartments = list(estate.get("compartments", []))
+        self.lbs = list(estate.get("load_balancers", []))
+        self.pipelines = list(estate.get("deploy_pipelines", []))
+        self.faults = [dict(f) for f in estate.get("faults", [])]
+        self.page_size = page_size
+        self.calls: list[tuple[str, str, str | None]] = []  # operation, region, compartment
+        self._lock = threading.Lock()
+
+    # -- routing ----------------------------------------------------------
+    ROUTES = {
+        ("20160918", "compartments", False): "ListCompartments",
+        ("20170115", "loadBalancers", False): "ListLoadBalancers",
+        ("20170115", "loadBalancers", True): "GetLoadBalancer",
+        ("20210630", "deployPipelines", False): "ListDeployPipelines",
+        ("20210630", "deployPipelines", True): "GetDeployPipeline",
+        ("20210630", "deployStages", False): "ListDeployStages",
+    }
+
+    def __call__(self, req: Request) -> Response:
+        parts = [p for p in req.path.split("/") if p]
+        if req.method != "GET":
+            return wire.error(
+                405, "NotAllowed", f"{req.method} is not emulated (relscan only reads)"
+            )
+        if len(parts) not in (3, 4) or parts[0] not in self.regions:
+            return wire.error(404, "NotFound", f"no such path {req.path}")
+        region, version, collection = parts[0], parts[1], parts[2]
+        op = self.ROUTES.get((version, collection, len(parts) == 4))
+        if op is None:
+            return wire.error(404, "NotFound", f"no such path {req.path}")
+        compartment = req.arg("compartmentId")
+        with self._lock:
+            self.calls.append((op, region, compartment))
+        try:
+            self._inject(op, region, compartment)
+            handler = getattr(self, op)
+            if len(parts) == 4:
+                return wire.json_response(handler(region, parts[3]))
+            items, token = self._page(handler(region, req), req)
+            body: Any = {"items": items} if version == "20210630" else items
+            return wire.json_response(body, next_page=token)
+        except OciFault as fault:
+            return wire.error(fault.status, fault.code, fault.message)
+
+    def _inject(self, op: str, region: str, compartment: str | None) -> None:
+        """Answer with a declared fault; `times` counts down, absent means always."""
+        with self._lock:
+            for fault in self.faults:
+                if fault.get("operation", op) != op or fault.get("region", region) != region:
+                    continue
+                if fault.get("compartment", compartment) != compartment:
+                    continue
+                if fault.get("times", 1) <= 0:
+                    continue
+                if "times" in fault:
+                    fault["times"] -= 1
+                status = int(fault.get("status", 404))
+                code = fault.get("code", "NotAuthorizedOrNotFound" if status == 404 else "Error")
+                message = NOT_FOUND if status == 404 else f"injected {code} on {op}"
+                if status == 429:
+                    code, message = "TooManyRequests", "Too many requests for the user"
+                raise OciFault(status, code, message)
+
+    def _page(self, items: list[Any], req: Request) -> tuple[list[Any], str | None]:
+        size = min(int(req.arg("limit") or self.page_size), self.page_size)
+        start = int(req.arg("page") or 0)
+        end = start + size
+        return items[start:end], (str(end) if end < len(items) else None)
+
+    # -- Identity ---------------------------------------------------------
+    def ListCompartments(self, region: str, req: Request) -> list[dict[str, Any]]:
+        parent = req.arg("compartmentId")
+        subtree = req.arg("compartmentIdInSubtree") == "true"
+        if subtree and parent != self.tenancy:
+            raise OciFault(
+                400,
+                "InvalidParameter",
+                "compartmentIdInSubtree can only be true when compartmentId is the tenancy",
+            )
+        known = {self.tenancy} | {c["id"] for c in self.compartments}
+        if parent not in known:
+            raise OciFault(404, "NotAuthorizedOrNotFound", NOT_FOUND)
+        every = [wire.compartment(c, self.tenancy) for c in self.compartments]
+        if subtree:
+            return every
+        return [c for c in every if c["compartmentId"] == parent]
+
+    # -- Load balancing ---------------------------------------------------
+    def _lbs(self, region: str) -> list[dict[str, Any]]:
+        return [wire.load_balancer(e, region) for e in self.lbs if e["region"] == region]
+
+    def ListLoadBalancers(self, region: str, req: Request) -> list[dict[str, Any]]:
+        compartment = req.arg("compartmentId")
+        return [lb for lb in self._lbs(region) if lb["compartmentId"] == compartment]
+
+    def GetLoadBalancer(self, region: str, lb_id: str) -> dict[str, Any]:
+        for lb in self._lbs(region):
+            if lb["id"] == lb_id:
+                return lb
+        raise OciFault(404, "NotAuthorizedOrNotFound", NOT_FOUND)
+
+    # -- DevOps -----------------------------------------------------------
+    def _pipelines(self, region: str) -> list[dict[str, Any]]:
+        return [e for e in self.pipelines if e["region"] == region]
+
+    def ListDeployPipelines(self, region: str, req: Request) -> list[dict[str, Any]]:
+        compartment = req.arg("compartmentId")
+        return [
+            wire.pipeline(e, region, summary=True)
+            for e in self._pipelines(region)
+            if e["compartment"] == compartment
+        ]
+
+    def GetDeployPipeline(self, region: str, pipeline_id: str) -> dict[str, Any]:
+        for e in self._pipelines(region):
+            found = wire.pipeline(e, region, summary=False)
+            if found["id"] == pipeline_id:
+                return found
+        raise OciFault(404, "NotAuthorizedOrNotFound", NOT_FOUND)
+
+    def ListDeployStages(self, region: str, req: Request) -> list[dict[str, Any]]:
+        compartment, pipeline_id = req.arg("compartmentId"), req.arg("deployPipelineId")
+        if not compartment and not pipeline_id and not req.arg("id"):
+            raise OciFault(400, "InvalidParameter", "one of id, deployPipelineId, compartmentId")
+        out = []
+        for e in self._pipelines(region):
+            for stage in wire.stages(e, region):
+                if compartment and stage["compartmentId"] != compartment:
+                    continue
+                if pipeline_id and stage["deployPipelineId"] != pipeline_id:
+                    continue
+                out.append(stage)
+        return out
+
+    # -- every object served, for the strict-fixture test ------------------
+    def wire_objects(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(SDK module, model class, JSON) for everything this estate serves."""
+        out: list[tuple[str, str, dict[str, Any]]] = [
+            ("identity", "Compartment", wire.compartment(c, self.tenancy))
+            for c in self.compartments
+        ]
+        for region in self.regions:
+            out += [("load_balancer", "LoadBalancer", lb) for lb in self._lbs(region)]
+            for e in self._pipelines(region):
+                out.append(("devops", "DeployPipeline", wire.pipeline(e, region, False)))
+                out.append(("devops", "DeployPipelineSummary", wire.pipeline(e, region, True)))
+                out += [("devops", "DeployStageSummary", s) for s in wire.stages(e, region)]
+        return out
+
+
+def start(part: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
+    """Serve `part` until `stack` closes; return the variables that point relscan
+    at it: the endpoint (plain http on loopback, so nothing is signed), the
+    tenancy whose tree is scanned, and the SDK's region variable."""
+    emulator = OciEmulator(part)
+    server = stack.enter_context(LoopbackServer(emulator))
+    return {
+        "RELSCAN_OCI_ENDPOINT": server.url + "/{region}",
+        "RELSCAN_OCI_TENANCY": emulator.tenancy,
+        "OCI_REGION": emulator.regions[0],
+    }

@@ -1,0 +1,175 @@
+"""The OCI emulator's wire shapes: fixture entries completed with the fields
+the real APIs always send, ids made up where a fixture leaves them out, and
+the error body OCI answers with. Keys are the APIs' camelCase names."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from scanner.emulators.server import Response
+
+CREATED = "2025-04-01T09:00:00.000Z"
+SUMMARY_ONLY_ABSENT = ("deployPipelineArtifacts", "deployPipelineEnvironments")
+
+
+def make_ocid(kind: str, region: str, seed: str) -> str:
+    digest = hashlib.sha256(f"{kind}/{region}/{seed}".encode()).hexdigest()
+    return f"ocid1.{kind}.oc1.{region}.aaaaaaaa{digest[:52]}"
+
+
+def json_response(
+    data: Any, status: int = 200, next_page: str | None = None, request_id: str = ""
+) -> Response:
+    headers = {"content-type": "application/json", "opc-request-id": request_id or "emulated"}
+    if next_page:
+        headers["opc-next-page"] = next_page
+    return Response(status, json.dumps(data).encode(), headers)
+
+
+def error(status: int, code: str, message: str) -> Response:
+    resp = json_response({"code": code, "message": message}, status)
+    if status == 429:
+        resp.headers["retry-after"] = "1"
+    return resp
+
+
+def compartment(entry: dict[str, Any], tenancy: str) -> dict[str, Any]:
+    return {
+        "id": entry["id"],
+        "compartmentId": entry.get("parent", tenancy),
+        "name": entry["name"],
+        "description": entry.get("description", entry["name"]),
+        "timeCreated": CREATED,
+        "lifecycleState": "ACTIVE",
+        "isAccessible": True,
+        "freeformTags": {},
+        "definedTags": {},
+    }
+
+
+def _backend(raw: dict[str, Any]) -> dict[str, Any]:
+    out = {"ipAddress": "10.0.0.10", "port": 8080, "weight": 1}
+    out.update(raw)
+    out.setdefault("name", f"{out['ipAddress']}:{out['port']}")
+    for flag in ("drain", "backup", "offline"):
+        out.setdefault(flag, False)
+    return out
+
+
+def _backend_set(name: str, raw: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": name,
+        "policy": "ROUND_ROBIN",
+        "healthChecker": {
+            "protocol": "HTTP",
+            "urlPath": "/health",
+            "port": 8080,
+            "returnCode": 200,
+            "retries": 3,
+            "timeoutInMillis": 3000,
+            "intervalInMillis": 10000,
+        },
+    }
+    out.update({k: v for k, v in raw.items() if k != "backends"})
+    out["backends"] = [_backend(b) for b in raw.get("backends", [])]
+    return out
+
+
+def _listener(name: str, raw: dict[str, Any]) -> dict[str, Any]:
+    out = {"name": name, "port": 443, "protocol": "HTTP", "hostnameNames": [], "ruleSetNames": []}
+    out.update(raw)
+    return out
+
+
+def load_balancer(entry: dict[str, Any], region: str) -> dict[str, Any]:
+    raw = dict(entry["lb"])
+    name = raw.get("displayName", "lb")
+    out: dict[str, Any] = {
+        "id": make_ocid("loadbalancer", region, name),
+        "compartmentId": entry["compartment"],
+        "displayName": name,
+        "lifecycleState": "ACTIVE",
+        "timeCreated": CREATED,
+        "shapeName": "flexible",
+        "shapeDetails": {"minimumBandwidthInMbps": 10, "maximumBandwidthInMbps": 100},
+        "isPrivate": False,
+        "ipAddresses": [{"ipAddress": "203.0.113.10", "isPublic": True}],
+        "subnetIds": [make_ocid("subnet", region, name)],
+        "networkSecurityGroupIds": [],
+        "hostnames": {},
+        "certificates": {},
+        "sslCipherSuites": {},
+        "pathRouteSets": {},
+        "ruleSets": {},
+        "routingPolicies": {},
+        "freeformTags": {},
+        "definedTags": {},
+        "systemTags": {},
+    }
+    out.update({k: v for k, v in raw.items() if k not in ("backendSets", "listeners")})
+    out["backendSets"] = {n: _backend_set(n, b) for n, b in raw.get("backendSets", {}).items()}
+    out["listeners"] = {n: _listener(n, li) for n, li in raw.get("listeners", {}).items()}
+    return out
+
+
+def pipeline(entry: dict[str, Any], region: str, summary: bool) -> dict[str, Any]:
+    raw = dict(entry["pipeline"])
+    name = raw.get("displayName", "pipeline")
+    out: dict[str, Any] = {
+        "id": make_ocid("devopsdeploypipeline", region, name),
+        "displayName": name,
+        "description": "",
+        "projectId": make_ocid("devopsproject", region, entry["compartment"]),
+        "compartmentId": entry["compartment"],
+        "timeCreated": CREATED,
+        "lifecycleState": "ACTIVE",
+        "deployPipelineParameters": {"items": []},
+        "deployPipelineArtifacts": {"items": []},
+        "deployPipelineEnvironments": {"items": []},
+        "freeformTags": {},
+        "definedTags": {},
+        "systemTags": {},
+    }
+    out.update(raw)
+    if summary:
+        for key in SUMMARY_ONLY_ABSENT:
+            out.pop(key, None)
+    return out
+
+
+def stages(entry: dict[str, Any], region: str) -> list[dict[str, Any]]:
+    """The pipeline's stages; each follows the one before it unless it names
+    its predecessors with `after` (display names) or a predecessor collection."""
+    pipe = pipeline(entry, region, summary=True)
+    raws = [dict(r) for r in entry.get("stages", [])]
+    names = [r.get("displayName", r["deployStageType"].lower()) for r in raws]
+    ids = {
+        n: r.get("id") or make_ocid("devopsdeploystage", region, f"{pipe['displayName']}/{n}")
+        for n, r in zip(names, raws, strict=True)
+    }
+    ids["pipeline"] = pipe["id"]
+    out: list[dict[str, Any]] = []
+    previous = pipe["id"]
+    for name, raw in zip(names, raws, strict=True):
+        after = raw.pop("after", None)
+        stage: dict[str, Any] = {
+            "id": ids[name],
+            "displayName": name,
+            "description": "",
+            "projectId": pipe["projectId"],
+            "deployPipelineId": pipe["id"],
+            "compartmentId": pipe["compartmentId"],
+            "timeCreated": CREATED,
+            "lifecycleState": "ACTIVE",
+            "freeformTags": {},
+            "definedTags": {},
+            "systemTags": {},
+        }
+        preds = [ids.get(a, a) for a in after] if after is not None else [previous]
+        stage["deployStagePredecessorCollection"] = {"items": [{"id": p} for p in preds]}
+        stage.update(raw)
+        previous = stage["id"]
+        out.append(stage)
+    return out
