@@ -1,0 +1,104 @@
+"""The one place GCP SDK clients and credentials are built for a scan.
+
+Every client uses the REST transport. `RELSCAN_GCP_ENDPOINT` replaces the API
+endpoint of every client; when it is plain http on a loopback address the
+clients use anonymous credentials and Application Default Credentials are
+never looked up. Clients are built once per scan and shared by all scopes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import google.auth
+from google.api_core.client_options import ClientOptions
+from google.auth import impersonated_credentials
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.exceptions import DefaultCredentialsError
+from google.auth.transport.requests import AuthorizedSession
+from google.cloud import appengine_admin_v1, compute_v1, resourcemanager_v3, run_v2
+
+from providers.gcp.retry import ThrottleRetry
+from scanner.errors import CredentialsError
+
+SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+RUN_LOCATIONS_HOST = "https://run.googleapis.com"
+HTTP_TIMEOUT = 60.0
+
+CLIENT_TYPES: dict[str, Callable[..., Any]] = {
+    "instance_group_managers": compute_v1.InstanceGroupManagersClient,
+    "region_instance_group_managers": compute_v1.RegionInstanceGroupManagersClient,
+    "instance_templates": compute_v1.InstanceTemplatesClient,
+    "url_maps": compute_v1.UrlMapsClient,
+    "forwarding_rules": compute_v1.ForwardingRulesClient,
+    "target_http_proxies": compute_v1.TargetHttpProxiesClient,
+    "target_https_proxies": compute_v1.TargetHttpsProxiesClient,
+    "region_url_maps": compute_v1.RegionUrlMapsClient,
+    "appengine_applications": appengine_admin_v1.ApplicationsClient,
+    "appengine_services": appengine_admin_v1.ServicesClient,
+    "run_services": run_v2.ServicesClient,
+    "projects": resourcemanager_v3.ProjectsClient,
+}
+
+
+def build_credentials(endpoint: str | None, impersonate: str | None) -> Credentials:
+    """Anonymous for a plain-http loopback endpoint; otherwise ADC, optionally
+    impersonating a service account."""
+    if endpoint and endpoint.startswith("http://"):
+        return AnonymousCredentials()  # type: ignore[no-untyped-call]
+    try:
+        source, _ = google.auth.default(scopes=SCOPES)
+    except DefaultCredentialsError:
+        raise CredentialsError(
+            "no Google Cloud credentials found: run `gcloud auth application-default login`, "
+            "or set GOOGLE_APPLICATION_CREDENTIALS to a credential file"
+        ) from None
+    if not impersonate:
+        return source
+    return impersonated_credentials.Credentials(
+        source_credentials=source, target_principal=impersonate, target_scopes=SCOPES
+    )
+
+
+class GcpClients:
+    """Lazily built, shared SDK clients; one retry policy for every call.
+    Credentials are looked up at first use, so bad input (an id, an option)
+    is reported before a missing credential."""
+
+    def __init__(self, endpoint: str | None, impersonate: str | None = None) -> None:
+        self.endpoint = endpoint
+        self.impersonate = impersonate
+        self.retry = ThrottleRetry()
+        self._credentials: Credentials | None = None
+        self._cache: dict[str, Any] = {}
+        self._session: AuthorizedSession | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def credentials(self) -> Credentials:
+        with self._lock:
+            if self._credentials is None:
+                self._credentials = build_credentials(self.endpoint, self.impersonate)
+            return self._credentials
+
+    def get(self, name: str) -> Any:
+        with self._lock:
+            if name not in self._cache:
+                options = ClientOptions(api_endpoint=self.endpoint) if self.endpoint else None
+                self._cache[name] = CLIENT_TYPES[name](
+                    credentials=self.credentials, transport="rest", client_options=options
+                )
+            return self._cache[name]
+
+    def session(self) -> AuthorizedSession:
+        """An authorised HTTP session, for the one call no SDK client offers
+        (Cloud Run's project locations)."""
+        with self._lock:
+            if self._session is None:
+                self._session = AuthorizedSession(self.credentials)
+            return self._session
+
+    def run_locations_url(self, project: str) -> str:
+        return f"{self.endpoint or RUN_LOCATIONS_HOST}/v1/projects/{project}/locations"

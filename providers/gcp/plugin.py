@@ -1,0 +1,58 @@
+"""The GCP provider plugin: its options, its ids, and building a run."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import click
+
+from providers.gcp.endpoint import endpoint_from_env
+from providers.gcp.names import check_project_id, looks_like_resource_name
+from scanner.errors import UsageError
+from scanner.plugin import ProviderPlugin, ProviderRun
+
+_SERVICE_ACCOUNT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.:-]+\.gserviceaccount\.com$")
+
+
+class GcpPlugin(ProviderPlugin):
+    name = "gcp"
+    title = "Google Cloud"
+
+    def options(self) -> list[click.Option]:
+        return [
+            click.Option(
+                ["--gcp-project"],
+                multiple=True,
+                help="GCP project id to scan (repeatable); default: every active project "
+                "the credential can see.",
+            ),
+            click.Option(
+                ["--gcp-impersonate"],
+                help="Service account email to impersonate, using Application Default "
+                "Credentials as the source.",
+            ),
+        ]
+
+    def claims(self, resource_id: str) -> bool:
+        return looks_like_resource_name(resource_id)
+
+    def configure(self, options: dict[str, Any]) -> ProviderRun:
+        projects = list(dict.fromkeys(options.get("gcp_project") or ()))
+        for project in projects:
+            check_project_id(project)
+        impersonate = (options.get("gcp_impersonate") or "").strip() or None
+        if impersonate and not _SERVICE_ACCOUNT.match(impersonate):
+            raise UsageError(
+                f"--gcp-impersonate {impersonate!r} is not a service account email "
+                "(NAME@PROJECT.iam.gserviceaccount.com)"
+            )
+        endpoint = endpoint_from_env()
+        # The Google Cloud SDKs take seconds to import: only when GCP is used.
+        from providers.gcp.clients import GcpClients
+        from providers.gcp.run import GcpRun
+
+        return GcpRun(GcpClients(endpoint, impersonate), projects)
+
+
+plugin = GcpPlugin()

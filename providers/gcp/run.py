@@ -1,0 +1,156 @@
+"""A configured GCP scan: each scope is one project."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from google.auth.credentials import AnonymousCredentials
+from google.auth.transport.requests import Request
+
+from providers.gcp import appengine, cloudrun, mig, urlmap
+from providers.gcp.appengine import AppEngineReader
+from providers.gcp.clients import GcpClients
+from providers.gcp.cloudrun import CloudRunReader
+from providers.gcp.facts import api_dict
+from providers.gcp.faults import (
+    GCP_ERRORS,
+    describe,
+    disabled_api,
+    is_credentials_error,
+    is_not_found,
+)
+from providers.gcp.frontends import url_map_labels
+from providers.gcp.mig import MigReader
+from providers.gcp.names import GAE, MIG, RUN, URL_MAP, ResourceName, parse_resource_name
+from providers.gcp.templates import template_labels
+from providers.gcp.urlmap import UrlMapReader
+from scanner.errors import CloudError, CredentialsError, NotFoundError
+from scanner.model import Observation, ScopeError
+from scanner.plugin import ProviderRun, Scope
+
+READERS = (MigReader, UrlMapReader, AppEngineReader, CloudRunReader)
+KIND_TITLES = {
+    MIG: "managed instance groups",
+    URL_MAP: "URL maps",
+    GAE: "App Engine services",
+    RUN: "Cloud Run services",
+}
+
+
+class GcpRun(ProviderRun):
+    def __init__(self, clients: GcpClients, projects: list[str]) -> None:
+        self.clients = clients
+        self.projects = projects
+
+    def _prove_credentials(self) -> None:
+        if isinstance(self.clients.credentials, AnonymousCredentials):
+            return
+        try:
+            self.clients.credentials.refresh(Request())  # type: ignore[no-untyped-call]
+        except GCP_ERRORS as exc:
+            raise CredentialsError(f"Google Cloud credentials: {describe(exc)}") from None
+
+    def scopes(self) -> list[Scope]:
+        self._prove_credentials()
+        projects = self.projects or self._visible_projects()
+        return [Scope("gcp", project, "") for project in projects]
+
+    def _visible_projects(self) -> list[str]:
+        client = self.clients.get("projects")
+        try:
+            pager = client.search_projects(
+                request={"query": "state:ACTIVE"}, retry=self.clients.retry
+            )
+            found = sorted({p.project_id for p in pager if p.project_id})
+        except GCP_ERRORS as exc:
+            if is_credentials_error(exc):
+                raise CredentialsError(f"Google Cloud credentials: {describe(exc)}") from None
+            raise CloudError(
+                f"cannot list the projects the credential can see ({describe(exc)}); "
+                "name them with --gcp-project"
+            ) from None
+        if not found:
+            raise CloudError(
+                "the credential can see no active project; name them with --gcp-project"
+            )
+        return found
+
+    def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
+        for reader_class in READERS:
+            reader = reader_class(self.clients, scope.account, scope.label)
+            try:
+                yield from reader.collect()
+            except GCP_ERRORS as exc:
+                if is_not_found(exc) and reader_class is MigReader:
+                    yield ScopeError(
+                        "gcp",
+                        scope.label,
+                        "project",
+                        f"project {scope.account} not found, or not visible to the credential "
+                        f"({describe(exc)})",
+                    )
+                    return
+                yield ScopeError("gcp", scope.label, reader.kind, _not_assessed(reader.kind, exc))
+
+    def check(self, resource_id: str) -> Observation:
+        rn = parse_resource_name(resource_id)
+        try:
+            return self._read(rn)
+        except GCP_ERRORS as exc:
+            if is_not_found(exc):
+                raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
+            if is_credentials_error(exc):
+                raise CredentialsError(f"Google Cloud credentials: {describe(exc)}") from None
+            raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
+
+    def _read(self, rn: ResourceName) -> Observation:
+        get = self.clients.get
+        retry = self.clients.retry
+        p, loc, name = rn.project, rn.location, rn.name
+        if rn.kind == MIG:
+            if rn.zonal:
+                msg = get("instance_group_managers").get(
+                    project=p, zone=loc, instance_group_manager=name, retry=retry
+                )
+            else:
+                msg = get("region_instance_group_managers").get(
+                    project=p, region=loc, instance_group_manager=name, retry=retry
+                )
+            try:
+                tags = template_labels(self.clients, p)
+            except GCP_ERRORS:
+                tags = {}  # labels only assign services; the verdict does not need them
+            return mig.observe(api_dict(msg), p, tags)
+        if rn.kind == URL_MAP:
+            if loc == "global":
+                msg = get("url_maps").get(project=p, url_map=name, retry=retry)
+            else:
+                msg = get("region_url_maps").get(project=p, region=loc, url_map=name, retry=retry)
+            try:
+                map_tags = url_map_labels(self.clients, p)
+            except GCP_ERRORS:
+                map_tags = {}  # labels only assign services; the verdict does not need them
+            return urlmap.observe(api_dict(msg), p, map_tags)
+        if rn.kind == GAE:
+            location = AppEngineReader(self.clients, p, "").location()
+            if location is None:
+                raise NotFoundError(f"project {p} has no App Engine application")
+            msg = get("appengine_services").get_service(
+                request={"name": f"apps/{p}/services/{name}"}, retry=retry
+            )
+            return appengine.observe(api_dict(msg), p, location)
+        msg = get("run_services").get_service(
+            name=f"projects/{p}/locations/{loc}/services/{name}", retry=retry
+        )
+        return cloudrun.observe(api_dict(msg), p, loc)
+
+
+def _not_assessed(kind: str, exc: Any) -> str:
+    api = disabled_api(exc)
+    if api:
+        return (
+            f"{api} is not enabled in this project (SERVICE_DISABLED), so its "
+            f"{KIND_TITLES[kind]} are not assessed"
+        )
+    return f"{KIND_TITLES[kind]} not assessed: {describe(exc)}"

@@ -1,0 +1,264 @@
+"""A GCP emulator for the REST calls relscan makes, serving an estate fixture.
+
+Point relscan at it with RELSCAN_GCP_ENDPOINT: every client (Compute Engine,
+App Engine Admin, Cloud Run, Resource Manager) then sends its calls here and
+the emulator routes them by path. Lists page after `page_size` items so paging
+is always exercised. Only GET is served: relscan is read-only, and anything
+else is refused with 405.
+
+The estate part (`gcp:` in an estate file) has `projects` (each with its
+resources in API JSON, see gcp_fixtures.py) and `faults`: `{api?, op?,
+project?, status, reason?, times?, retry_after?}`, where `times` counts down
+and its absence means always.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+from scanner.emulators import gcp_fixtures
+from scanner.emulators.gcp_fixtures import ProjectFixture
+from scanner.emulators.gcp_routes import AGGREGATED, APIS, KINDS, ROUTES, TITLES
+from scanner.emulators.gcp_wire import error, write
+from scanner.emulators.server import LoopbackServer, Request, Response
+
+
+class GcpFault(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+class GcpEmulator:
+    """Callable app for LoopbackServer. `estate` is the `gcp` part of a fixture."""
+
+    def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
+        self.projects = {
+            fx.id: fx for fx in (gcp_fixtures.project(p) for p in estate.get("projects") or [])
+        }
+        self.faults = [dict(f) for f in estate.get("faults") or []]
+        self.page_size = page_size
+        self.calls: list[tuple[str, str, str]] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, req: Request) -> Response:
+        found = [(api, op, m) for api, op, p in ROUTES if (m := p.match(req.path))]
+        if not found:
+            return error(404, f"The requested URL {req.path} was not found on this server.")
+        api, op, m = found[0]
+        if req.method != "GET":
+            return error(405, f"relscan's emulator serves reads only, not {req.method}")
+        args = m.groupdict()
+        project = args.get("project", "")
+        handler: Callable[[Request, dict[str, str]], Response] = getattr(
+            self, f"{api}_{op.replace('.', '_')}"
+        )
+        if op == "aggregated":
+            op = f"{args['collection']}.aggregatedList"
+        with self._lock:
+            self.calls.append((api, op, project))
+        try:
+            self._inject(api, op, project)
+            if project:
+                self._check_project(api, project)
+            return handler(req, args)
+        except GcpFault as fault:
+            return fault.response
+
+    # -- faults, projects, paging ----------------------------------------------
+    def _inject(self, api: str, op: str, project: str) -> None:
+        with self._lock:
+            for f in self.faults:
+                if f.get("api", api) != api or f.get("op", op) != op:
+                    continue
+                if f.get("project", project) != project or f.get("times", 1) <= 0:
+                    continue
+                if "times" in f:
+                    f["times"] -= 1
+                status = int(f.get("status", 403))
+                message = {
+                    403: f"Permission denied on resource project {project} ({op}).",
+                    429: f"Quota exceeded for quota metric 'Read requests' of {APIS[api]}.",
+                    503: "The service is currently unavailable.",
+                }.get(status, f"injected {status} for {api} {op}")
+                raise GcpFault(
+                    error(status, message, compute=api == "compute", reason=f.get("reason", ""),
+                          retry_after=f.get("retry_after"))
+                )  # fmt: skip
+
+    def _check_project(self, api: str, project: str) -> None:
+        fx = self.projects.get(project)
+        if fx is None or fx.state != "ACTIVE":
+            if api == "compute":
+                message = f"The resource 'projects/{project}' was not found"
+            else:
+                message = f"Project '{project}' not found or permission denied."
+            raise GcpFault(error(404, message, compute=api == "compute"))
+        if APIS[api] in fx.disabled:
+            message = (
+                f"{TITLES[api]} has not been used in project {fx.number} before or it is "
+                f"disabled. Enable it by visiting https://console.developers.google.com/apis/"
+                f"api/{APIS[api]}/overview?project={fx.number} then retry."
+            )
+            meta = {"service": APIS[api], "consumer": f"projects/{fx.number}"}
+            raise GcpFault(
+                error(403, message, compute=api == "compute", reason="SERVICE_DISABLED",
+                      metadata=meta)
+            )  # fmt: skip
+
+    def _page(self, req: Request, items: list[Any], size_arg: str) -> tuple[list[Any], str]:
+        token = req.arg("pageToken") or "page-0"
+        if not re.fullmatch(r"page-\d+", token):
+            raise GcpFault(error(400, f"Invalid page token {token!r}.", compute=True))
+        size = self.page_size
+        if (req.arg(size_arg) or "").isdigit() and int(req.arg(size_arg) or 0) > 0:
+            size = min(size, int(req.arg(size_arg) or 0))
+        start = int(token.split("-")[1])
+        end = start + size
+        return items[start:end], (f"page-{end}" if end < len(items) else "")
+
+    @staticmethod
+    def _int_enums(req: Request) -> bool:
+        return "enum-encoding=int" in (req.arg("$alt") or "")
+
+    def _fixture(self, project: str) -> ProjectFixture:
+        return self.projects[project]
+
+    # -- Compute Engine --------------------------------------------------------
+    def compute_aggregated(self, req: Request, a: dict[str, str]) -> Response:
+        collection = a["collection"]
+        attr, type_name = AGGREGATED[collection]
+        scoped: list[tuple[str, dict[str, Any]]] = getattr(self._fixture(a["project"]), attr)
+        page, token = self._page(req, sorted(scoped, key=lambda s: s[0]), "maxResults")
+        items: dict[str, Any] = {}
+        for scope, raw in page:
+            items.setdefault(scope, {collection: []})[collection].append(raw)
+        items["zones/us-central1-a"] = {
+            "warning": {
+                "code": "NO_RESULTS_ON_PAGE",
+                "message": "There are no results for scope 'zones/us-central1-a' on this page.",
+                "data": [{"key": "scope", "value": "zones/us-central1-a"}],
+            }
+        }
+        base = f"projects/{a['project']}/aggregated/{collection}"
+        body: dict[str, Any] = {
+            "kind": KINDS[collection],
+            "id": base,
+            "items": items,
+            "selfLink": f"{gcp_fixtures.COMPUTE}/{base}",
+        }
+        if token:
+            body["nextPageToken"] = token
+        return write(type_name, body, self._int_enums(req))
+
+    def compute_instanceGroupManagers_get(self, req: Request, a: dict[str, str]) -> Response:
+        return self._compute_get(req, a, "migs", "InstanceGroupManager", "instanceGroupManagers")
+
+    def compute_urlMaps_get(self, req: Request, a: dict[str, str]) -> Response:
+        return self._compute_get(req, a, "url_maps", "UrlMap", "urlMaps")
+
+    def _compute_get(
+        self, req: Request, a: dict[str, str], attr: str, type_name: str, collection: str
+    ) -> Response:
+        for scope, raw in getattr(self._fixture(a["project"]), attr):
+            if scope == a["scope"] and raw["name"] == a["name"]:
+                return write(type_name, raw, self._int_enums(req))
+        where = f"projects/{a['project']}/{a['scope']}/{collection}/{a['name']}"
+        raise GcpFault(error(404, f"The resource '{where}' was not found", compute=True))
+
+    # -- App Engine Admin ------------------------------------------------------
+    def _app(self, project: str) -> dict[str, Any]:
+        app = self._fixture(project).app
+        if app is None:
+            raise GcpFault(error(404, f'Could not find Application "{project}".'))
+        return app
+
+    def appengine_apps_get(self, req: Request, a: dict[str, str]) -> Response:
+        return write("Application", self._app(a["project"]), self._int_enums(req))
+
+    def appengine_services_list(self, req: Request, a: dict[str, str]) -> Response:
+        self._app(a["project"])
+        page, token = self._page(req, self._fixture(a["project"]).gae_services, "pageSize")
+        body: dict[str, Any] = {"services": page}
+        if token:
+            body["nextPageToken"] = token
+        return write("ListAppEngineServicesResponse", body, self._int_enums(req))
+
+    def appengine_services_get(self, req: Request, a: dict[str, str]) -> Response:
+        self._app(a["project"])
+        for raw in self._fixture(a["project"]).gae_services:
+            if raw["id"] == a["name"]:
+                return write("AppEngineService", raw, self._int_enums(req))
+        raise GcpFault(error(404, f'Could not find service "{a["name"]}".'))
+
+    # -- Cloud Run -------------------------------------------------------------
+    def run_locations_list(self, req: Request, a: dict[str, str]) -> Response:
+        p = a["project"]
+        locations = [
+            {
+                "name": f"projects/{p}/locations/{loc}",
+                "locationId": loc,
+                "displayName": loc,
+                "labels": {"cloud.googleapis.com/region": loc},
+            }
+            for loc in self._fixture(p).run_locations
+        ]
+        page, token = self._page(req, locations, "pageSize")
+        body: dict[str, Any] = {"locations": page}
+        if token:
+            body["nextPageToken"] = token
+        return write("ListLocationsResponse", body, self._int_enums(req))
+
+    def run_services_list(self, req: Request, a: dict[str, str]) -> Response:
+        location = a["location"]
+        if location == "-":
+            raise GcpFault(error(400, "The location '-' is not supported: name a location."))
+        services = self._fixture(a["project"]).run_services.get(location, [])
+        page, token = self._page(req, services, "pageSize")
+        body: dict[str, Any] = {"services": page}
+        if token:
+            body["nextPageToken"] = token
+        return write("ListRunServicesResponse", body, self._int_enums(req))
+
+    def run_services_get(self, req: Request, a: dict[str, str]) -> Response:
+        for raw in self._fixture(a["project"]).run_services.get(a["location"], []):
+            if raw["name"].endswith(f"/services/{a['name']}"):
+                return write("RunService", raw, self._int_enums(req))
+        name = f"projects/{a['project']}/locations/{a['location']}/services/{a['name']}"
+        raise GcpFault(error(404, f"Resource '{name}' was not found"))
+
+    # -- Resource Manager ------------------------------------------------------
+    def resourcemanager_projects_search(self, req: Request, a: dict[str, str]) -> Response:
+        query = req.arg("query") or ""
+        wanted = re.search(r"state:(\w+)", query)
+        projects = [
+            {
+                "name": f"projects/{fx.number}",
+                "projectId": fx.id,
+                "state": fx.state,
+                "displayName": fx.id,
+                "parent": "organizations/123456789012",
+            }
+            for fx in self.projects.values()
+            if not wanted or fx.state == wanted.group(1)
+        ]
+        page, token = self._page(req, projects, "pageSize")
+        body: dict[str, Any] = {"projects": page}
+        if token:
+            body["nextPageToken"] = token
+        return write("SearchProjectsResponse", body, self._int_enums(req))
+
+
+def start(part: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
+    """Serve `part` until `stack` closes; return the variables that send every
+    relscan GCP call there (anonymous credentials, no ADC lookup)."""
+    server = stack.enter_context(LoopbackServer(GcpEmulator(part)))
+    return {
+        "RELSCAN_GCP_ENDPOINT": server.url,
+        "GOOGLE_APPLICATION_CREDENTIALS": None,
+        "GOOGLE_CLOUD_PROJECT": None,
+    }

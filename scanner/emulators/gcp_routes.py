@@ -1,0 +1,53 @@
+"""What the GCP emulator serves: each REST path it answers, by API and method."""
+
+from __future__ import annotations
+
+import re
+
+APIS = {
+    "compute": "compute.googleapis.com",
+    "appengine": "appengine.googleapis.com",
+    "run": "run.googleapis.com",
+    "resourcemanager": "cloudresourcemanager.googleapis.com",
+}
+TITLES = {
+    "compute": "Compute Engine API",
+    "appengine": "App Engine Admin API",
+    "run": "Cloud Run Admin API",
+    "resourcemanager": "Cloud Resource Manager API",
+}
+_P = r"(?P<project>[^/]+)"
+ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
+    (api, op, re.compile(f"^{pattern}$"))
+    for api, op, pattern in [
+        ("compute", "aggregated", rf"/compute/v1/projects/{_P}/aggregated/(?P<collection>"
+         r"instanceGroupManagers|instanceTemplates|urlMaps|forwardingRules|targetHttpProxies|"
+         r"targetHttpsProxies)"),
+        ("compute", "instanceGroupManagers.get", rf"/compute/v1/projects/{_P}/"
+         r"(?P<scope>zones/[^/]+|regions/[^/]+)/instanceGroupManagers/(?P<name>[^/]+)"),
+        ("compute", "urlMaps.get",
+         rf"/compute/v1/projects/{_P}/(?P<scope>global|regions/[^/]+)/urlMaps/(?P<name>[^/]+)"),
+        ("appengine", "apps.get", rf"/v1/apps/{_P}"),
+        ("appengine", "services.list", rf"/v1/apps/{_P}/services"),
+        ("appengine", "services.get", rf"/v1/apps/{_P}/services/(?P<name>[^/]+)"),
+        ("run", "locations.list", rf"/v1/projects/{_P}/locations"),
+        ("run", "services.list", rf"/v2/projects/{_P}/locations/(?P<location>[^/]+)/services"),
+        ("run", "services.get",
+         rf"/v2/projects/{_P}/locations/(?P<location>[^/]+)/services/(?P<name>[^/]+)"),
+        ("resourcemanager", "projects.search", r"/v3/projects:search"),
+    ]
+]  # fmt: skip
+AGGREGATED = {
+    "instanceGroupManagers": ("migs", "InstanceGroupManagerAggregatedList"),
+    "instanceTemplates": ("templates", "InstanceTemplateAggregatedList"),
+    "urlMaps": ("url_maps", "UrlMapsAggregatedList"),
+    "forwardingRules": ("forwarding_rules", "ForwardingRuleAggregatedList"),
+    "targetHttpProxies": ("http_proxies", "TargetHttpProxyAggregatedList"),
+    "targetHttpsProxies": ("https_proxies", "TargetHttpsProxyAggregatedList"),
+}
+KINDS = {"instanceGroupManagers": "compute#instanceGroupManagerAggregatedList",
+         "instanceTemplates": "compute#instanceTemplateAggregatedList",
+         "urlMaps": "compute#urlMapsAggregatedList",
+         "forwardingRules": "compute#forwardingRuleAggregatedList",
+         "targetHttpProxies": "compute#targetHttpProxyAggregatedList",
+         "targetHttpsProxies": "compute#targetHttpsProxyAggregatedList"}  # fmt: skip
