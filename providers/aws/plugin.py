@@ -8,6 +8,7 @@ import boto3
 import click
 from botocore.exceptions import ProfileNotFound
 
+from providers.aws.accounts import DEFAULT_SESSION_NAME, AccountOptions, AccountSessions
 from providers.aws.arn import looks_like_arn
 from providers.aws.clients import AwsClients
 from providers.aws.run import AwsRun
@@ -38,12 +39,39 @@ class AwsPlugin(ProviderPlugin):
                 "for the account.",
             ),
             click.Option(["--aws-profile"], help="Named profile from the AWS config files."),
+            click.Option(
+                ["--aws-account"],
+                multiple=True,
+                help="Account to scan (repeatable): a 12-digit id (assumes --aws-assume-role "
+                "there) or a role ARN arn:PARTITION:iam::ACCOUNT:role/NAME to assume. "
+                "Default: the credentials' own account.",
+            ),
+            click.Option(
+                ["--aws-assume-role"],
+                metavar="NAME",
+                help="Role name to assume in every listed or discovered account.",
+            ),
+            click.Option(
+                ["--aws-organization"],
+                is_flag=True,
+                default=False,
+                help="Scan every ACTIVE account of the AWS Organization (run from the "
+                "management or a delegated administrator account; needs --aws-assume-role).",
+            ),
+            click.Option(["--aws-external-id"], help="External id passed to sts:AssumeRole."),
+            click.Option(
+                ["--aws-session-name"],
+                default=DEFAULT_SESSION_NAME,
+                show_default=True,
+                help="Role session name passed to sts:AssumeRole (shows in CloudTrail).",
+            ),
         ]
 
     def claims(self, resource_id: str) -> bool:
         return looks_like_arn(resource_id)
 
     def configure(self, options: dict[str, Any]) -> ProviderRun:
+        accounts = AccountOptions.parse(options)
         try:
             session = boto3.Session(profile_name=options.get("aws_profile") or None)
         except ProfileNotFound as exc:
@@ -54,7 +82,9 @@ class AwsPlugin(ProviderPlugin):
         if unknown:
             raise UsageError(f"unknown AWS region {unknown[0]!r} (no such region in any partition)")
         home = regions[0] if regions else (session.region_name or "us-east-1")
-        return AwsRun(AwsClients(session), regions, home)
+        clients = AwsClients(session)
+        profile = options.get("aws_profile") or None
+        return AwsRun(clients, regions, home, AccountSessions(clients, accounts, profile))
 
 
 plugin = AwsPlugin()

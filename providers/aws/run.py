@@ -3,46 +3,80 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
+from providers.aws.accounts import (
+    PARALLEL_ACCOUNTS,
+    AccountOptions,
+    AccountSessions,
+    AssumeRoleFailed,
+    Caller,
+    Target,
+    caller_identity,
+)
 from providers.aws.arn import parse_arn
 from providers.aws.beanstalk import BeanstalkReader
 from providers.aws.clients import AwsClients
 from providers.aws.codedeploy import CodeDeployReader
-from providers.aws.faults import AWS_ERRORS, describe, error_code, is_credentials_error
-from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
+from providers.aws.faults import AWS_ERRORS, describe, error_code
+from scanner.errors import CloudError, NotFoundError, UsageError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 
 TAGGED_TYPES = ["codedeploy:deploymentgroup", "elasticbeanstalk:environment"]
 READERS = (("codedeploy", CodeDeployReader), ("elasticbeanstalk", BeanstalkReader))
+ANY_REGION = "*"  # the location of an account that could not be reached
 
 
 class AwsRun(ProviderRun):
-    def __init__(self, clients: AwsClients, regions: list[str], home_region: str) -> None:
-        self.clients = clients
+    def __init__(
+        self,
+        clients: AwsClients,
+        regions: list[str],
+        home_region: str,
+        accounts: AccountSessions | None = None,
+    ) -> None:
+        self.clients = clients  # the caller's own
         self.regions = regions
         self.home_region = home_region
+        self.accounts = accounts or AccountSessions(clients, AccountOptions())
+        self.failures: dict[str, tuple[str, str]] = {}  # account -> (service, cause)
 
     @cached_property
+    def caller(self) -> Caller:
+        return caller_identity(self.clients, self.home_region)
+
+    @property
     def account(self) -> str:
-        """The caller's account, which also proves the credentials work."""
-        try:
-            sts = self.clients.get("sts", self.home_region)
-            return str(sts.get_caller_identity()["Account"])
-        except AWS_ERRORS as exc:
-            if is_credentials_error(exc):
-                raise CredentialsError(f"AWS credentials: {describe(exc)}") from None
-            raise CloudError(f"cannot identify the AWS account: {describe(exc)}") from None
+        return self.caller.account
 
     def scopes(self) -> list[Scope]:
-        account = self.account
-        regions = self.regions or self._enabled_regions()
-        return [Scope("aws", account, region) for region in regions]
+        if not self.accounts.options.multi:
+            regions = self.regions or self._enabled_regions(self.clients)
+            return [Scope("aws", self.account, region) for region in regions]
+        targets = self.accounts.targets(self.caller, self.home_region)
+        with ThreadPoolExecutor(max_workers=PARALLEL_ACCOUNTS) as pool:
+            per_account = list(pool.map(self._account_scopes, targets))
+        return [scope for scopes in per_account for scope in scopes]
 
-    def _enabled_regions(self) -> list[str]:
+    def _account_scopes(self, target: Target) -> list[Scope]:
+        """One account's scopes. An account that cannot be reached keeps its scopes
+        (the named regions, or one "*" scope), whose collect() yields the cause."""
         try:
-            ec2 = self.clients.get("ec2", self.home_region)
+            clients = self.accounts.clients(target, self.home_region)
+            regions = self.regions or self._enabled_regions(clients)
+        except AssumeRoleFailed as exc:
+            self.failures[target.account] = ("sts", str(exc))
+        except CloudError as exc:
+            self.failures[target.account] = ("ec2", str(exc))
+        else:
+            return [Scope("aws", target.account, region) for region in regions]
+        return [Scope("aws", target.account, r) for r in self.regions or [ANY_REGION]]
+
+    def _enabled_regions(self, clients: AwsClients) -> list[str]:
+        try:
+            ec2 = clients.get("ec2", self.home_region)
             found = ec2.describe_regions(AllRegions=False)["Regions"]
         except AWS_ERRORS as exc:
             raise CloudError(
@@ -51,8 +85,8 @@ class AwsRun(ProviderRun):
             ) from None
         return sorted(r["RegionName"] for r in found)
 
-    def _tags(self, region: str) -> dict[str, dict[str, str]]:
-        tagging = self.clients.get("resourcegroupstaggingapi", region)
+    def _tags(self, clients: AwsClients, region: str) -> dict[str, dict[str, str]]:
+        tagging = clients.get("resourcegroupstaggingapi", region)
         tags: dict[str, dict[str, str]] = {}
         for page in tagging.get_paginator("get_resources").paginate(
             ResourceTypeFilters=TAGGED_TYPES
@@ -62,14 +96,23 @@ class AwsRun(ProviderRun):
         return tags
 
     def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
+        failure = self.failures.get(scope.account)
+        if failure:
+            yield ScopeError("aws", scope.label, *failure)
+            return
         try:
-            tags = self._tags(scope.location)
+            clients = self.accounts.for_account(scope.account, self.caller, self.home_region)
+        except AssumeRoleFailed as exc:
+            yield ScopeError("aws", scope.label, "sts", str(exc))
+            return
+        try:
+            tags = self._tags(clients, scope.location)
         except AWS_ERRORS as exc:
             tags = {}
             yield ScopeError("aws", scope.label, "tagging", describe(exc))
         for service, reader_class in READERS:
             try:
-                reader = reader_class(self.clients, scope.account, scope.location, scope.label)
+                reader = reader_class(clients, scope.account, scope.location, scope.label)
                 yield from reader.collect(tags)
             except AWS_ERRORS as exc:
                 yield ScopeError("aws", scope.label, service, describe(exc))
@@ -77,25 +120,35 @@ class AwsRun(ProviderRun):
     def check(self, resource_id: str) -> Observation:
         arn = parse_arn(resource_id)
         self.home_region = arn.region
-        if arn.account != self.account:
-            raise UsageError(
-                f"{resource_id} is in account {arn.account}, but the credentials are for "
-                f"account {self.account}"
-            )
+        clients = self._clients_for(resource_id, arn.account)
         scope = Scope("aws", arn.account, arn.region)
         try:
-            tags = self._tags_of(resource_id, arn.region)
+            tags = self._tags_of(clients, resource_id, arn.region)
             if arn.service == "codedeploy":
-                return self._check_group(scope, arn.application, arn.name, tags)
-            return self._check_environment(scope, arn.application, arn.name, tags)
+                return self._check_group(clients, scope, arn.application, arn.name, tags)
+            return self._check_environment(clients, scope, arn.application, arn.name, tags)
         except AWS_ERRORS as exc:
             if error_code(exc) in ("ApplicationDoesNotExistException",):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
 
-    def _tags_of(self, arn: str, region: str) -> dict[str, str]:
+    def _clients_for(self, resource_id: str, account: str) -> AwsClients:
+        """The caller's clients, or an assumed role's when a role for the ARN's
+        account is known (--aws-assume-role, or a role ARN in --aws-account)."""
+        target = self.accounts.options.target(account, self.caller)
+        if target is None:
+            raise UsageError(
+                f"{resource_id} is in account {account}, but the credentials are for "
+                f"account {self.account}"
+            )
         try:
-            resp = self.clients.get("resourcegroupstaggingapi", region).get_resources(
+            return self.accounts.clients(target, self.home_region)
+        except AssumeRoleFailed as exc:
+            raise CloudError(str(exc)) from None
+
+    def _tags_of(self, clients: AwsClients, arn: str, region: str) -> dict[str, str]:
+        try:
+            resp = clients.get("resourcegroupstaggingapi", region).get_resources(
                 ResourceARNList=[arn]
             )
         except AWS_ERRORS:
@@ -104,8 +157,10 @@ class AwsRun(ProviderRun):
             return {t["Key"]: t["Value"] for t in item.get("Tags", [])}
         return {}
 
-    def _check_group(self, scope: Scope, app: str, name: str, tags: dict[str, str]) -> Observation:
-        reader = CodeDeployReader(self.clients, scope.account, scope.location, scope.label)
+    def _check_group(
+        self, clients: AwsClients, scope: Scope, app: str, name: str, tags: dict[str, str]
+    ) -> Observation:
+        reader = CodeDeployReader(clients, scope.account, scope.location, scope.label)
         resp = reader.client.batch_get_deployment_groups(
             applicationName=app, deploymentGroupNames=[name]
         )
@@ -115,9 +170,9 @@ class AwsRun(ProviderRun):
         return reader.observe(app, infos[0], tags)
 
     def _check_environment(
-        self, scope: Scope, app: str, name: str, tags: dict[str, str]
+        self, clients: AwsClients, scope: Scope, app: str, name: str, tags: dict[str, str]
     ) -> Observation:
-        reader = BeanstalkReader(self.clients, scope.account, scope.location, scope.label)
+        reader = BeanstalkReader(clients, scope.account, scope.location, scope.label)
         envs = reader.client.describe_environments(
             ApplicationName=app, EnvironmentNames=[name], IncludeDeleted=False
         ).get("Environments", [])

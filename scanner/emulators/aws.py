@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -88,6 +89,8 @@ class AwsEmulator:
         self.groups = list(estate.get("codedeploy", []))
         self.environments = list(estate.get("beanstalk", []))
         self.calls: list[tuple[str, str, str]] = []
+        # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
+        self.organization: list[Any] | None = estate.get("organization")
         self._lock = threading.Lock()
 
     # -- routing ----------------------------------------------------------
@@ -171,6 +174,46 @@ class AwsEmulator:
                 for r in self.regions
             ]
         }
+
+    # -- STS AssumeRole and Organizations (multi-account scans) -------------
+    def sts_AssumeRole(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        role_arn, session = p["RoleArn"], p.get("RoleSessionName", "relscan")
+        account, role = role_arn.split(":")[4], role_arn.rsplit("/", 1)[-1]
+        return {
+            "Credentials": {
+                "AccessKeyId": f"ASIA{account}",
+                "SecretAccessKey": "demo",
+                "SessionToken": f"demo-{account}-{session}",
+                "Expiration": datetime.now(UTC) + timedelta(hours=1),
+            },
+            "AssumedRoleUser": {
+                "AssumedRoleId": f"AROADEMO:{session}",
+                "Arn": f"arn:aws:sts::{account}:assumed-role/{role}/{session}",
+            },
+        }
+
+    def organizations_ListAccounts(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        if self.organization is None:
+            raise AwsFault(
+                400,
+                "AWSOrganizationsNotInUseException",
+                "Your account is not a member of an organization.",
+            )
+        members = [m if isinstance(m, dict) else {"id": m} for m in self.organization]
+        accounts = [
+            {
+                "Id": str(m["id"]),
+                "Arn": f"arn:aws:organizations::{self.account}:account/o-demo/{m['id']}",
+                "Email": f"{m['id']}@example.com",
+                "Name": m.get("name", str(m["id"])),
+                "Status": m.get("status", "ACTIVE"),
+                "JoinedMethod": "CREATED",
+                "JoinedTimestamp": "2024-01-01T00:00:00Z",
+            }
+            for m in members
+        ]
+        page, token = self._page(accounts, p.get("NextToken"))
+        return {"Accounts": page, **({"NextToken": token} if token else {})}
 
     # -- CodeDeploy -------------------------------------------------------
     def _apps(self, region: str) -> list[str]:
@@ -319,12 +362,11 @@ class AwsEmulator:
         raise AwsFault(400, "InvalidParameterValue", "No Environment found")
 
 
-def start(estate: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
-    """Serve `estate` until `stack` closes; return the standard AWS variables that
-    send every SDK call there, with throwaway credentials and no user config."""
-    server = stack.enter_context(LoopbackServer(AwsEmulator(estate)))
+def endpoint_env(url: str) -> dict[str, str | None]:
+    """The standard AWS variables that send every SDK call to `url`, with
+    throwaway credentials and no user config files."""
     return {
-        "AWS_ENDPOINT_URL": server.url,
+        "AWS_ENDPOINT_URL": url,
         "AWS_ACCESS_KEY_ID": "demo",
         "AWS_SECRET_ACCESS_KEY": "demo",
         "AWS_SESSION_TOKEN": None,
@@ -332,4 +374,34 @@ def start(estate: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
         "AWS_DEFAULT_REGION": "eu-west-2",
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+
+
+def start(estate: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
+    """Serve `estate` until `stack` closes; return the variables pointing at it."""
+    server = stack.enter_context(LoopbackServer(AwsEmulator(estate)))
+    return endpoint_env(server.url)
+
+
+def replay_key(req: Request) -> dict[str, Any]:
+    """What an evidence bundle's AWS exchange is matched on: the SigV4 scope's
+    service and region, the operation, and the request parameters."""
+    scope = _SCOPE.search(req.headers.get("authorization", ""))
+    service, region = (scope["service"], scope["region"]) if scope else ("", "")
+    target = req.headers.get("x-amz-target")
+    if target:
+        return {
+            "service": service,
+            "region": region,
+            "operation": target.rsplit(".", 1)[-1],
+            "params": json.loads(req.body or b"{}"),
+        }
+    form = dict(parse_qs(req.body.decode(), keep_blank_values=True))
+    op = form.pop("Action", [""])[0]
+    form.pop("Version", None)
+    return {
+        "service": service,
+        "region": region,
+        "operation": op,
+        "params": {k: v[0] for k, v in form.items()},
     }
