@@ -38,3 +38,4 @@ class CloudError(RelscanError):
 
 
 EXIT_REGRESSION = 5  # `diff --fail-on-regression` and a level went down
+EXIT_EVIDENCE_MISMATCH = 6  # `verify`: a bundle file was changed, added or removed

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from scanner.model import Observation, ScopeError
+from scanner.readonly import Grant
 
 ENTRY_POINT_GROUP = "relscan.providers"
 
@@ -70,6 +71,11 @@ class ProviderPlugin(ABC):
     @abstractmethod
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         """Validate the options and credentials; raise UsageError/CredentialsError."""
+
+    def permissions(self) -> Grant:
+        """The least-privilege read grant, from the same declarations the
+        provider's client guard enforces."""
+        raise NotImplementedError(f"{self.name} declares no permissions")
 
 
 @lru_cache(maxsize=1)

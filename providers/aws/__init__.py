@@ -1,1 +1,3 @@
 """AWS provider: CodeDeploy deployment groups and Elastic Beanstalk environments."""
+
+DEFAULT_SESSION_NAME = "relscan"  # the role session name CloudTrail shows

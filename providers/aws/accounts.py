@@ -20,6 +20,7 @@ import boto3
 import botocore.session
 from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
 
+from providers.aws import DEFAULT_SESSION_NAME
 from providers.aws.clients import AwsClients
 from providers.aws.faults import AWS_ERRORS, describe, is_credentials_error
 from scanner.errors import CloudError, CredentialsError, UsageError
@@ -32,7 +33,7 @@ _ROLE_ARN = re.compile(
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _SESSION_NAME = re.compile(rf"^{_NAME}{{2,64}}$")
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_+=,.@:/-]{2,1224}$")
-DEFAULT_SESSION_NAME = "relscan"
+
 PARALLEL_ACCOUNTS = 8  # accounts whose role is assumed (and regions listed) at once
 
 

@@ -8,6 +8,7 @@ the SDK's standard configuration chain apply as usual.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from typing import Any
@@ -16,6 +17,7 @@ import boto3
 from botocore.config import Config
 
 from scanner import __version__
+from scanner.evidence import recorder as evidence
 
 RETRY_ATTEMPTS = 8
 
@@ -46,10 +48,45 @@ class AwsClients:
         key = (service, region)
         with self._lock:  # boto3 sessions are not safe for concurrent client creation
             if key not in self._cache:
-                self._cache[key] = self.session.client(
-                    service, region_name=region, config=self._config
-                )
+                client = self.session.client(service, region_name=region, config=self._config)
+                recorder = evidence.active()
+                if recorder is not None:
+                    _record_into(client, recorder)
+                self._cache[key] = client
             return self._cache[key]
 
     def partition(self, region: str) -> str:
         return self.session.get_partition_for_region(region)
+
+
+def _record_into(client: Any, recorder: evidence.Recorder) -> None:
+    """Write every response this client receives into the evidence bundle,
+    keyed the way the AWS emulator's replay matches requests."""
+    region = client.meta.region_name
+
+    def stash(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["relscan_request"] = params
+
+    def record(http_response: Any, model: Any, context: dict[str, Any], **_: Any) -> None:
+        request = context.get("relscan_request") or {}
+        body = request.get("body")
+        if isinstance(body, dict):  # query protocol: form fields, sent as text
+            params: Any = {k: str(v) for k, v in body.items() if k not in ("Action", "Version")}
+        else:
+            params = json.loads(body or b"{}")
+        service = model.service_model.signing_name
+        recorder.record(
+            "aws",
+            service,
+            model.name,
+            request.get("method", "POST"),
+            request.get("url", ""),
+            json.dumps(params),
+            http_response.status_code,
+            dict(http_response.headers),
+            http_response.content,
+            key={"service": service, "region": region, "operation": model.name, "params": params},
+        )
+
+    client.meta.events.register("before-call", stash)
+    client.meta.events.register("after-call", record)

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import click
-from botocore.exceptions import ProfileNotFound
 
-from providers.aws.accounts import DEFAULT_SESSION_NAME, AccountOptions, AccountSessions
+from providers.aws import DEFAULT_SESSION_NAME
 from providers.aws.arn import looks_like_arn
-from providers.aws.clients import AwsClients
-from providers.aws.run import AwsRun
 from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, ProviderRun
 
 SERVICES = ("codedeploy", "elasticbeanstalk")
 
 
-def known_regions(session: boto3.Session) -> set[str]:
+def known_regions(session: Any) -> set[str]:
     regions: set[str] = set()
     for partition in session.get_available_partitions():
         for service in SERVICES:
@@ -71,6 +67,14 @@ class AwsPlugin(ProviderPlugin):
         return looks_like_arn(resource_id)
 
     def configure(self, options: dict[str, Any]) -> ProviderRun:
+        # boto3 is imported here, not at plugin load: `relscan` starts fast.
+        import boto3
+        from botocore.exceptions import ProfileNotFound
+
+        from providers.aws.accounts import AccountOptions, AccountSessions
+        from providers.aws.clients import AwsClients
+        from providers.aws.run import AwsRun
+
         accounts = AccountOptions.parse(options)
         try:
             session = boto3.Session(profile_name=options.get("aws_profile") or None)

@@ -3,6 +3,8 @@ every installed provider plugin's options."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 
 import click
@@ -10,7 +12,9 @@ import click
 from scanner import __version__
 from scanner.cli.check import check
 from scanner.cli.demo import demo
+from scanner.cli.evidence import assess, verify_command
 from scanner.cli.history import diff_command, history, show
+from scanner.cli.permissions import permissions
 from scanner.cli.report import report
 from scanner.cli.rules import rules
 from scanner.cli.scan import scan
@@ -30,13 +34,25 @@ for command in (scan, check):
         command.params.extend(plugin.options())
     app.add_command(command)
 app.add_command(demo)
-for command in (history, show, diff_command):
+for command in (history, show, diff_command, assess, verify_command, permissions):
     app.add_command(command)
 app.add_command(report)
 app.add_command(rules)
 
 
+def _logging() -> None:
+    """SDKs log warnings (often several lines) through Python logging; relscan's
+    errors are its own one-line messages. RELSCAN_LOG=debug|info|warning shows
+    the SDKs' logs on stderr for troubleshooting."""
+    level = os.environ.get("RELSCAN_LOG", "").upper()
+    if level in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    else:
+        logging.getLogger().addHandler(logging.NullHandler())
+
+
 def main(argv: list[str] | None = None) -> None:
+    _logging()
     try:
         code = app.main(args=argv, prog_name="relscan", standalone_mode=False)
     except click.exceptions.Exit as exc:

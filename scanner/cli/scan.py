@@ -19,6 +19,7 @@ from scanner.cli.common import (
     resolve_format,
     store_options,
 )
+from scanner.cli.evidence import finish_recording, provider_options, start_recording
 from scanner.cli.running import choose_providers, execute, exit_code, report_errors
 from scanner.cli.settings import merged_options
 from scanner.engine import ScanInterrupted, ScanResult
@@ -91,6 +92,13 @@ def _write_outputs(result: ScanResult, opts: Any, outputs: list[Any]) -> None:
     help="Scan only the K-th of N deterministic slices of the scopes.",
 )
 @click.option("--scan-group", default=None, help="Label shared by the shards of one scan.")
+@click.option(
+    "--evidence",
+    "evidence_dir",
+    default=None,
+    metavar="DIR",
+    help="Also write every API response read, with a manifest, to DIR.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
 def scan(**given: Any) -> None:
     """Scan every release unit the chosen providers can see."""
@@ -102,6 +110,7 @@ def scan(**given: Any) -> None:
         raise UsageError(f"waivers file {o['waivers_path']}: no such file")
     shard = Shard.parse(o["shard_text"]) if o["shard_text"] else None
     store = None if o["no_store"] else Store(o["store"])
+    recorder = start_recording(o["evidence_dir"]) if o["evidence_dir"] else None
     plugins = installed_plugins()
     work = []
     for name in names:
@@ -125,6 +134,8 @@ def scan(**given: Any) -> None:
     except ScanInterrupted as exc:
         _interrupted(exc, store, uid)
     opts = render_options(result, o)
+    if recorder:
+        opts.evidence_digest = finish_recording(recorder, result, provider_options(names, o))
     if store and uid:
         store.finish_scan(uid, result)
         opts.history = history_for(store, labels)

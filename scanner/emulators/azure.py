@@ -253,4 +253,9 @@ def start(estate: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
     """Serve `estate` until `stack` closes; return the variable that sends every
     relscan Azure call there (plain http on loopback: no credential is used)."""
     server = stack.enter_context(LoopbackServer(AzureEmulator(estate)))
-    return {"RELSCAN_AZURE_ENDPOINT": server.url}
+    return endpoint_env(server.url)
+
+
+def endpoint_env(url: str) -> dict[str, str | None]:
+    """The variable that sends every relscan Azure call to `url`."""
+    return {"RELSCAN_AZURE_ENDPOINT": url}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from scanner.emulators.faults import FaultPlan
 
 
 @dataclass
@@ -49,8 +52,17 @@ class _Handler(BaseHTTPRequestHandler):
         )
         with self.server.lock:
             self.server.log.append(req)
+        fault = self.server.faults.pick() if self.server.faults else None
+        if fault == "drop":
+            self.close_connection = True
+            return  # no answer at all: the client sees the connection closed
+        if fault == "slow":
+            time.sleep(self.server.faults.slow_seconds)  # type: ignore[union-attr]
         try:
-            resp = self.server.app(req)
+            if fault in ("throttle", "500", "503"):
+                resp = _fault_response(self.server.app, fault, req, self.server.faults)
+            else:
+                resp = self.server.app(req)
         except Exception as exc:  # an emulator bug answers 500, like a cloud would
             resp = Response(500, f"emulator error: {type(exc).__name__}: {exc}".encode())
         self.send_response(resp.status)
@@ -66,12 +78,24 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet: the request log is kept in memory instead
 
 
+def _fault_response(app: App, kind: str, req: Request, plan: FaultPlan | None) -> Response:
+    render = getattr(app, "fault_response", None)
+    if render is not None:
+        return render(kind, req)
+    status = 429 if kind == "throttle" else int(kind)
+    headers = {"Content-Type": "application/json"}
+    if kind == "throttle":
+        headers["Retry-After"] = str(plan.retry_after if plan else 0)
+    return Response(status, b'{"error": "injected fault"}', headers)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, app: App, host: str) -> None:
+    def __init__(self, app: App, host: str, faults: FaultPlan | None) -> None:
         super().__init__((host, 0), _Handler)
         self.app = app
+        self.faults = faults
         self.log: list[Request] = []
         self.lock = threading.Lock()
 
@@ -79,8 +103,8 @@ class _Server(ThreadingHTTPServer):
 class LoopbackServer:
     """Serve `app` on 127.0.0.1 at a free port for the life of a `with` block."""
 
-    def __init__(self, app: App, host: str = "127.0.0.1") -> None:
-        self._server = _Server(app, host)
+    def __init__(self, app: App, host: str = "127.0.0.1", faults: FaultPlan | None = None) -> None:
+        self._server = _Server(app, host, faults)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

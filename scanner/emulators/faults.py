@@ -1,0 +1,41 @@
+"""Faults an emulator injects at a chosen rate, the same way every run (seeded).
+
+Kinds: `throttle` (the cloud's own throttling answer: AWS ThrottlingException,
+HTTP 429 with Retry-After elsewhere), `500`, `503`, `slow` (answers after a
+delay), `drop` (closes the connection without answering). The emulator app
+renders throttle/500/503 in its cloud's format through `fault_response(kind,
+request)`; a generic JSON body is used otherwise.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+
+KINDS = ("throttle", "500", "503", "slow", "drop")
+
+
+@dataclass
+class FaultPlan:
+    rate: float = 0.0
+    kinds: tuple[str, ...] = ("throttle", "500", "503", "slow", "drop")
+    seed: int = 7
+    slow_seconds: float = 0.3
+    retry_after: int = 0  # seconds advertised in Retry-After on throttling
+    injected: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.kinds) - set(KINDS)
+        if unknown or not 0 <= self.rate <= 1:
+            raise ValueError(f"fault kinds must be among {KINDS} and the rate in [0, 1]")
+        self._random = random.Random(self.seed)
+        self._lock = threading.Lock()
+
+    def pick(self) -> str | None:
+        with self._lock:
+            if self.rate <= 0 or self._random.random() >= self.rate:
+                return None
+            kind = self._random.choice(self.kinds)
+            self.injected[kind] = self.injected.get(kind, 0) + 1
+            return kind
