@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import yaml
 
-from scanner.cli.scan import execute, report_errors
-from scanner.demo.serve import load_estate, patched_environ, serve
+from scanner.cli.running import execute, report_errors
+from scanner.demo.serve import EMULATORS, load_estate, patched_environ, serve
 from scanner.errors import UsageError
 from scanner.outputs import SCAN_FORMATS
+from scanner.outputs.table import summary_text
 from scanner.plugin import installed_plugins
 from scanner.report import RenderOptions
-from scanner.services import ServiceConfig, assign_services
+from scanner.services import ServiceConfig, assign_services, service_name
+from scanner.waivers import load_waivers
 
 
 @click.command()
@@ -20,7 +23,7 @@ from scanner.services import ServiceConfig, assign_services
     "--output-dir",
     type=click.Path(file_okay=False),
     default=".",
-    help="Where to write relscan-demo.json.",
+    help="Where to write relscan-demo.html, .json and -waivers.yaml.",
 )
 @click.option(
     "--estate",
@@ -29,9 +32,9 @@ from scanner.services import ServiceConfig, assign_services
     default=None,
     help="Serve this estate file instead of the built-in one.",
 )
-@click.option("--quiet", "-q", is_flag=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def demo(output_dir: str, estate_path: str | None, quiet: bool) -> None:
-    """Scan a built-in sample estate (no cloud account needed)."""
+    """Scan a built-in sample estate of all four clouds (no cloud account needed)."""
     out = Path(output_dir)
     if not out.is_dir():
         raise UsageError(f"--output-dir {output_dir} is not a folder")
@@ -39,15 +42,24 @@ def demo(output_dir: str, estate_path: str | None, quiet: bool) -> None:
     plugins = installed_plugins()
     with serve(estate) as env, patched_environ(env):
         work = []
-        for name in (n for n in plugins if n in estate):
+        for name in (n for n in plugins if n in estate and n in EMULATORS):
             run = plugins[name].configure({})
             work.append((run, run.scopes()))
         result = execute(work, concurrency=8, quiet=quiet)
-    options = RenderOptions()
     assign_services(result.assessments, ServiceConfig())
+    waivers_path = out / "relscan-demo-waivers.yaml"
+    waivers_path.write_text(
+        yaml.safe_dump({"waivers": estate.get("waivers", [])}, sort_keys=False), encoding="utf-8"
+    )
+    known = {service_name(a) for a in result.assessments}
+    options = RenderOptions(waivers=load_waivers(waivers_path, known))
     json_path, html_path = out / "relscan-demo.json", out / "relscan-demo.html"
     json_path.write_text(str(SCAN_FORMATS["json"](result, options)), encoding="utf-8")
     html_path.write_text(str(SCAN_FORMATS["html"](result, options)), encoding="utf-8")
-    click.echo(SCAN_FORMATS["table"](result, options), nl=False)
-    report_errors(result, quiet)
-    click.echo(f"relscan: wrote {json_path} and the report {html_path}", err=True)
+    click.echo(summary_text(result), nl=False)
+    report_errors(result, quiet=False)
+    click.echo(
+        f"relscan: the report is {html_path.resolve()} (and {json_path.name}, "
+        f"{waivers_path.name} beside it)",
+        err=True,
+    )

@@ -37,8 +37,10 @@ def load_estate(path: str | None = None) -> dict[str, Any]:
             data = yaml.safe_load(text)
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"estate file {path}: {exc}") from None
-    if not isinstance(data, dict) or not set(data) <= set(EMULATORS):
-        raise UsageError(f"estate file {path}: top-level keys must be among {', '.join(EMULATORS)}")
+    if not isinstance(data, dict) or not set(data) <= set(EMULATORS) | {"waivers"}:
+        raise UsageError(
+            f"estate file {path}: top-level keys must be among {', '.join(EMULATORS)}, waivers"
+        )
     return data
 
 
@@ -47,6 +49,8 @@ def serve(estate: dict[str, Any]) -> Iterator[dict[str, str | None]]:
     env: dict[str, str | None] = {}
     with ExitStack() as stack:
         for cloud, part in estate.items():
+            if cloud not in EMULATORS:
+                continue
             module = importlib.import_module(EMULATORS[cloud])
             env.update(module.start(part, stack))
         yield env

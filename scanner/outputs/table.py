@@ -60,6 +60,12 @@ def summary_table(result: ScanResult) -> Table:
     return table
 
 
+def summary_text(result: ScanResult) -> str:
+    buf = io.StringIO()
+    _console(buf).print(summary_table(result))
+    return buf.getvalue()
+
+
 def render_one(a: Assessment) -> str:
     buf = io.StringIO()
     console = _console(buf)
