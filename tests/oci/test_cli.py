@@ -9,17 +9,17 @@ import subprocess
 import sys
 from collections import Counter
 from contextlib import ExitStack
-from importlib import resources
 from pathlib import Path
 
 import pytest
 import yaml
 
+from scanner.demo.serve import load_estate
 from scanner.emulators.oci import start
 from tests.oci.conftest import SECRET, backends, estate, lb_entry
 
 RELSCAN = str(Path(sys.executable).parent / "relscan")
-DEMO = yaml.safe_load(resources.files("scanner.demo").joinpath("parts/oci.yaml").read_text())
+DEMO = load_estate()["oci"]  # the OCI part of the built-in demo estate
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@ models field for field: a misspelt key fails here, not silently in a scan."""
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
-import yaml
 
+from scanner.demo.serve import load_estate
 from scanner.emulators.oci import OciEmulator
 from tests.oci import test_devops, test_loadbalancer
 from tests.oci.conftest import estate, lb_entry, pipeline_entry
@@ -15,11 +13,7 @@ from tests.oci.wire_check import problems, unknown_enums
 
 
 def _estates() -> dict[str, dict]:
-    out = {
-        "demo": yaml.safe_load(
-            resources.files("scanner.demo").joinpath("parts/oci.yaml").read_text("utf-8")
-        )
-    }
+    out = {"demo": load_estate()["oci"]}
     for case in test_loadbalancer.CASES:
         out[f"lb-{case[0]}"] = estate(load_balancers=[lb_entry(case[0], case[1], case[2])])
     for case in test_devops.CASES:
