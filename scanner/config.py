@@ -140,6 +140,13 @@ def load_config(path_text: str, plugins: dict[str, ProviderPlugin]) -> Settings:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None
+    return parse_config(data, path, plugins)
+
+
+def parse_config(data: Any, path: Path, plugins: dict[str, ProviderPlugin]) -> Settings:
+    """Validate an already-parsed file; every problem is a UsageError."""
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: (top level): expected tables of keys")
     core = {
         "scan": ScanSection,
         "services": ServicesSection,
@@ -148,7 +155,9 @@ def load_config(path_text: str, plugins: dict[str, ProviderPlugin]) -> Settings:
     }
     known = set(core) | {"outputs"} | set(plugins)
     for key in data:
-        if key not in known:
+        if not isinstance(data[key], dict | list) or key not in known:
+            if key in known:
+                raise UsageError(f"{path}: {key}: expected a table")
             raise UsageError(
                 f"{path}: {key}: unknown section (expected one of {', '.join(sorted(known))})"
             )
