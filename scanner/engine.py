@@ -64,18 +64,15 @@ def sort_key(a: Assessment) -> tuple[str, str, str, str, str]:
     return (a.provider, a.account, a.location, a.kind, a.id)
 
 
-def _interleave(tasks: list[tuple[ProviderRun, Scope]]) -> list[tuple[ProviderRun, Scope]]:
-    """Round-robin across accounts, so every account starts early."""
+def _order(tasks: list[tuple[ProviderRun, Scope]]) -> list[tuple[ProviderRun, Scope]]:
+    """Accounts with the most scopes first, each account's scopes together: the
+    busiest accounts fill their per-account slots from the start instead of
+    becoming the tail, and the free slots go to the many small accounts."""
     by_account: dict[tuple[str, str], list[tuple[ProviderRun, Scope]]] = {}
     for task in tasks:
         by_account.setdefault((task[1].provider, task[1].account), []).append(task)
-    queues = list(by_account.values())
-    out = []
-    while any(queues):
-        for queue in queues:
-            if queue:
-                out.append(queue.pop(0))
-    return out
+    queues = sorted(by_account.values(), key=len, reverse=True)
+    return [task for queue in queues for task in queue]
 
 
 def run_scan(
@@ -87,7 +84,7 @@ def run_scan(
     result = ScanResult(started=datetime.now(UTC))
     tasks = [(run, scope) for run, scopes in work for scope in scopes]
     result.scopes = [scope.label for _, scope in tasks]
-    pending = _interleave(tasks)
+    pending = _order(tasks)
     running: dict[Future[tuple[list[Assessment], list[ScopeError]]], Scope] = {}
     busy: Counter[tuple[str, str]] = Counter()
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scope")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import click
 from rich.console import Console
@@ -10,7 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from scanner.engine import ScanResult, run_scan
 from scanner.errors import EXIT_BELOW_TARGET, EXIT_INCOMPLETE, EXIT_OK, UsageError
-from scanner.plugin import ProviderRun, Scope, broken_plugins, installed_plugins
+from scanner.plugin import (
+    ProviderPlugin,
+    ProviderRun,
+    Scope,
+    broken_plugins,
+    installed_plugins,
+)
 from scanner.summary import LEVELS, summarise
 
 Work = list[tuple[ProviderRun, list[Scope]]]
@@ -28,6 +36,20 @@ def choose_providers(names: tuple[str, ...]) -> list[str]:
         if name not in plugins:
             raise UsageError(f"unknown provider {name!r}; installed: {', '.join(plugins)}")
     return list(dict.fromkeys(names))
+
+
+def resolve_scopes(plugins: list[ProviderPlugin], options: dict[str, Any]) -> Work:
+    """Configure each provider and resolve its scopes, the providers at once:
+    each one's SDK import and discovery calls overlap the others'. The first
+    error (in provider order) is raised, as it would be one after another."""
+
+    def one(plugin: ProviderPlugin) -> tuple[ProviderRun, list[Scope]]:
+        run = plugin.configure(options)
+        return run, run.scopes()
+
+    with ThreadPoolExecutor(max_workers=max(1, len(plugins))) as pool:
+        futures = [pool.submit(one, plugin) for plugin in plugins]
+        return [future.result() for future in futures]
 
 
 def exit_code(result: ScanResult, fail_under: int | None) -> int:

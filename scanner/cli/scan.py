@@ -20,7 +20,13 @@ from scanner.cli.common import (
     store_options,
 )
 from scanner.cli.evidence import finish_recording, provider_options, start_recording
-from scanner.cli.running import choose_providers, execute, exit_code, report_errors
+from scanner.cli.running import (
+    choose_providers,
+    execute,
+    exit_code,
+    report_errors,
+    resolve_scopes,
+)
 from scanner.cli.settings import merged_options
 from scanner.engine import ScanInterrupted, ScanResult
 from scanner.errors import UsageError
@@ -112,11 +118,10 @@ def scan(**given: Any) -> None:
     store = None if o["no_store"] else Store(o["store"])
     recorder = start_recording(o["evidence_dir"]) if o["evidence_dir"] else None
     plugins = installed_plugins()
-    work = []
-    for name in names:
-        run = plugins[name].configure(o)
-        scopes = run.scopes()
-        work.append((run, shard.take(scopes) if shard else scopes))
+    work = [
+        (run, shard.take(scopes) if shard else scopes)
+        for run, scopes in resolve_scopes([plugins[n] for n in names], o)
+    ]
     labels = [s.label for _, scopes in work for s in scopes]
     uid = (
         store.begin_scan(

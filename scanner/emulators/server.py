@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +40,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out as two writes; without this, Nagle's algorithm
+        # and the client's delayed ACK hold every answer back by ~40 ms.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -52,6 +59,8 @@ class _Handler(BaseHTTPRequestHandler):
         )
         with self.server.lock:
             self.server.log.append(req)
+        if self.server.latency:
+            time.sleep(self.server.latency)
         fault = self.server.faults.pick() if self.server.faults else None
         if fault == "drop":
             self.close_connection = True
@@ -91,11 +100,13 @@ def _fault_response(app: App, kind: str, req: Request, plan: FaultPlan | None) -
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # many scopes at once must not be refused a connection
 
-    def __init__(self, app: App, host: str, faults: FaultPlan | None) -> None:
+    def __init__(self, app: App, host: str, faults: FaultPlan | None, latency: float) -> None:
         super().__init__((host, 0), _Handler)
         self.app = app
         self.faults = faults
+        self.latency = latency
         self.log: list[Request] = []
         self.lock = threading.Lock()
 
@@ -103,8 +114,14 @@ class _Server(ThreadingHTTPServer):
 class LoopbackServer:
     """Serve `app` on 127.0.0.1 at a free port for the life of a `with` block."""
 
-    def __init__(self, app: App, host: str = "127.0.0.1", faults: FaultPlan | None = None) -> None:
-        self._server = _Server(app, host, faults)
+    def __init__(
+        self,
+        app: App,
+        host: str = "127.0.0.1",
+        faults: FaultPlan | None = None,
+        latency: float = 0.0,  # seconds added to every answer, as a distant cloud would
+    ) -> None:
+        self._server = _Server(app, host, faults, latency)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

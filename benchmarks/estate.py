@@ -1,0 +1,99 @@
+"""Growing the demo estate to N units for the benchmark, by copying each cloud's
+part under new names: AWS applications across regions, Azure subscriptions,
+GCP projects, OCI compartments."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import uuid
+from typing import Any
+
+DEMO_UNITS = {"aws": 17, "azure": 13, "gcp": 15, "oci": 15}  # units per copy of each part
+AWS_REGIONS = [
+    "eu-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "eu-north-1",
+    "us-east-1",
+    "us-west-2",
+    "ap-southeast-2",
+    "ca-central-1",
+]
+
+
+def _aws(part: dict[str, Any], copies: int) -> dict[str, Any]:
+    out = copy.deepcopy(part)
+    out["regions"] = AWS_REGIONS
+    out["codedeploy"], out["beanstalk"] = [], []
+    for i in range(copies):
+        region = AWS_REGIONS[i % len(AWS_REGIONS)]
+        for key in ("codedeploy", "beanstalk"):
+            for entry in part[key]:
+                clone = copy.deepcopy(entry)
+                clone["region"] = region
+                clone["application"] = f"{entry['application']}-{i}"
+                out[key].append(clone)
+    return out
+
+
+def _renamed(part: dict[str, Any], replacements: dict[str, str]) -> dict[str, Any]:
+    text = json.dumps(part)
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    return json.loads(text)
+
+
+def _azure(part: dict[str, Any], copies: int) -> dict[str, Any]:
+    out = copy.deepcopy(part)
+    out.pop("faults", None)
+    out["subscriptions"], out["apps"], out["traffic_manager"] = [], [], []
+    for i in range(copies):
+        subs = {
+            s["id"]: str(uuid.UUID(int=(i + 1) * 1000 + n))
+            for n, s in enumerate(part["subscriptions"])
+        }
+        clone = _renamed(
+            {k: part[k] for k in ("subscriptions", "apps", "traffic_manager")},
+            {**subs, "dds-": f"dds{i}-"},
+        )
+        for key in ("subscriptions", "apps", "traffic_manager"):
+            out[key] += clone[key]
+    return out
+
+
+def _gcp(part: dict[str, Any], copies: int) -> dict[str, Any]:
+    out = copy.deepcopy(part)
+    out["projects"] = []
+    for i in range(copies):
+        out["projects"] += _renamed({"p": part["projects"]}, {"dds-": f"d{i}-"})["p"]
+    return out
+
+
+def _oci(part: dict[str, Any], copies: int) -> dict[str, Any]:
+    out = copy.deepcopy(part)
+    out["compartments"], out["load_balancers"], out["deploy_pipelines"] = [], [], []
+    for i in range(copies):
+        ids = {c["id"]: c["id"][:-8] + f"{i:08d}" for c in part["compartments"]}
+        clone = _renamed(
+            {k: part[k] for k in ("compartments", "load_balancers", "deploy_pipelines")},
+            {
+                **ids,
+                '"name": "dds-': f'"name": "dds{i}-',
+                '"displayName": "': f'"displayName": "c{i}-',
+            },
+        )
+        for key in ("compartments", "load_balancers", "deploy_pipelines"):
+            out[key] += clone[key]
+    return out
+
+
+SCALERS = {"aws": _aws, "azure": _azure, "gcp": _gcp, "oci": _oci}
+
+
+def scale_estate(demo: dict[str, Any], units: int) -> tuple[dict[str, Any], list[str]]:
+    """About `units` units, shared by the clouds in the demo's proportions."""
+    copies = max(1, math.ceil(units / sum(DEMO_UNITS.values())))
+    estate = {cloud: scale(demo[cloud], copies) for cloud, scale in SCALERS.items()}
+    return estate, AWS_REGIONS
