@@ -70,7 +70,7 @@ def serve(estate: dict, latency: float, page: int, stack: ExitStack) -> tuple[di
             )
         else:
             env.update(
-                getattr(sys.modules[f"scanner.emulators.{cloud}"], "endpoint_env")(server.url)
+                sys.modules[f"scanner.emulators.{cloud}"].endpoint_env(server.url)
             )
     return env, servers
 

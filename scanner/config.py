@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from scanner.errors import UsageError
+from scanner.errors import UsageError, one_line
 from scanner.plugin import ProviderPlugin
 
 
@@ -144,7 +144,14 @@ def load_config(path_text: str, plugins: dict[str, ProviderPlugin]) -> Settings:
 
 
 def parse_config(data: Any, path: Path, plugins: dict[str, ProviderPlugin]) -> Settings:
-    """Validate an already-parsed file; every problem is a UsageError."""
+    """Validate an already-parsed file; every problem is a one-line UsageError."""
+    try:
+        return _parse(data, path, plugins)
+    except UsageError as exc:
+        raise UsageError(one_line(exc)) from None
+
+
+def _parse(data: Any, path: Path, plugins: dict[str, ProviderPlugin]) -> Settings:
     if not isinstance(data, dict):
         raise UsageError(f"{path}: (top level): expected tables of keys")
     core = {

@@ -6,6 +6,8 @@ EXIT_OK = 0
 EXIT_USAGE = 2  # bad usage or input: options, ids, files, credentials
 EXIT_INCOMPLETE = 3  # finished, but a unit was not assessed or a scope failed
 EXIT_BELOW_TARGET = 4  # --fail-under N and an assessed unit is below N
+EXIT_REGRESSION = 5  # `diff --fail-on-regression` and a level went down
+EXIT_EVIDENCE_MISMATCH = 6  # `verify`: a bundle file was changed, added or removed
 
 
 class RelscanError(Exception):
@@ -26,16 +28,20 @@ class NotFoundError(RelscanError):
     """`check` named a resource that does not exist (or cannot be seen)."""
 
 
-def one_line(text: object) -> str:
-    """Collapse a message (often a cloud's multi-line error) to one line."""
-    return " ".join(str(text).split())
-
-
 class CloudError(RelscanError):
     """The cloud refused or failed a read that the command cannot do without."""
 
     exit_code = EXIT_INCOMPLETE
 
 
-EXIT_REGRESSION = 5  # `diff --fail-on-regression` and a level went down
-EXIT_EVIDENCE_MISMATCH = 6  # `verify`: a bundle file was changed, added or removed
+def one_line(text: object, limit: int = 1000) -> str:
+    """Collapse a message (often a cloud's multi-line error) to one line, with
+    control and format characters (escape sequences, bidi overrides) shown as
+    \\uXXXX, and very long cloud-supplied text cut."""
+    import unicodedata
+
+    line = " ".join(str(text).split())
+    line = "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in line
+    )
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,9 +1,12 @@
 """The one place GCP SDK clients and credentials are built for a scan.
 
-Every client uses the REST transport. `RELSCAN_GCP_ENDPOINT` replaces the API
-endpoint of every client; when it is plain http on a loopback address the
-clients use anonymous credentials and Application Default Credentials are
-never looked up. Clients are built once per scan and shared by all scopes.
+Every client uses the REST transport, and every HTTP session a client (or the
+provider itself) sends through is guarded (guard.py): only the reads declared
+in permissions.py are sent, and every answer goes into the evidence bundle.
+`RELSCAN_GCP_ENDPOINT` replaces the API endpoint of every client; when it is
+plain http on a loopback address the clients use anonymous credentials and
+Application Default Credentials are never looked up. Clients are built once
+per scan and shared by all scopes.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import google.auth
 from google.api_core.client_options import ClientOptions
@@ -20,8 +24,10 @@ from google.auth.exceptions import DefaultCredentialsError
 from google.auth.transport.requests import AuthorizedSession
 from google.cloud import appengine_admin_v1, compute_v1, resourcemanager_v3, run_v2
 
+from providers.gcp.guard import guard_session
 from providers.gcp.retry import ThrottleRetry
 from scanner.errors import CredentialsError
+from scanner.readonly import ReadOnlyViolation
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 RUN_LOCATIONS_HOST = "https://run.googleapis.com"
@@ -87,17 +93,27 @@ class GcpClients:
         with self._lock:
             if name not in self._cache:
                 options = ClientOptions(api_endpoint=self.endpoint) if self.endpoint else None
-                self._cache[name] = CLIENT_TYPES[name](
+                client = CLIENT_TYPES[name](
                     credentials=self.credentials, transport="rest", client_options=options
                 )
+                session = getattr(client.transport, "_session", None)
+                if session is None:  # an SDK change: never use an unguarded client
+                    raise ReadOnlyViolation(f"cannot guard the GCP {name} client's HTTP session")
+                guard_session(session, self.endpoint_host)
+                self._cache[name] = client
             return self._cache[name]
+
+    @property
+    def endpoint_host(self) -> str | None:
+        return urlsplit(self.endpoint).hostname if self.endpoint else None
 
     def session(self) -> AuthorizedSession:
         """An authorised HTTP session, for the one call no SDK client offers
         (Cloud Run's project locations)."""
         with self._lock:
             if self._session is None:
-                self._session = AuthorizedSession(self.credentials)
+                session = AuthorizedSession(self.credentials)
+                self._session = guard_session(session, self.endpoint_host)
             return self._session
 
     def run_locations_url(self, project: str) -> str:

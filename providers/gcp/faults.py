@@ -1,14 +1,33 @@
-"""Turning google-api-core exceptions into one-line causes."""
+"""Turning google-api-core exceptions into one-line causes.
+
+A cause quotes the cloud's own message, which is data from outside: control
+and bidirectional-override characters are shown as escapes and it is cut to a
+readable length. An answer the SDK cannot parse (a wrong type in a field)
+is one of the errors, so it fails only the part of the scan that read it.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+
 from google.api_core import exceptions
 from google.auth.exceptions import GoogleAuthError
+from google.protobuf.json_format import ParseError
 from requests.exceptions import RequestException
 
 from scanner.errors import one_line
 
-GCP_ERRORS = (exceptions.GoogleAPIError, GoogleAuthError, RequestException)
+GCP_ERRORS = (exceptions.GoogleAPIError, GoogleAuthError, RequestException, ParseError)
+LIMIT = 400
+
+
+def safe_text(text: object, limit: int = LIMIT) -> str:
+    """One line, control/format characters escaped, at most `limit` characters."""
+    out = "".join(
+        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co") else f"\\u{ord(ch):04x}"
+        for ch in one_line(text)
+    )
+    return out if len(out) <= limit else out[: limit - 1] + "\u2026"
 
 
 def reason(exc: BaseException) -> str:
@@ -35,12 +54,14 @@ def describe(exc: BaseException) -> str:
         if isinstance(exc, exceptions.TooManyRequests | exceptions.ServiceUnavailable):
             label = f"throttled and out of retries: {label}"
         why = f" ({reason(exc)})" if reason(exc) else ""
-        return one_line(f"{label}{why}: {exc.message}")
+        return safe_text(f"{label}{why}: {exc.message}")
+    if isinstance(exc, ParseError):
+        return safe_text(f"malformed answer from the API (the SDK cannot parse it): {exc}")
     if isinstance(exc, GoogleAuthError):
-        return one_line(f"Google credentials: {exc}")
+        return safe_text(f"Google credentials: {exc}")
     if isinstance(exc, RequestException):
         return one_line(f"cannot reach the Google Cloud endpoint: {type(exc).__name__}")
-    return one_line(f"{type(exc).__name__}: {exc}")
+    return safe_text(f"{type(exc).__name__}: {exc}")
 
 
 def is_not_found(exc: BaseException) -> bool:

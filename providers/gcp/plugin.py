@@ -11,6 +11,7 @@ from providers.gcp.endpoint import endpoint_from_env
 from providers.gcp.names import check_project_id, looks_like_resource_name
 from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, ProviderRun
+from scanner.readonly import Grant
 
 _SERVICE_ACCOUNT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.:-]+\.gserviceaccount\.com$")
 
@@ -53,6 +54,11 @@ class GcpPlugin(ProviderPlugin):
         from providers.gcp.run import GcpRun
 
         return GcpRun(GcpClients(endpoint, impersonate), projects)
+
+    def permissions(self) -> Grant:
+        from providers.gcp.permissions import grant
+
+        return grant()
 
 
 plugin = GcpPlugin()

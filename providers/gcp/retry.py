@@ -1,26 +1,43 @@
-"""Retrying 429 and 503 with exponential backoff, honouring Retry-After.
+"""Retrying throttling, server errors and lost connections: adaptive
+exponential backoff that honours Retry-After, within a per-scan time budget.
 
 google-api-core's default retry for these clients does not cover 429, and its
 `Retry` ignores the Retry-After header. `ThrottleRetry` is a `Retry` (so every
 generated client and pager accepts it) whose wrapper sleeps for the server's
-Retry-After when one is given, else for the next backoff step.
+Retry-After when one is given, else for the next backoff step (with jitter).
+It is adaptive: one instance is shared by every call of a scan, and a
+throttling answer makes every thread wait out the same pause before its next
+request, so the scan slows down as a whole instead of hammering the API.
+Every call relscan makes is a read, so retrying a lost connection is safe.
 """
 
 from __future__ import annotations
 
 import functools
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from google.api_core import exceptions, retry
+from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 
-RETRYABLE = (exceptions.TooManyRequests, exceptions.ServiceUnavailable)
+THROTTLED = (exceptions.TooManyRequests, exceptions.ServiceUnavailable)
+RETRYABLE = (
+    *THROTTLED,
+    exceptions.InternalServerError,
+    exceptions.BadGateway,
+    exceptions.GatewayTimeout,
+    ConnectionError,  # includes a connection closed without an answer
+    ChunkedEncodingError,
+    Timeout,
+)
 ATTEMPTS = 6
-INITIAL = 1.0
+INITIAL = 0.5
 MAXIMUM = 30.0
 MAX_RETRY_AFTER = 60.0
+BUDGET = 900.0  # seconds of retrying a scan may spend in all; then calls fail
 
 T = TypeVar("T")
 
@@ -37,9 +54,9 @@ def retry_after(exc: BaseException) -> float | None:
 
 
 class ThrottleRetry(retry.Retry):
-    """At most `ATTEMPTS` tries of a call that fails with 429 or 503."""
+    """At most `ATTEMPTS` tries of a call that fails transiently."""
 
-    def __init__(self, attempts: int = ATTEMPTS, **kwargs: Any) -> None:
+    def __init__(self, attempts: int = ATTEMPTS, budget: float = BUDGET, **kwargs: Any) -> None:
         kwargs.setdefault("predicate", retry.if_exception_type(*RETRYABLE))
         kwargs.setdefault("initial", INITIAL)
         kwargs.setdefault("maximum", MAXIMUM)
@@ -47,6 +64,26 @@ class ThrottleRetry(retry.Retry):
         kwargs.setdefault("timeout", None)
         super().__init__(**kwargs)
         self.attempts = attempts
+        self.budget_ends = time.monotonic() + budget
+        self.retries = 0  # how many calls were repeated, for the curious
+        self._calm_until = 0.0
+        self._lock = threading.Lock()
+
+    def _pause(self, exc: BaseException, delay: float) -> float:
+        """How long to wait before the next try; a throttle pauses every thread."""
+        wait = retry_after(exc)
+        if wait is None:
+            wait = delay * random.uniform(0.5, 1.0)
+        with self._lock:
+            if isinstance(exc, THROTTLED):
+                self._calm_until = max(self._calm_until, time.monotonic() + wait)
+        return wait
+
+    def _wait_for_calm(self) -> None:
+        with self._lock:
+            remaining = self._calm_until - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
 
     def __call__(
         self, func: Callable[..., T], on_error: Callable[[Exception], Any] | None = None
@@ -55,15 +92,18 @@ class ThrottleRetry(retry.Retry):
         def wrapped(*args: Any, **kwargs: Any) -> T:
             delay = self._initial
             for attempt in range(1, self.attempts + 1):
+                self._wait_for_calm()
                 try:
                     return func(*args, **kwargs)
                 except RETRYABLE as exc:
-                    if attempt == self.attempts:
+                    wait = self._pause(exc, delay)
+                    if attempt == self.attempts or time.monotonic() + wait > self.budget_ends:
                         raise
                     if on_error is not None:
                         on_error(exc)
-                    wait = retry_after(exc)
-                    time.sleep(wait if wait is not None else delay * random.uniform(0.5, 1.0))
+                    with self._lock:
+                        self.retries += 1
+                    time.sleep(wait)
                     delay = min(delay * self._multiplier, self._maximum)
             raise AssertionError("unreachable")
 

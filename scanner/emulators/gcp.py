@@ -10,6 +10,10 @@ The estate part (`gcp:` in an estate file) has `projects` (each with its
 resources in API JSON, see gcp_fixtures.py) and `faults`: `{api?, op?,
 project?, status, reason?, times?, retry_after?}`, where `times` counts down
 and its absence means always.
+
+`fault_response` answers a LoopbackServer FaultPlan's throttle/500/503 as
+Google's front ends do; `endpoint_env` and `replay_key` let `relscan assess`
+serve an evidence bundle's GCP answers in the emulator's place.
 """
 
 from __future__ import annotations
@@ -23,25 +27,21 @@ from typing import Any
 from scanner.emulators import gcp_fixtures
 from scanner.emulators.gcp_fixtures import ProjectFixture
 from scanner.emulators.gcp_routes import AGGREGATED, APIS, KINDS, ROUTES, TITLES
-from scanner.emulators.gcp_wire import error, write
+from scanner.emulators.gcp_run import GcpFault, RunAndProjects
+from scanner.emulators.gcp_wire import error, fault_answer, write
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 
-class GcpFault(Exception):
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status)
-        self.response = response
-
-
-class GcpEmulator:
+class GcpEmulator(RunAndProjects):
     """Callable app for LoopbackServer. `estate` is the `gcp` part of a fixture."""
 
-    def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
+    def __init__(self, estate: dict[str, Any], page_size: int = 2, retry_after: int = 1) -> None:
         self.projects = {
             fx.id: fx for fx in (gcp_fixtures.project(p) for p in estate.get("projects") or [])
         }
         self.faults = [dict(f) for f in estate.get("faults") or []]
         self.page_size = page_size
+        self.retry_after = retry_after  # seconds advertised on injected throttling
         self.calls: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
 
@@ -68,6 +68,10 @@ class GcpEmulator:
             return handler(req, args)
         except GcpFault as fault:
             return fault.response
+
+    def fault_response(self, kind: str, req: Request) -> Response:
+        """A LoopbackServer FaultPlan's throttle/500/503, in Google's own form."""
+        return fault_answer(kind, req.path, self.retry_after)
 
     # -- faults, projects, paging ----------------------------------------------
     def _inject(self, api: str, op: str, project: str) -> None:
@@ -195,70 +199,29 @@ class GcpEmulator:
                 return write("AppEngineService", raw, self._int_enums(req))
         raise GcpFault(error(404, f'Could not find service "{a["name"]}".'))
 
-    # -- Cloud Run -------------------------------------------------------------
-    def run_locations_list(self, req: Request, a: dict[str, str]) -> Response:
-        p = a["project"]
-        locations = [
-            {
-                "name": f"projects/{p}/locations/{loc}",
-                "locationId": loc,
-                "displayName": loc,
-                "labels": {"cloud.googleapis.com/region": loc},
-            }
-            for loc in self._fixture(p).run_locations
-        ]
-        page, token = self._page(req, locations, "pageSize")
-        body: dict[str, Any] = {"locations": page}
-        if token:
-            body["nextPageToken"] = token
-        return write("ListLocationsResponse", body, self._int_enums(req))
-
-    def run_services_list(self, req: Request, a: dict[str, str]) -> Response:
-        location = a["location"]
-        if location == "-":
-            raise GcpFault(error(400, "The location '-' is not supported: name a location."))
-        services = self._fixture(a["project"]).run_services.get(location, [])
-        page, token = self._page(req, services, "pageSize")
-        body: dict[str, Any] = {"services": page}
-        if token:
-            body["nextPageToken"] = token
-        return write("ListRunServicesResponse", body, self._int_enums(req))
-
-    def run_services_get(self, req: Request, a: dict[str, str]) -> Response:
-        for raw in self._fixture(a["project"]).run_services.get(a["location"], []):
-            if raw["name"].endswith(f"/services/{a['name']}"):
-                return write("RunService", raw, self._int_enums(req))
-        name = f"projects/{a['project']}/locations/{a['location']}/services/{a['name']}"
-        raise GcpFault(error(404, f"Resource '{name}' was not found"))
-
-    # -- Resource Manager ------------------------------------------------------
-    def resourcemanager_projects_search(self, req: Request, a: dict[str, str]) -> Response:
-        query = req.arg("query") or ""
-        wanted = re.search(r"state:(\w+)", query)
-        projects = [
-            {
-                "name": f"projects/{fx.number}",
-                "projectId": fx.id,
-                "state": fx.state,
-                "displayName": fx.id,
-                "parent": "organizations/123456789012",
-            }
-            for fx in self.projects.values()
-            if not wanted or fx.state == wanted.group(1)
-        ]
-        page, token = self._page(req, projects, "pageSize")
-        body: dict[str, Any] = {"projects": page}
-        if token:
-            body["nextPageToken"] = token
-        return write("SearchProjectsResponse", body, self._int_enums(req))
-
 
 def start(part: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
     """Serve `part` until `stack` closes; return the variables that send every
     relscan GCP call there (anonymous credentials, no ADC lookup)."""
     server = stack.enter_context(LoopbackServer(GcpEmulator(part)))
+    return endpoint_env(server.url)
+
+
+def endpoint_env(url: str) -> dict[str, str | None]:
+    """The variables that send every relscan GCP call to `url` (an emulator or
+    an evidence replay), with anonymous credentials and no ADC lookup."""
     return {
-        "RELSCAN_GCP_ENDPOINT": server.url,
+        "RELSCAN_GCP_ENDPOINT": url,
         "GOOGLE_APPLICATION_CREDENTIALS": None,
         "GOOGLE_CLOUD_PROJECT": None,
     }
+
+
+def replay_key(req: Request) -> dict[str, Any]:
+    """What an evidence bundle's GCP answers are matched on, computed as the
+    provider's guard records it (providers/gcp/guard.py `evidence_key`): method,
+    path (the real APIs' paths are the emulator's; the host is left out) and the
+    sorted query without credential parameters."""
+    from providers.gcp.guard import evidence_key  # one definition for both ends
+
+    return evidence_key(req.method, req.path, [(k, v) for k, vs in req.query.items() for v in vs])

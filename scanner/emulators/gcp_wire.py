@@ -118,3 +118,23 @@ def error(
     if retry_after is not None:
         headers["Retry-After"] = retry_after
     return Response(status, json.dumps({"error": err}).encode(), headers)
+
+
+def fault_answer(kind: str, path: str, retry_after: int) -> Response:
+    """An injected fault as Google's front ends answer it: 429 RESOURCE_EXHAUSTED
+    (RATE_LIMIT_EXCEEDED, with Retry-After), 500 INTERNAL, 503 UNAVAILABLE;
+    Compute Engine adds its legacy `errors` list."""
+    compute = path.startswith("/compute/")
+    if kind == "throttle":
+        return error(
+            429,
+            "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per "
+            "minute' of service.",
+            compute=compute,
+            reason="RATE_LIMIT_EXCEEDED",
+            metadata={"quota_limit": "ReadRequestsPerMinutePerProject"},
+            retry_after=str(retry_after),
+        )
+    if kind == "503":
+        return error(503, "The service is currently unavailable.", compute=compute)
+    return error(500, "Internal error encountered.", compute=compute)

@@ -21,7 +21,7 @@ KEEP_RESPONSE_HEADERS = {"content-type", "opc-next-page", "x-amzn-requestid", "r
 _SECRET_NAME = re.compile(
     r"(?i)(token|secret|password|passwd|signature|sig|credential|credentials|authorization|"
     r"api[-_]?key|access[-_]?key|access[-_]?key[-_]?id|session[-_]?key|private[-_]?key|code|"
-    r"external[-_]?id)$"
+    r"external[-_]?id|^key)$"
 )
 _SECRET_ELEMENT = re.compile(
     r"<(\w*?(?:Token|Secret\w*|AccessKey\w*|Password|ExternalId))>"
