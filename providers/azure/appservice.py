@@ -17,6 +17,18 @@ from urllib.parse import urlsplit, urlunsplit
 from providers.azure.clients import AzureClients
 from providers.azure.faults import AZURE_ERRORS, describe
 from providers.azure.ids import parse_resource_id
+from providers.azure.values import (
+    Unusable,
+    add_checked,
+    dig,
+    number,
+    objects,
+    plain,
+    shown,
+    string,
+    tags,
+    text,
+)
 from scanner.errors import UsageError
 from scanner.model import FactValue, Observation, ScopeError
 
@@ -40,32 +52,20 @@ RULE_PATHS = [
     ("max_reroute_percentage", "maxReroutePercentage"),
     ("decision_callback_url", "changeDecisionCallbackUrl"),
 ]
+TEXT_FIELDS = ("actionHostName", "changeDecisionCallbackUrl")  # the rest are numbers
 AUTO_RAMP_FIELDS = ("changeStep", "changeIntervalInMinutes", "changeDecisionCallbackUrl")
-
-
-def dig(data: Any, path: str) -> Any:
-    for key in path.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def plain(value: Any) -> FactValue:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    return str(value)
 
 
 def redact_url(url: Any) -> FactValue:
     """A callback URL without its query string or user info, which often hold keys."""
     if not isinstance(url, str) or not url:
         return plain(url)
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return "<redacted: not a URL>"
     return urlunsplit((parts.scheme, netloc, parts.path, "<redacted>" if parts.query else "", ""))
 
 
@@ -93,7 +93,14 @@ def described_rule(rules: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _slot_name(slot: dict[str, Any]) -> str:
-    return str(slot.get("name", "")).rsplit("/", 1)[-1]
+    name = string(slot.get("name"), "slots.value[].name")
+    if not name or not name.rsplit("/", 1)[-1]:
+        raise Unusable(f"slots.value[].name is {shown(name)}, not a slot name")
+    return name.rsplit("/", 1)[-1]
+
+
+def _record(item: Any) -> Any:
+    return item.as_dict() if hasattr(item, "as_dict") else item
 
 
 class AppServiceReader:
@@ -106,33 +113,41 @@ class AppServiceReader:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             try:
                 for page in self.client.web_apps.list().by_page():
-                    yield from pool.map(self._observe_or_error, [s.as_dict() for s in page])
+                    yield from pool.map(self._observe_or_error, [_record(s) for s in page])
             except AZURE_ERRORS as exc:
                 yield ScopeError("azure", self.scope, "App Service apps", describe(exc))
 
-    def _observe_or_error(self, site: dict[str, Any]) -> Observation | ScopeError:
+    def _observe_or_error(self, site: Any) -> Observation | ScopeError:
         """An app whose id is not a site id, or whose reads fail past the SDK's
         errors, becomes a scope error; the other apps go on."""
+        label = shown(site.get("id") if isinstance(site, dict) else site)
         try:
+            if not isinstance(site, dict):
+                raise Unusable(f"an item of value is {shown(site)}, not an object")
             return self.observe(site)
-        except (UsageError, *AZURE_ERRORS) as exc:
-            why = str(exc) if isinstance(exc, UsageError) else describe(exc)
-            return ScopeError("azure", self.scope, f"App Service app {site.get('id')}", why)
+        except (UsageError, Unusable, *AZURE_ERRORS) as exc:
+            why = describe(exc) if isinstance(exc, AZURE_ERRORS) else str(exc)
+            if isinstance(exc, Unusable):
+                why = f"malformed answer: {why}"
+            return ScopeError("azure", self.scope, f"App Service app {label}", why[:500])
 
     def read(self, group: str, name: str) -> Observation:
         """One app by name (raises the SDK's error if it cannot be read)."""
-        return self.observe(self.client.web_apps.get(group, name).as_dict())
+        return self.observe(_record(self.client.web_apps.get(group, name)))
 
     def observe(self, site: dict[str, Any]) -> Observation:
-        rid = parse_resource_id(str(site["id"]))
+        site_id = string(site.get("id"), "id")
+        if not site_id:
+            raise Unusable("the app has no id")
+        rid = parse_resource_id(site_id)
         obs = Observation(
-            id=str(site["id"]),
+            id=site_id,
             provider="azure",
             kind=KIND,
-            name=str(site.get("name") or rid.name),
+            name=text(site.get("name") or rid.name),
             account=self.subscription,
-            location=str(site.get("location") or ""),
-            tags={str(k): str(v) for k, v in (site.get("tags") or {}).items()},
+            location=text(site.get("location") or ""),
+            tags=tags(site.get("tags")),
         )
         for fact, path in SITE_PATHS:
             obs.add(fact, f"site.{path}", plain(dig(site, path)))
@@ -142,54 +157,72 @@ class AppServiceReader:
 
     def _slot_facts(self, obs: Observation, group: str, name: str) -> None:
         try:
-            slots = [s.as_dict() for s in self.client.web_apps.list_slots(group, name)]
-        except AZURE_ERRORS as exc:
-            reason = describe(exc)
+            slots = [_record(s) for s in self.client.web_apps.list_slots(group, name)]
+            names = [_slot_name(objects([s], "slots.value[]")[0]) for s in slots]
+        except (Unusable, *AZURE_ERRORS) as exc:
+            reason = describe(exc) if isinstance(exc, AZURE_ERRORS) else f"malformed answer: {exc}"
             obs.unknown("slot_names", "slots.value[].name", reason)
             obs.unknown("auto_swap_targets", SLOT_CONFIG, reason)
             return
-        names = [_slot_name(s) for s in slots]
         obs.add("slot_names", "slots.value[].name", names)
         targets: list[str] = []
         swapping: list[str] = []
         for slot in names:
             try:
-                config = self.client.web_apps.get_configuration_slot(group, name, slot).as_dict()
+                config = _record(self.client.web_apps.get_configuration_slot(group, name, slot))
+                field = "properties.autoSwapSlotName"
+                target = string(dig(config, field), f"slot {slot} config/web {field}")
             except AZURE_ERRORS as exc:
                 obs.unknown("auto_swap_targets", SLOT_CONFIG, f"slot {slot}: {describe(exc)}")
                 return
-            target = dig(config, "properties.autoSwapSlotName")
-            if isinstance(target, str) and target.strip():
+            except Unusable as exc:
+                obs.unknown("auto_swap_targets", SLOT_CONFIG, f"malformed answer: {exc}")
+                return
+            if target and target.strip():
                 targets.append(target.strip().lower())
                 swapping.append(slot)
         obs.add("auto_swap_targets", SLOT_CONFIG, targets)
         obs.add("auto_swap_slots", "slots[autoSwapSlotName set].name", swapping)
 
+    def _config_unknown(self, obs: Observation, reason: str) -> None:
+        obs.unknown("health_check_path", "config/web.properties.healthCheckPath", reason)
+        obs.unknown("routing_rules", f"{RULES}[].name", reason)
+        for fact, path in RULE_PATHS:
+            obs.unknown(fact, f"{RULES}[].{path}", reason)
+
     def _config_facts(self, obs: Observation, group: str, name: str) -> None:
         try:
-            config = self.client.web_apps.get_configuration(group, name).as_dict()
+            config = _record(self.client.web_apps.get_configuration(group, name))
+            props = config.get("properties")
+            if props is not None and not isinstance(props, dict):
+                raise Unusable(f"config/web properties is {shown(props)}, not an object")
+            props = props or {}
+            rules = objects(dig(props, "experiments.rampUpRules"), RULES)
+            names = [text(r.get("name") or r.get("actionHostName") or "") for r in rules]
+            for rule in rules:
+                for _fact, path in RULE_PATHS:
+                    check = (
+                        string
+                        if path in ("actionHostName", "changeDecisionCallbackUrl")
+                        else number
+                    )
+                    check(rule.get(path), f"{RULES}[].{path}")
         except AZURE_ERRORS as exc:
-            reason = describe(exc)
-            obs.unknown("health_check_path", "config/web.properties.healthCheckPath", reason)
-            obs.unknown("routing_rules", f"{RULES}[].name", reason)
-            for fact, path in RULE_PATHS:
-                obs.unknown(fact, f"{RULES}[].{path}", reason)
+            self._config_unknown(obs, describe(exc))
             return
-        props = config.get("properties") or {}
-        obs.add(
+        except Unusable as exc:
+            self._config_unknown(obs, f"malformed answer: {exc}")
+            return
+        add_checked(
+            obs,
             "health_check_path",
             "config/web.properties.healthCheckPath",
-            plain(props.get("healthCheckPath")),
+            lambda: string(props.get("healthCheckPath"), "healthCheckPath"),
         )
-        rules = [r for r in (dig(props, "experiments.rampUpRules") or []) if isinstance(r, dict)]
-        obs.add(
-            "routing_rules",
-            f"{RULES}[].name",
-            [str(r.get("name") or r.get("actionHostName") or "") for r in rules],
-        )
+        obs.add("routing_rules", f"{RULES}[].name", names)
         rule = described_rule(rules)
-        label = str(rule.get("name") or rule.get("actionHostName") or "") if rule else ""
+        label = text(rule.get("name") or rule.get("actionHostName") or "") if rule else ""
         for fact, path in RULE_PATHS:
             value = rule.get(path) if rule else None
-            shown = redact_url(value) if fact == "decision_callback_url" else plain(value)
-            obs.add(fact, f"{RULES}[{label}].{path}", shown)
+            shown_value = redact_url(value) if fact == "decision_callback_url" else plain(value)
+            obs.add(fact, f"{RULES}[{label}].{path}", shown_value)

@@ -4,7 +4,9 @@ Every client talks to one Resource Manager URL: `RELSCAN_AZURE_ENDPOINT` when
 set, else the public cloud's. A plain-http loopback endpoint (an emulator) is
 sent no token at all; any other endpoint gets `DefaultAzureCredential` tokens
 for that cloud's audience. The pipeline is read-only (it refuses to send
-anything but GET) and retries 408, 429 and 5xx answers, honouring Retry-After.
+anything but the reads declared in providers/azure/permissions.py) and
+retries 408, 429 and 5xx answers and dropped connections with exponential
+backoff, honouring Retry-After; see providers/azure/policies.py.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import AzureError
-from azure.core.pipeline import PipelineRequest, policies
+from azure.core.pipeline import policies
 from azure.identity import DefaultAzureCredential
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 from azure.mgmt.trafficmanager import TrafficManagerManagementClient
 from azure.mgmt.web import WebSiteManagementClient
 
+from providers.azure.policies import EvidencePolicy, ReadOnlyGuard, ThrottleGate, WireCheck
 from scanner import __version__
 from scanner.errors import UsageError
 
@@ -88,17 +90,6 @@ def resolve_endpoint(environ: dict[str, str] | None = None) -> Endpoint:
     return Endpoint(url, False, AUDIENCES.get(host, f"{base}/.default"))
 
 
-class _ReadOnlyRefused(AzureError):
-    """relscan only reads: a request other than GET never leaves the process."""
-
-
-class ReadOnlyPolicy(policies.SansIOHTTPPolicy):  # type: ignore[type-arg]
-    def on_request(self, request: PipelineRequest) -> None:  # type: ignore[type-arg]
-        method = request.http_request.method.upper()
-        if method not in ("GET", "HEAD"):
-            raise _ReadOnlyRefused(f"relscan is read-only and did not send {method}")
-
-
 class _NoCredential:
     """Stands in for a credential when talking to a loopback emulator: the
     pipeline has no authentication policy, so it is never asked for a token."""
@@ -143,6 +134,7 @@ class AzureClients:
         self.credential = credential
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        self.gate = ThrottleGate()  # one for the scan: a throttled subscription waits everywhere
 
     def _policies(self, moniker: str) -> list[Any]:
         auth = (
@@ -159,14 +151,17 @@ class AzureClients:
             # No ARMAutoResourceProviderRegistrationPolicy: it registers resource
             # providers (a write) when a subscription has not used one yet.
             policies.RedirectPolicy(),
+            WireCheck(),  # outside the retries: each call's final answer
+            EvidencePolicy(self.endpoint.url),
             policies.RetryPolicy(retry_total=RETRY_TOTAL, retry_backoff_max=RETRY_BACKOFF_MAX),
+            ReadOnlyGuard(self.endpoint.url),  # every attempt, before a token or a byte
+            self.gate,
             auth,
             policies.CustomHookPolicy(),
             policies.NetworkTraceLoggingPolicy(),
             policies.DistributedTracingPolicy(),
             policies.SensitiveHeaderCleanupPolicy(),
             ARMHttpLoggingPolicy(),
-            ReadOnlyPolicy(),
         ]
         return [p for p in chain if p is not None]
 

@@ -10,6 +10,7 @@ from azure.core.exceptions import (
 )
 from azure.identity import CredentialUnavailableError
 
+from providers.azure.policies import MalformedAnswer
 from scanner.errors import one_line
 
 NO_CREDENTIALS = (
@@ -57,6 +58,8 @@ def describe(exc: BaseException) -> str:
     """A one-line cause naming the ARM error code and HTTP status."""
     if isinstance(exc, CredentialUnavailableError):
         return NO_CREDENTIALS
+    if isinstance(exc, MalformedAnswer):
+        return one_line(exc.message)
     status = status_of(exc)
     if isinstance(exc, HttpResponseError) and status is not None:
         code = code_of(exc) or (exc.reason or "Error")

@@ -28,6 +28,7 @@ _PROFILE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,61}[a-z0-9]$|^[a-z0-9]$", re.I)
 
 SITES = "microsoft.web/sites"
 PROFILES = "microsoft.network/trafficmanagerprofiles"
+PROFILES_TYPE = "Microsoft.Network/trafficManagerProfiles"
 SUPPORTED = (
     "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.Web/sites/APP",
     "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/"
@@ -41,6 +42,15 @@ class ResourceId:
     group: str
     kind: str  # SITES or PROFILES
     name: str
+
+    @property
+    def text(self) -> str:
+        """The id as ARM spells it (parse_resource_id(rid.text) == rid)."""
+        kind = "Microsoft.Web/sites" if self.kind == SITES else PROFILES_TYPE
+        return (
+            f"/subscriptions/{self.subscription}/resourceGroups/{self.group}"
+            f"/providers/{kind}/{self.name}"
+        )
 
 
 def looks_like_resource_id(text: str) -> bool:

@@ -8,6 +8,7 @@ import click
 
 from providers.azure.ids import looks_like_resource_id, subscription_id, tenant_id
 from scanner.plugin import ProviderPlugin, ProviderRun
+from scanner.readonly import Grant
 
 
 class AzurePlugin(ProviderPlugin):
@@ -42,6 +43,12 @@ class AzurePlugin(ProviderPlugin):
         endpoint = resolve_endpoint()
         clients = AzureClients(endpoint, build_credential(endpoint, tenant))
         return AzureRun(clients, list(dict.fromkeys(subs)))
+
+    def permissions(self) -> Grant:
+        """A custom role with exactly the actions of the reads the client guard allows."""
+        from providers.azure.permissions import grant
+
+        return grant()
 
 
 plugin = AzurePlugin()

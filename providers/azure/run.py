@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from providers.azure.appservice import AppServiceReader
 from providers.azure.clients import AzureClients
 from providers.azure.faults import AZURE_ERRORS, describe, is_credentials_error, status_of
-from providers.azure.ids import SITES, parse_resource_id
+from providers.azure.ids import GUID, SITES, parse_resource_id
 from providers.azure.trafficmanager import TrafficManagerReader
+from providers.azure.values import Unusable
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
@@ -28,12 +29,20 @@ class AzureRun(ProviderRun):
     def _visible(self) -> dict[str, str]:
         """Every subscription the credential can list, with its state (one paged call)."""
         try:
-            found = [s.as_dict() for s in self.clients.subscriptions().subscriptions.list()]
-            return {str(s.get("subscriptionId")).lower(): str(s.get("state") or "") for s in found}
+            listed = self.clients.subscriptions().subscriptions.list()
+            found = [s.as_dict() if hasattr(s, "as_dict") else s for s in listed]
         except AZURE_ERRORS as exc:
             if is_credentials_error(exc):
                 raise CredentialsError(f"Azure credentials: {describe(exc)}") from None
             raise CloudError(f"cannot list Azure subscriptions: {describe(exc)}") from None
+        # An entry without a GUID subscriptionId cannot be scanned: it is left out.
+        return {
+            s["subscriptionId"].lower(): s.get("state") if isinstance(s.get("state"), str) else ""
+            for s in found
+            if isinstance(s, dict)
+            and isinstance(s.get("subscriptionId"), str)
+            and GUID.match(s["subscriptionId"])
+        }
 
     def scopes(self) -> list[Scope]:
         visible = self._visible()
@@ -71,6 +80,8 @@ class AzureRun(ProviderRun):
             return TrafficManagerReader(self.clients, rid.subscription, label).read(
                 rid.group, rid.name
             )
+        except Unusable as exc:
+            raise CloudError(f"cannot read {resource_id}: malformed answer: {exc}") from None
         except AZURE_ERRORS as exc:
             if is_credentials_error(exc):
                 raise CredentialsError(f"Azure credentials: {describe(exc)}") from None

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scanner.emulators import azure_wire as wire
+from scanner.emulators.azure_faults import declared_message, fault_response, overlay, replay_key
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
@@ -64,7 +65,13 @@ def _norm(fixture: dict[str, Any], default_sub: str) -> dict[str, Any]:
 class AzureEmulator:
     """Callable app for LoopbackServer. `estate` is the `azure` part of a fixture."""
 
-    def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
+    def __init__(
+        self,
+        estate: dict[str, Any],
+        page_size: int = 2,
+        retry_after: str = "1",
+        token: str | None = None,
+    ) -> None:
         self.tenant = str(estate.get("tenant", "72f988bf-0000-4000-8000-00000000dd5a"))
         self.subscriptions = [dict(s) for s in estate.get("subscriptions", [])]
         default = str(self.subscriptions[0]["id"]).lower() if self.subscriptions else ""
@@ -72,6 +79,8 @@ class AzureEmulator:
         self.profiles = [_norm(p, default) for p in estate.get("traffic_manager", [])]
         self.faults = [dict(f) for f in estate.get("faults", [])]
         self.page_size = page_size
+        self.retry_after = retry_after  # seconds, in injected throttles and 503s
+        self.token = token  # a bearer token to require; None refuses any token
         self.calls: list[tuple[str, str]] = []  # (operation, subscription)
         self._lock = threading.Lock()
 
@@ -81,6 +90,10 @@ class AzureEmulator:
             return self._route(req)
         except ArmFault as fault:
             return fault.response
+
+    def fault_response(self, kind: str, req: Request) -> Response:
+        """A fault injected by LoopbackServer(faults=...), as ARM answers it."""
+        return fault_response(kind, req, self.retry_after)
 
     @staticmethod
     def _match(path: str) -> tuple[str, re.Match[str], str]:
@@ -94,7 +107,10 @@ class AzureEmulator:
         op, m, action = self._match(req.path)
         if req.method != "GET":
             raise ArmFault(405, None, f"The requested method {req.method} is not allowed.")
-        if "authorization" in req.headers:
+        if self.token is not None:
+            if req.headers.get("authorization") != f"Bearer {self.token}":
+                raise ArmFault(401, None, "The access token is invalid.")
+        elif "authorization" in req.headers:
             raise ArmFault(400, "TokenOverHttp", "a bearer token was sent to a plain-http emulator")
         version = req.arg("api-version")
         if not version:
@@ -134,29 +150,11 @@ class AzureEmulator:
                 if "times" in fault:
                     fault["times"] -= 1
                 status = int(fault.get("status", 403))
-                message = fault.get("message") or self._message(status, action, sub)
+                message = fault.get("message") or declared_message(status, action, sub)
                 headers = {}
                 if status in (429, 503):
                     headers["Retry-After"] = str(fault.get("retry_after", 1))
                 raise ArmFault(status, fault.get("code"), message, **headers)
-
-    @staticmethod
-    def _message(status: int, action: str, sub: str) -> str:
-        if status == 403:
-            return (
-                "The client 'relscan-demo' with object id '00000000-0000-0000-0000-00000000feed' "
-                f"does not have authorization to perform action '{action}' over scope "
-                f"'/subscriptions/{sub}' or the scope is invalid. If access was recently "
-                "granted, please refresh your credentials."
-            )
-        if status == 401:
-            return "The access token is invalid."
-        if status == 429:
-            return (
-                f"Number of 'read' requests for subscription '{sub}' exceeded. Please try "
-                "again after additional tokens are available. Refer to https://aka.ms/arm-throttling"
-            )
-        return f"injected HTTP {status}"
 
     def _page(self, req: Request, items: list[Any]) -> Response:
         start = int(req.arg("$skiptoken") or 0)
@@ -219,34 +217,44 @@ class AzureEmulator:
         return wire.subscription(self._subscription(sub.lower()), self.tenant)
 
     def sites_list(self, sub: str) -> list[Any]:
-        return [wire.site(a) for a in self.apps if a["subscription"] == sub.lower()]
+        return [_site(a) for a in self.apps if a["subscription"] == sub.lower()]
 
     def sites_get(self, sub: str, rg: str, name: str) -> dict[str, Any]:
-        return wire.site(self._app(sub, rg, name))
+        return _site(self._app(sub, rg, name))
 
     def slots_list(self, sub: str, rg: str, name: str) -> list[Any]:
         app = self._app(sub, rg, name)
-        return [wire.slot(app, entry) for entry in app.get("slots", [])]
+        return [overlay(wire.slot(app, e), e.get("wire", {})) for e in app.get("slots", [])]
 
     def slots_get(self, sub: str, rg: str, name: str, slot: str) -> dict[str, Any]:
         app = self._app(sub, rg, name)
         return wire.slot(app, self._slot(app, slot))
 
     def config_get(self, sub: str, rg: str, name: str) -> dict[str, Any]:
-        return wire.site_config(self._app(sub, rg, name))
+        app = self._app(sub, rg, name)
+        return overlay(wire.site_config(app), app.get("config_wire", {}))
 
     def slotconfig_get(self, sub: str, rg: str, name: str, slot: str) -> dict[str, Any]:
         app = self._app(sub, rg, name)
-        return wire.site_config(app, self._slot(app, slot))
+        entry = self._slot(app, slot)
+        return overlay(wire.site_config(app, entry), entry.get("config_wire", {}))
 
     def profiles_list(self, sub: str) -> list[Any]:
-        return [wire.profile(p) for p in self.profiles if p["subscription"] == sub.lower()]
+        return [_profile(p) for p in self.profiles if p["subscription"] == sub.lower()]
 
     def profiles_get(self, sub: str, rg: str, name: str) -> dict[str, Any]:
         found = self._find(
             self.profiles, sub.lower(), rg, name, "Microsoft.Network/trafficManagerProfiles"
         )
-        return wire.profile(found)
+        return _profile(found)
+
+
+def _site(app: dict[str, Any]) -> Any:
+    return overlay(wire.site(app), app.get("wire", {}))
+
+
+def _profile(tm: dict[str, Any]) -> Any:
+    return overlay(wire.profile(tm), tm.get("wire", {}))
 
 
 def start(estate: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
@@ -259,3 +267,6 @@ def start(estate: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
 def endpoint_env(url: str) -> dict[str, str | None]:
     """The variable that sends every relscan Azure call to `url`."""
     return {"RELSCAN_AZURE_ENDPOINT": url}
+
+
+__all__ = ["AzureEmulator", "endpoint_env", "fault_response", "replay_key", "start"]

@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 KEEP_RESPONSE_HEADERS = {"content-type", "opc-next-page", "x-amzn-requestid", "retry-after"}
 _SECRET_NAME = re.compile(
     r"(?i)(token|secret|password|passwd|signature|sig|credential|credentials|authorization|"
-    r"api[-_]?key|access[-_]?key|access[-_]?key[-_]?id|session[-_]?key|private[-_]?key|code|"
-    r"external[-_]?id|^key)$"
+    r"api[-_]?key|access[-_]?key|access[-_]?key[-_]?id|session[-_]?key|private[-_]?key|"
+    r"external[-_]?id)$"
 )
 _SECRET_ELEMENT = re.compile(
     r"<(\w*?(?:Token|Secret\w*|AccessKey\w*|Password|ExternalId))>"
@@ -41,7 +41,10 @@ def active() -> Recorder | None:
     return _ACTIVE
 
 
-_PAGING = re.compile(r"(?i)(page|next|pagination|continuation)[-_]?token$")
+_PAGING = re.compile(r"(?i)(page|next|pagination|continuation|skip)[-_]?token$")
+# In URLs only (in bodies these names are ordinary data: tag keys, error codes):
+# function keys, SAS signatures, Google API keys.
+_URL_ONLY = re.compile(r"(?i)^(code|sig|key)$")
 
 
 def secret_name(name: str) -> bool:
@@ -49,10 +52,15 @@ def secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name)) and not _PAGING.search(name)
 
 
+def url_secret_name(name: str) -> bool:
+    """Names of credentials in a URL's query (`code`, `sig` and `key` too)."""
+    return secret_name(name) or bool(_URL_ONLY.search(name))
+
+
 def scrub_url(url: str) -> str:
     parts = urlsplit(url)
     query = [
-        (k, MASK if secret_name(k) else v)
+        (k, MASK if url_secret_name(k) else v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     netloc = parts.hostname or ""
