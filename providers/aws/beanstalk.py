@@ -62,10 +62,20 @@ class BeanstalkReader:
     def collect(self, tags: dict[str, dict[str, str]]) -> Iterator[Observation | ScopeError]:
         pages = self.client.get_paginator("describe_environments").paginate(IncludeDeleted=False)
         for page in pages:
-            for env in page.get("Environments", []):
+            for env in page.get("Environments") or []:
                 if env.get("Status") in ("Terminated", "Terminating"):
                     continue
-                yield self.observe(env, tags.get(env.get("EnvironmentArn", ""), {}))
+                ids = [env.get(k) for k in ("ApplicationName", "EnvironmentName", "EnvironmentArn")]
+                if not all(isinstance(v, str) and v for v in ids):
+                    yield ScopeError(
+                        "aws",
+                        self.scope,
+                        "elasticbeanstalk",
+                        "DescribeEnvironments answered an environment without ApplicationName, "
+                        "EnvironmentName or EnvironmentArn; it was skipped",
+                    )
+                    continue
+                yield self.observe(env, tags.get(env["EnvironmentArn"], {}))
 
     def observe(self, env: dict[str, Any], tags: dict[str, str]) -> Observation:
         app, name = env["ApplicationName"], env["EnvironmentName"]
@@ -87,13 +97,17 @@ class BeanstalkReader:
             resp = self.client.describe_configuration_settings(
                 ApplicationName=app, EnvironmentName=name
             )
-            settings = (resp.get("ConfigurationSettings") or [{}])[0].get("OptionSettings", [])
+            settings = (resp.get("ConfigurationSettings") or [{}])[0].get("OptionSettings") or []
         except AWS_ERRORS as exc:
             reason = describe(exc)
             for fact, ns, option, _ in OPTIONS:
                 obs.unknown(fact, f"OptionSettings[{ns}].{option}", reason)
             return obs
-        values = {(s.get("Namespace"), s.get("OptionName")): s.get("Value") for s in settings}
+        values = {
+            (s.get("Namespace"), s.get("OptionName")): s.get("Value")
+            for s in settings
+            if isinstance(s, dict)
+        }
         for fact, ns, option, numeric in OPTIONS:
             raw = values.get((ns, option))
             obs.add(fact, f"OptionSettings[{ns}].{option}", _value(raw, numeric), raw)

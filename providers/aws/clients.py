@@ -1,8 +1,11 @@
 """The one place AWS SDK clients are built for a scan.
 
-Clients are cached per (service, region) for the whole scan and share one
-botocore config: adaptive retry (client-side rate limiting that backs off on
-throttling) and a bounded connection pool. `AWS_ENDPOINT_URL` and the rest of
+Every client refuses, before anything is sent, any operation that is not
+declared in `providers/aws/permissions.py` (ReadOnlyViolation). Clients are
+cached per (service, region) for the whole scan and share one botocore config:
+adaptive retry (client-side rate limiting that backs off on throttling, and
+exponential backoff with jitter on throttling, 5xx answers and dropped
+connections) and a bounded connection pool. `AWS_ENDPOINT_URL` and the rest of
 the SDK's standard configuration chain apply as usual.
 """
 
@@ -16,6 +19,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from providers.aws.faults import SafeParserFactory
+from providers.aws.permissions import require_read
 from scanner import __version__
 from scanner.evidence import recorder as evidence
 
@@ -40,6 +45,8 @@ def client_config() -> Config:
 class AwsClients:
     def __init__(self, session: boto3.Session) -> None:
         self.session = session
+        # a malformed answer becomes a BotoCoreError (a read failure), never a crash
+        session._session.register_component("response_parser_factory", SafeParserFactory())
         self._config = client_config()
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -49,6 +56,7 @@ class AwsClients:
         with self._lock:  # boto3 sessions are not safe for concurrent client creation
             if key not in self._cache:
                 client = self.session.client(service, region_name=region, config=self._config)
+                guard(client)
                 recorder = evidence.active()
                 if recorder is not None:
                     _record_into(client, recorder)
@@ -57,6 +65,16 @@ class AwsClients:
 
     def partition(self, region: str) -> str:
         return self.session.get_partition_for_region(region)
+
+
+def guard(client: Any) -> None:
+    """Refuse every operation not declared as a read, before its request is built."""
+    service = client.meta.service_model.service_name
+
+    def refuse_undeclared(model: Any, **_: Any) -> None:
+        require_read(service, model.name)
+
+    client.meta.events.register("provide-client-params", refuse_undeclared)
 
 
 def _record_into(client: Any, recorder: evidence.Recorder) -> None:

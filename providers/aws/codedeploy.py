@@ -86,9 +86,18 @@ class CodeDeployReader:
             yield ScopeError(
                 "aws", self.scope, f"codedeploy application {app}", resp["errorMessage"]
             )
-        for info in resp.get("deploymentGroupsInfo", []):
-            arn = self.arn(app, info["deploymentGroupName"])
-            yield self.observe(app, info, tags.get(arn, {}))
+        for info in resp.get("deploymentGroupsInfo") or []:
+            name = info.get("deploymentGroupName") if isinstance(info, dict) else None
+            if not isinstance(name, str) or not name:
+                yield ScopeError(
+                    "aws",
+                    self.scope,
+                    f"codedeploy application {app}",
+                    "BatchGetDeploymentGroups answered a group without a deploymentGroupName; "
+                    "it was skipped",
+                )
+                continue
+            yield self.observe(app, info, tags.get(self.arn(app, name), {}))
 
     def observe(self, app: str, info: dict[str, Any], tags: dict[str, str]) -> Observation:
         group = info["deploymentGroupName"]
@@ -106,16 +115,17 @@ class CodeDeployReader:
         obs.add(
             "alarm_names",
             "deploymentGroupInfo.alarmConfiguration.alarms[].name",
-            [str(a.get("name")) for a in alarms],
+            [str(a.get("name")) for a in alarms if isinstance(a, dict)],
         )
-        self._config_facts(obs, info.get("deploymentConfigName"))
+        config = info.get("deploymentConfigName")
+        self._config_facts(obs, config if isinstance(config, str) else None)
         return obs
 
     def _config_facts(self, obs: Observation, name: str | None) -> None:
         prefix = f"deploymentConfigInfo[{name}]"
         if not name:
             for fact, path in CONFIG_PATHS:
-                obs.unknown(fact, f"{prefix}.{path}", "the group names no deployment config")
+                obs.unknown(fact, f"{prefix}.{path}", "the group names no usable deployment config")
             return
         config = self.config(name)
         if isinstance(config, str):

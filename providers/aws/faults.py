@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -10,6 +13,7 @@ from botocore.exceptions import (
     NoRegionError,
     PartialCredentialsError,
 )
+from botocore.parsers import ResponseParserFactory
 
 from scanner.errors import one_line
 
@@ -53,6 +57,8 @@ def describe(exc: BaseException) -> str:
         return "no AWS region is configured: pass --aws-region or set AWS_REGION"
     if isinstance(exc, EndpointConnectionError):
         return one_line(f"cannot reach the AWS endpoint: {exc}")
+    if isinstance(exc, MalformedResponse):
+        return one_line(str(exc))
     if isinstance(exc, BotoCoreError):
         return one_line(f"{type(exc).__name__}: {exc}")
     return one_line(f"{type(exc).__name__}: {exc}")
@@ -65,3 +71,50 @@ def is_credentials_error(exc: BaseException) -> bool:
 
 
 AWS_ERRORS = (ClientError, BotoCoreError)
+
+
+class MalformedResponse(BotoCoreError):
+    """An answer the SDK could not parse (bad XML, a field of the wrong type)."""
+
+    fmt = "malformed answer from AWS: {error}"
+
+
+class SafeParserFactory(ResponseParserFactory):
+    """botocore's parsers, with any failure to parse an answer raised as
+    MalformedResponse, so a bad answer is a read failure like any other."""
+
+    def create_parser(self, protocol_name: str) -> Any:
+        return _SafeParser(super().create_parser(protocol_name), protocol_name)
+
+
+class _SafeParser:
+    def __init__(self, inner: Any, protocol: str) -> None:
+        self._inner = inner
+        self._json = protocol in ("json", "rest-json")
+        if self._json:  # botocore would read "abc" for a list as ["a", "b", "c"]
+            handle_list = inner._handle_list
+
+            def lists_only(shape: Any, value: Any) -> Any:
+                if value is not None and not isinstance(value, list):
+                    raise TypeError(f"{shape.name}: expected a list, got {type(value).__name__}")
+                return handle_list(shape, value)
+
+            inner._handle_list = lists_only
+
+    def parse(self, response: dict[str, Any], shape: Any) -> dict[str, Any]:
+        body = response.get("body") or b""
+        if self._json and response.get("status_code", 200) < 300 and body.strip():
+            try:  # botocore would read a non-JSON success as an empty answer
+                json.loads(body)
+            except ValueError:
+                text = body[:80].decode("utf-8", "replace")
+                raise MalformedResponse(error=f"not JSON: {one_line(text)!r}") from None
+        try:
+            return self._inner.parse(response, shape)
+        except BotoCoreError:
+            raise
+        except Exception as exc:  # ResponseParserError, AttributeError, TypeError...
+            raise MalformedResponse(error=one_line(f"{type(exc).__name__}: {exc}")[:300]) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)

@@ -10,6 +10,7 @@ from providers.aws import DEFAULT_SESSION_NAME
 from providers.aws.arn import looks_like_arn
 from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, ProviderRun
+from scanner.readonly import Grant
 
 SERVICES = ("codedeploy", "elasticbeanstalk")
 
@@ -65,6 +66,11 @@ class AwsPlugin(ProviderPlugin):
 
     def claims(self, resource_id: str) -> bool:
         return looks_like_arn(resource_id)
+
+    def permissions(self) -> Grant:
+        from providers.aws.permissions import grant
+
+        return grant()
 
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         # boto3 is imported here, not at plugin load: `relscan` starts fast.

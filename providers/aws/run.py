@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from typing import Any
 
 from providers.aws.accounts import (
     PARALLEL_ACCOUNTS,
@@ -27,6 +28,15 @@ from scanner.plugin import ProviderRun, Scope
 TAGGED_TYPES = ["codedeploy:deploymentgroup", "elasticbeanstalk:environment"]
 READERS = (("codedeploy", CodeDeployReader), ("elasticbeanstalk", BeanstalkReader))
 ANY_REGION = "*"  # the location of an account that could not be reached
+
+
+def tag_dict(item: dict[str, Any]) -> dict[str, str]:
+    """A resource's tags; a tag without a usable key is left out, a missing value is ""."""
+    return {
+        t["Key"]: str(t.get("Value") or "")
+        for t in item.get("Tags") or []
+        if isinstance(t, dict) and isinstance(t.get("Key"), str)
+    }
 
 
 class AwsRun(ProviderRun):
@@ -91,8 +101,9 @@ class AwsRun(ProviderRun):
         for page in tagging.get_paginator("get_resources").paginate(
             ResourceTypeFilters=TAGGED_TYPES
         ):
-            for item in page.get("ResourceTagMappingList", []):
-                tags[item["ResourceARN"]] = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
+            for item in page.get("ResourceTagMappingList") or []:
+                if isinstance(item.get("ResourceARN"), str):
+                    tags[item["ResourceARN"]] = tag_dict(item)
         return tags
 
     def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
@@ -153,8 +164,8 @@ class AwsRun(ProviderRun):
             )
         except AWS_ERRORS:
             return {}  # tags only assign services; the verdict does not need them
-        for item in resp.get("ResourceTagMappingList", []):
-            return {t["Key"]: t["Value"] for t in item.get("Tags", [])}
+        for item in resp.get("ResourceTagMappingList") or []:
+            return tag_dict(item)
         return {}
 
     def _check_group(

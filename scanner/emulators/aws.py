@@ -12,13 +12,14 @@ import os
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from scanner.emulators.aws_wire import error_response, respond
+from scanner.emulators.aws_wire import error_response, fault_answer, respond
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
@@ -91,22 +92,18 @@ class AwsEmulator:
         self.calls: list[tuple[str, str, str]] = []
         # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
         self.organization: list[Any] | None = estate.get("organization")
+        # answers sent as given, bypassing the service model (malformed-answer tests):
+        # {"service:Operation": JSON value, or the XML text of a query-protocol answer}
+        self.raw: dict[str, Any] = dict(estate.get("raw", {}))
+        self.issued: list[dict[str, str]] = []  # the credentials AssumeRole handed out
         self._lock = threading.Lock()
 
     # -- routing ----------------------------------------------------------
     def __call__(self, req: Request) -> Response:
-        scope = _SCOPE.search(req.headers.get("authorization", ""))
-        if not scope:
+        parsed = _parse(req)
+        if parsed is None:
             return Response(403, b'{"__type":"MissingAuthenticationTokenException"}')
-        service, region = _SIGNING_NAMES.get(scope["service"], scope["service"]), scope["region"]
-        target = req.headers.get("x-amz-target")
-        if target:
-            op = target.rsplit(".", 1)[-1]
-            params: dict[str, Any] = json.loads(req.body or b"{}")
-        else:
-            form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
-            op = form.pop("Action", "")
-            params = form
+        service, region, op, params, json_protocol = parsed
         with self._lock:
             self.calls.append((service, op, region))
         if self.latency:
@@ -117,7 +114,9 @@ class AwsEmulator:
         try:
             if handler is None:
                 raise AwsFault(400, "InvalidAction", f"{service}:{op} is not emulated")
-            self._inject(service, op, region, json_protocol=bool(target))
+            self._inject(service, op, region, json_protocol=json_protocol)
+            if f"{service}:{op}" in self.raw:
+                return _raw_response(self.raw[f"{service}:{op}"], json_protocol)
             status, headers, body = respond(service, op, handler(region, params))
         except AwsFault as fault:
             status, headers, body = error_response(
@@ -125,12 +124,27 @@ class AwsEmulator:
             )
         return Response(status, body, headers)
 
+    def fault_response(self, kind: str, req: Request) -> Response:
+        """Throttling, 500 or 503 exactly as the service answers it (the
+        LoopbackServer's FaultPlan injects these)."""
+        parsed = _parse(req)
+        if parsed is None:
+            return Response(403, b'{"__type":"MissingAuthenticationTokenException"}')
+        try:
+            status, headers, body = fault_answer(parsed[0], parsed[2], kind)
+        except Exception:  # an operation the SDK models do not know: a bare JSON error
+            status = 400 if kind == "throttle" else int(kind)
+            code = "ThrottlingException" if kind == "throttle" else "InternalFailure"
+            headers, body = {"Content-Type": "application/json"}, json.dumps({"__type": code})
+            return Response(status, body.encode(), headers)
+        return Response(status, body, headers)
+
     def _inject(self, service: str, op: str, region: str, json_protocol: bool) -> None:
         """Answer with a declared fault: `{service, operation?, region?, code?,
         status?, times?}`; `times` counts down, absent means always."""
         with self._lock:
             for fault in self.faults:
-                if fault["service"] != service or fault.get("operation", op) != op:
+                if fault["service"] not in ("*", service) or fault.get("operation", op) != op:
                     continue
                 if fault.get("region", region) != region or fault.get("times", 1) <= 0:
                     continue
@@ -179,13 +193,15 @@ class AwsEmulator:
     def sts_AssumeRole(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         role_arn, session = p["RoleArn"], p.get("RoleSessionName", "relscan")
         account, role = role_arn.split(":")[4], role_arn.rsplit("/", 1)[-1]
+        credentials = {
+            "AccessKeyId": f"ASIA{account}",
+            "SecretAccessKey": f"emulated-secret-{uuid.uuid4().hex}",
+            "SessionToken": f"emulated-token-{account}-{session}-{uuid.uuid4().hex}",
+        }
+        with self._lock:
+            self.issued.append(credentials)
         return {
-            "Credentials": {
-                "AccessKeyId": f"ASIA{account}",
-                "SecretAccessKey": "demo",
-                "SessionToken": f"demo-{account}-{session}",
-                "Expiration": datetime.now(UTC) + timedelta(hours=1),
-            },
+            "Credentials": {**credentials, "Expiration": datetime.now(UTC) + timedelta(hours=1)},
             "AssumedRoleUser": {
                 "AssumedRoleId": f"AROADEMO:{session}",
                 "Arn": f"arn:aws:sts::{account}:assumed-role/{role}/{session}",
@@ -383,25 +399,38 @@ def start(estate: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
     return endpoint_env(server.url)
 
 
+def _parse(req: Request) -> tuple[str, str, str, dict[str, Any], bool] | None:
+    """(model service name, region, operation, parameters, JSON protocol?) of a
+    signed request, or None when it carries no SigV4 scope."""
+    scope = _SCOPE.search(req.headers.get("authorization", ""))
+    if not scope:
+        return None
+    service = _SIGNING_NAMES.get(scope["service"], scope["service"])
+    target = req.headers.get("x-amz-target")
+    if target:
+        try:
+            params = json.loads(req.body or b"{}")
+        except ValueError:
+            params = {}
+        return service, scope["region"], target.rsplit(".", 1)[-1], params, True
+    form = {k: v[0] for k, v in parse_qs(req.body.decode(), keep_blank_values=True).items()}
+    op = form.pop("Action", "")
+    form.pop("Version", None)
+    return service, scope["region"], op, form, False
+
+
+def _raw_response(raw: Any, json_protocol: bool) -> Response:
+    if json_protocol:
+        body = raw.encode() if isinstance(raw, str) else json.dumps(raw).encode()
+        return Response(200, body, {"Content-Type": "application/x-amz-json-1.1"})
+    return Response(200, str(raw).encode(), {"Content-Type": "text/xml"})
+
+
 def replay_key(req: Request) -> dict[str, Any]:
     """What an evidence bundle's AWS exchange is matched on: the SigV4 scope's
     service and region, the operation, and the request parameters."""
     scope = _SCOPE.search(req.headers.get("authorization", ""))
     service, region = (scope["service"], scope["region"]) if scope else ("", "")
-    target = req.headers.get("x-amz-target")
-    if target:
-        return {
-            "service": service,
-            "region": region,
-            "operation": target.rsplit(".", 1)[-1],
-            "params": json.loads(req.body or b"{}"),
-        }
-    form = dict(parse_qs(req.body.decode(), keep_blank_values=True))
-    op = form.pop("Action", [""])[0]
-    form.pop("Version", None)
-    return {
-        "service": service,
-        "region": region,
-        "operation": op,
-        "params": {k: v[0] for k, v in form.items()},
-    }
+    parsed = _parse(req)
+    op, params = (parsed[2], parsed[3]) if parsed else ("", {})
+    return {"service": service, "region": region, "operation": op, "params": params}

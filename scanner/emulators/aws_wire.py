@@ -147,3 +147,30 @@ def error_response(
             f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
         )
     return status, {"Content-Type": "text/xml"}, xml.encode()
+
+
+# How AWS answers an overloaded or failing call, per protocol: (status, code, message)
+_THROTTLE = {
+    "json": (400, "ThrottlingException", "Rate exceeded"),
+    "query": (400, "Throttling", "Rate exceeded"),
+    "ec2": (503, "RequestLimitExceeded", "Request limit exceeded."),
+}
+_THROTTLE_BY_SERVICE = {"organizations": (400, "TooManyRequestsException", "Rate exceeded")}
+_FAILURE = {
+    ("500", "ec2"): (500, "InternalError", "An internal error has occurred"),
+    ("503", "ec2"): (503, "Unavailable", "The server is overloaded and can't handle the request"),
+    ("500", "*"): (500, "InternalFailure", "The request processing has failed"),
+    ("503", "*"): (503, "ServiceUnavailable", "The request has failed due to a temporary failure"),
+}
+
+
+def fault_answer(service: str, op: str, kind: str) -> tuple[int, dict[str, str], bytes]:
+    """An injected fault (`throttle`, `500`, `503`) as that service answers it."""
+    protocol = operation(service, op).service_model.resolved_protocol
+    if kind == "throttle":
+        status, code, message = _THROTTLE_BY_SERVICE.get(service) or _THROTTLE.get(
+            protocol, _THROTTLE["query"]
+        )
+    else:
+        status, code, message = _FAILURE.get((kind, protocol)) or _FAILURE[(kind, "*")]
+    return error_response(service, op, status, code, message)
