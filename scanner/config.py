@@ -37,6 +37,7 @@ class ScanSection(_Strict):
     providers: list[str] = Field(default_factory=list)
     concurrency: int = Field(default=8, ge=1, le=64)
     per_account: int = Field(default=4, ge=1, le=64)
+    time_budget: float = Field(default=3600, ge=1)
     fail_under: int | None = Field(default=None, ge=1, le=5)
 
 
@@ -114,6 +115,7 @@ class Settings(BaseModel):
             providers=tuple(self.scan.providers),
             concurrency=self.scan.concurrency,
             per_account=self.scan.per_account,
+            time_budget=self.scan.time_budget,
             fail_under=self.scan.fail_under,
             tag_keys=tuple(self.services.tag_keys),
             assignments=tuple(f"{k}={v}" for k, v in self.services.assign.items()),

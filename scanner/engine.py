@@ -7,6 +7,7 @@ API limits are never hammered while others wait.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -18,6 +19,7 @@ from scanner.classify import classify
 from scanner.errors import one_line
 from scanner.model import Assessment, Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.readonly import ReadOnlyViolation
 
 ProgressHook = Callable[[Scope, int], None]
 
@@ -55,6 +57,8 @@ def _scan_scope(run: ProviderRun, scope: Scope) -> tuple[list[Assessment], list[
                 found.append(classify(item))
             else:
                 errors.append(item)
+    except ReadOnlyViolation:
+        raise  # relscan tried to change something: stop the whole scan, loudly
     except Exception as exc:  # a provider bug must not lose the other scopes
         errors.append(ScopeError(scope.provider, scope.label, "*", one_line(exc)))
     return found, errors
@@ -80,8 +84,13 @@ def run_scan(
     concurrency: int = 8,
     on_scope_done: ProgressHook | None = None,
     per_account: int = 4,
+    budget: float | None = None,
 ) -> ScanResult:
+    """`budget` (seconds) bounds the scan: once spent, scopes not yet started are
+    reported as not scanned, and the ones running finish (each SDK's own retry
+    limits bound them)."""
     result = ScanResult(started=datetime.now(UTC))
+    deadline = time.monotonic() + budget if budget else None
     tasks = [(run, scope) for run, scopes in work for scope in scopes]
     result.scopes = [scope.label for _, scope in tasks]
     pending = _order(tasks)
@@ -90,6 +99,19 @@ def run_scan(
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scope")
     try:
         while pending or running:
+            if deadline is not None and time.monotonic() > deadline and pending:
+                result.errors.extend(
+                    ScopeError(
+                        scope.provider,
+                        scope.label,
+                        "*",
+                        f"not scanned: the scan's time budget of {budget:g} s ran out",
+                    )
+                    for _, scope in pending
+                )
+                pending = []
+                if not running:
+                    break
             for task in list(pending):
                 key = (task[1].provider, task[1].account)
                 if len(running) >= concurrency:

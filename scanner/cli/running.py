@@ -70,10 +70,12 @@ def summary_line(result: ScanResult) -> str:
     )
 
 
-def execute(work: Work, concurrency: int, quiet: bool, per_account: int = 4) -> ScanResult:
+def execute(
+    work: Work, concurrency: int, quiet: bool, per_account: int = 4, budget: float | None = None
+) -> ScanResult:
     total = sum(len(scopes) for _, scopes in work)
     if quiet or not sys.stderr.isatty():
-        return run_scan(work, concurrency, per_account=per_account)
+        return run_scan(work, concurrency, per_account=per_account, budget=budget)
     columns = (
         TextColumn("scanning"),
         BarColumn(),
@@ -90,7 +92,9 @@ def execute(work: Work, concurrency: int, quiet: bool, per_account: int = 4) -> 
             units += found
             progress.update(task, advance=1, units=units)
 
-        return run_scan(work, concurrency, on_scope_done=done, per_account=per_account)
+        return run_scan(
+            work, concurrency, on_scope_done=done, per_account=per_account, budget=budget
+        )
 
 
 def report_errors(result: ScanResult, quiet: bool) -> None:

@@ -32,6 +32,7 @@ from scanner.engine import ScanInterrupted, ScanResult
 from scanner.errors import UsageError
 from scanner.outputs import SCAN_FORMATS
 from scanner.plugin import installed_plugins
+from scanner.readonly import ReadOnlyViolation
 from scanner.shard import Shard
 from scanner.store import Store
 from scanner.store.trend import history_for
@@ -135,9 +136,13 @@ def scan(**given: Any) -> None:
         else None
     )
     try:
-        result = execute(work, o["concurrency"], o["quiet"], o["per_account"])
+        result = execute(work, o["concurrency"], o["quiet"], o["per_account"], o["time_budget"])
     except ScanInterrupted as exc:
         _interrupted(exc, store, uid)
+    except ReadOnlyViolation:
+        if store and uid:
+            store.mark(uid, "failed")
+        raise
     opts = render_options(result, o)
     if recorder:
         opts.evidence_digest = finish_recording(recorder, result, provider_options(names, o))
