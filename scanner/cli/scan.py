@@ -92,6 +92,14 @@ def _write_outputs(result: ScanResult, opts: Any, outputs: list[Any]) -> None:
     help="Scopes of one account scanned at once.",
 )
 @click.option(
+    "--time-budget",
+    type=click.FloatRange(1),
+    default=3600,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop starting scopes after this long; they are reported as not scanned.",
+)
+@click.option(
     "--shard",
     "shard_text",
     default=None,
