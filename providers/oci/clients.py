@@ -1,9 +1,12 @@
 """The one place OCI SDK clients are built for a scan.
 
 Clients are cached per (service, region) for the whole scan and share one retry
-strategy: the SDK does not retry unless told to. `RELSCAN_OCI_ENDPOINT` replaces
-the service endpoint of every client; a `{region}` in it is filled with the
-client's region, so one emulator can serve several regions.
+strategy (providers/oci/retry.py: backoff with jitter, Retry-After honoured,
+a budget for the scan). Each client refuses any call that is not a declared
+read operation and records every response into the active evidence bundle
+(providers/oci/guard.py). `RELSCAN_OCI_ENDPOINT` replaces the service endpoint
+of every client; a `{region}` in it is filled with the client's region, so one
+emulator can serve several regions.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from typing import Any
 import oci
 from oci.circuit_breaker import NoCircuitBreakerStrategy
 
+from providers.oci import guard
 from providers.oci.auth import Credentials, endpoint
+from providers.oci.retry import RetryStrategy
 from scanner import __version__
 
-RETRY_ATTEMPTS = 8
-RETRY_SECONDS = 300
 SERVICES: dict[str, Any] = {
     "identity": oci.identity.IdentityClient,
     "loadbalancer": oci.load_balancer.LoadBalancerClient,
@@ -26,29 +29,10 @@ SERVICES: dict[str, Any] = {
 }
 
 
-def retry_strategy() -> oci.retry.RetryStrategyBuilder:
-    """Up to 8 attempts within 5 minutes on 429, 409 IncorrectState, any 5xx and
-    connection errors, with exponential backoff and jitter. The OCI SDK has no
-    Retry-After support, so the backoff is its own."""
-    return oci.retry.RetryStrategyBuilder(
-        max_attempts_check=True,
-        max_attempts=RETRY_ATTEMPTS,
-        total_elapsed_time_check=True,
-        total_elapsed_time_seconds=RETRY_SECONDS,
-        service_error_check=True,
-        service_error_retry_config={429: [], 409: ["IncorrectState"]},
-        service_error_retry_on_any_5xx=True,
-        retry_base_sleep_time_seconds=1,
-        retry_exponential_growth_factor=2,
-        retry_max_wait_between_calls_seconds=30,
-        backoff_type=oci.retry.BACKOFF_FULL_JITTER_EQUAL_ON_THROTTLE_VALUE,
-    ).get_retry_strategy()
-
-
 class OciClients:
     def __init__(self, creds: Credentials) -> None:
         self.creds = creds
-        self._retry = retry_strategy()
+        self.retry = RetryStrategy()
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -65,15 +49,19 @@ class OciClients:
             config["tenancy"] = "ocid1.tenancy.oc1..unknowntenancy"
         kwargs: dict[str, Any] = {
             "signer": self.creds.signer,
-            "retry_strategy": self._retry,
+            "retry_strategy": self.retry,
             # The breaker is shared per client: one compartment's throttling would
             # fail every other scope fast. Bounded retries handle throttling instead.
             "circuit_breaker_strategy": NoCircuitBreakerStrategy(),
             "timeout": (10, 60),
+            # Names and tags are data: a raw control character in an answer must
+            # not fail the whole page it is on.
+            "allow_control_chars": True,
         }
         url = endpoint()
         if url:
             kwargs["service_endpoint"] = url.replace("{region}", region).rstrip("/")
         client = SERVICES[service](config, **kwargs)
         client.base_client.user_agent = f"{client.base_client.user_agent} relscan/{__version__}"
+        guard.install(client, service, region)
         return client

@@ -7,7 +7,13 @@ import requests
 
 from scanner.errors import one_line
 
+
+class MalformedAnswer(Exception):
+    """An answer that cannot be read at all (not JSON, a page token that loops)."""
+
+
 OCI_ERRORS: tuple[type[BaseException], ...] = (
+    MalformedAnswer,
     oci.exceptions.ServiceError,
     oci.exceptions.RequestException,
     oci.exceptions.ClientError,
@@ -29,6 +35,8 @@ def describe(exc: BaseException) -> str:
         )
     if isinstance(exc, oci.exceptions.RequestException | requests.exceptions.RequestException):
         return one_line(f"cannot reach the OCI endpoint: {type(exc).__name__}: {exc}")[:300]
+    if isinstance(exc, MalformedAnswer):
+        return one_line(f"malformed answer: {exc}")[:300]
     return one_line(f"{type(exc).__name__}: {exc}")[:300]
 
 

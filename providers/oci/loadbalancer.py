@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import oci
-
 from providers.oci.clients import OciClients
+from providers.oci.pages import all_items
 from providers.oci.tags import tags_of
-from scanner.model import Observation
+from providers.oci.units import identity_problem, name_of
+from scanner.model import Observation, ScopeError
 
 KIND = "oci.loadbalancer.load_balancer"
 GONE = ("DELETING", "DELETED")
@@ -46,102 +46,106 @@ def _weights(backend_set: Any) -> list[int]:
     return [b.weight for b in backend_set.backends or [] if _serving(b) and (b.weight or 0) > 0]
 
 
+FACTS = (
+    ("listener_backend_sets", f"{P}.listeners[].defaultBackendSetName"),
+    ("served_backend_sets", f"{P}.listeners|pathRouteSets|routingPolicies -> backendSetName"),
+    ("backend_set_policies", f"{P}.backendSets[].policy"),
+    ("health_checkers", f"{P}.backendSets[].healthChecker"),
+    ("min_backends", f"{P}.backendSets[].backends (count)"),
+    ("min_serving_backends", f"{P}.backendSets[].backends (not drain, offline or backup)"),
+    ("parked_backends", f"{P}.backendSets[].backends[].drain|offline"),
+    ("backup_backends", f"{P}.backendSets[].backends[].backup"),
+    ("standby_backend_sets", f"{P}.backendSets (used by no listener)"),
+    ("uneven_weight_sets", f"{P}.backendSets[].backends[].weight"),
+)
+
+
 class LoadBalancerReader:
     def __init__(self, clients: OciClients, region: str) -> None:
         self.client = clients.get("loadbalancer", region)
         self.region = region
 
-    def collect(self, compartment: str) -> Iterator[Observation]:
-        resp = oci.pagination.list_call_get_all_results(
+    def collect(self, compartment: str) -> Iterator[Observation | ScopeError]:
+        found = all_items(
             self.client.list_load_balancers, compartment_id=compartment, detail="full"
         )
-        for lb in resp.data:
-            if lb.lifecycle_state not in GONE:
+        for lb in found:
+            if lb.lifecycle_state in GONE:
+                continue
+            problem = identity_problem(lb, "load balancer")
+            if problem:
+                yield ScopeError("oci", f"oci:{compartment}/{self.region}", "loadbalancer", problem)
+            else:
                 yield self.observe(lb)
 
     def get(self, lb_id: str) -> Observation:
-        return self.observe(self.client.get_load_balancer(lb_id).data)
+        lb = self.client.get_load_balancer(lb_id).data
+        if not isinstance(lb.id, str):
+            lb.id = lb_id
+        return self.observe(lb)
 
     def observe(self, lb: Any) -> Observation:
         obs = Observation(
             id=lb.id,
             provider="oci",
             kind=KIND,
-            name=lb.display_name or lb.id,
-            account=lb.compartment_id,
+            name=name_of(lb),
+            account=lb.compartment_id if isinstance(lb.compartment_id, str) else "",
             location=self.region,
             tags=tags_of(lb),
         )
-        sets: dict[str, Any] = dict(lb.backend_sets or {})
-        served = [n for n in _served(lb) if n in sets]
-        listeners = lb.listeners or {}
-        obs.add(
-            "listener_backend_sets",
-            f"{P}.listeners[].defaultBackendSetName",
-            [f"{name} -> {ls.default_backend_set_name}" for name, ls in sorted(listeners.items())],
-        )
-        obs.add(
-            "served_backend_sets",
-            f"{P}.listeners|pathRouteSets|routingPolicies -> backendSetName",
-            served,
-        )
-        obs.add(
-            "backend_set_policies",
-            f"{P}.backendSets[].policy",
-            [f"{name}: {sets[name].policy}" for name in served],
-        )
-        obs.add(
-            "health_checkers",
-            f"{P}.backendSets[].healthChecker",
-            [_health(name, sets[name].health_checker) for name in served],
-        )
-        counts = [len(sets[n].backends or []) for n in served]
-        serving = [sum(1 for b in sets[n].backends or [] if _serving(b)) for n in served]
-        obs.add("min_backends", f"{P}.backendSets[].backends (count)", min(counts, default=None))
-        obs.add(
-            "min_serving_backends",
-            f"{P}.backendSets[].backends (not drain, offline or backup)",
-            min(serving, default=None),
-        )
-        obs.add(
-            "parked_backends",
-            f"{P}.backendSets[].backends[].drain|offline",
-            [
-                f"{n}/{b.name} ({'drain' if b.drain else 'offline'})"
-                for n in served
-                for b in sets[n].backends or []
-                if b.drain or b.offline
-            ],
-        )
-        obs.add(
-            "backup_backends",
-            f"{P}.backendSets[].backends[].backup",
-            [
-                f"{n}/{b.name}"
-                for n in served
-                for b in sets[n].backends or []
-                if b.backup and not b.offline
-            ],
-        )
-        obs.add(
-            "standby_backend_sets",
-            f"{P}.backendSets (used by no listener)",
-            [
-                name
-                for name, bs in sorted(sets.items())
-                if served and name not in served and any(not b.offline for b in bs.backends or [])
-            ],
-        )
-        obs.add(
-            "uneven_weight_sets",
-            f"{P}.backendSets[].backends[].weight",
-            [
-                f"{n}: {'/'.join(str(w) for w in _weights(sets[n]))}"
-                for n in served
-                if sets[n].policy in WEIGHTED_POLICIES and len(set(_weights(sets[n]))) > 1
-            ],
-        )
+        why = getattr(lb, "malformed", None)
+        if why is None:
+            try:
+                values = _values(lb)
+            except (AttributeError, TypeError, ValueError, KeyError) as exc:
+                why = f"malformed load balancer: {type(exc).__name__}: {exc}"
+        for name, field in FACTS:
+            if why is None:
+                obs.add(name, field, values[name])
+            else:
+                obs.unknown(name, field, why)
         return obs
+
+
+def _values(lb: Any) -> dict[str, Any]:
+    sets: dict[str, Any] = dict(lb.backend_sets or {})
+    served = [n for n in _served(lb) if n in sets]
+    listeners = lb.listeners or {}
+    counts = [len(sets[n].backends or []) for n in served]
+    serving = [sum(1 for b in sets[n].backends or [] if _serving(b)) for n in served]
+    return {
+        "listener_backend_sets": [
+            f"{name} -> {ls.default_backend_set_name}" for name, ls in sorted(listeners.items())
+        ],
+        "served_backend_sets": served,
+        "backend_set_policies": [f"{name}: {sets[name].policy}" for name in served],
+        "health_checkers": [_health(name, sets[name].health_checker) for name in served],
+        "min_backends": min(counts, default=None),
+        "min_serving_backends": min(serving, default=None),
+        "parked_backends": [
+            f"{n}/{b.name} ({'drain' if b.drain else 'offline'})"
+            for n in served
+            for b in sets[n].backends or []
+            if b.drain or b.offline
+        ],
+        "backup_backends": [
+            f"{n}/{b.name}"
+            for n in served
+            for b in sets[n].backends or []
+            if b.backup and not b.offline
+        ],
+        "standby_backend_sets": [
+            name
+            for name, bs in sorted(sets.items())
+            if served and name not in served and any(not b.offline for b in bs.backends or [])
+        ],
+        "uneven_weight_sets": [
+            f"{n}: {'/'.join(str(w) for w in _weights(sets[n]))}"
+            for n in served
+            if sets[n].policy in WEIGHTED_POLICIES and len(set(_weights(sets[n]))) > 1
+        ],
+    }
 
 
 def _health(name: str, checker: Any) -> str:

@@ -41,15 +41,15 @@ def parse_ocid(text: str) -> Ocid:
         problem = "it must start with 'ocid1.'"
     elif len(parts) not in (5, 6):
         problem = "expected ocid1.TYPE.REALM.[REGION].UNIQUE_ID"
-    elif not _TYPE.match(parts[1]):
+    elif not _TYPE.fullmatch(parts[1]):
         problem = f"resource type {parts[1]!r} is not lowercase letters and digits"
-    elif not _REALM.match(parts[2]):
+    elif not _REALM.fullmatch(parts[2]):
         problem = f"realm {parts[2]!r} is not like oc1"
-    elif not _REGION.match(parts[3]):
+    elif not _REGION.fullmatch(parts[3]):
         problem = f"region {parts[3]!r} is not a region name or key"
-    elif len(parts) == 6 and not _FUTURE.match(parts[4]):
+    elif len(parts) == 6 and not _FUTURE.fullmatch(parts[4]):
         problem = f"segment {parts[4]!r} is malformed"
-    elif not _UNIQUE.match(parts[-1]):
+    elif not _UNIQUE.fullmatch(parts[-1]):
         problem = "the unique id is not 8 to 255 lowercase letters and digits"
     if problem:
         raise UsageError(f"malformed OCID {text!r}: {problem}")

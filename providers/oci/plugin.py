@@ -9,6 +9,7 @@ import click
 from providers.oci import AUTH_MODES
 from providers.oci.ocid import looks_like_ocid, parse_scope
 from scanner.plugin import ProviderPlugin, ProviderRun
+from scanner.readonly import Grant
 
 
 class OciPlugin(ProviderPlugin):
@@ -40,6 +41,11 @@ class OciPlugin(ProviderPlugin):
 
     def claims(self, resource_id: str) -> bool:
         return looks_like_ocid(resource_id)
+
+    def permissions(self) -> Grant:
+        from providers.oci.permissions import grant
+
+        return grant()
 
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         # The SDK is imported here, not at plugin load: `relscan` starts fast.

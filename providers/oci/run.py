@@ -11,6 +11,7 @@ from oci.regions import REGIONS_SHORT_NAMES
 from providers.oci.clients import OciClients
 from providers.oci.devops import DevopsReader
 from providers.oci.faults import OCI_ERRORS, describe, is_credentials_error, is_not_found
+from providers.oci.guard import record_context
 from providers.oci.loadbalancer import LoadBalancerReader
 from providers.oci.ocid import LOAD_BALANCER, parse_resource
 from providers.oci.scopes import CompartmentTree, discover
@@ -61,6 +62,7 @@ class OciRun(ProviderRun):
 
     def scopes(self) -> list[Scope]:
         regions = self.regions or [self.home_region]
+        record_context(self.clients.creds.tenancy, regions[0])
         tree = self.tree
         return [Scope("oci", c, r) for c in tree.ids for r in regions]
 

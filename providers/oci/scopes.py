@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import oci
-
 from providers.oci.faults import OCI_ERRORS, describe, is_credentials_error
+from providers.oci.pages import all_items
 from scanner.errors import CredentialsError
 
 
@@ -25,11 +24,7 @@ def _list(identity: Any, compartment: str, subtree: bool) -> list[Any]:
     kwargs: dict[str, Any] = {"access_level": "ACCESSIBLE", "lifecycle_state": "ACTIVE"}
     if subtree:
         kwargs["compartment_id_in_subtree"] = True
-    return list(
-        oci.pagination.list_call_get_all_results(
-            identity.list_compartments, compartment, **kwargs
-        ).data
-    )
+    return all_items(identity.list_compartments, compartment, **kwargs)
 
 
 def _fail(tree: CompartmentTree, compartment: str, exc: BaseException) -> None:
@@ -48,8 +43,9 @@ def discover(identity: Any, tenancy: str | None, roots: list[str]) -> Compartmen
         tree.ids.append(tenancy)
         try:
             for c in _list(identity, tenancy, subtree=True):
-                tree.ids.append(c.id)
-                tree.names[c.id] = c.name
+                if _usable(tree, tenancy, c):
+                    tree.ids.append(c.id)
+                    tree.names[c.id] = c.name
         except OCI_ERRORS as exc:
             _fail(tree, tenancy, exc)
         return _dedupe(tree)
@@ -66,9 +62,21 @@ def discover(identity: Any, tenancy: str | None, roots: list[str]) -> Compartmen
                 _fail(tree, current, exc)
                 continue
             for c in children:
-                tree.names[c.id] = c.name
-                todo.append(c.id)
+                if _usable(tree, current, c):
+                    tree.names[c.id] = c.name
+                    todo.append(c.id)
     return _dedupe(tree)
+
+
+def _usable(tree: CompartmentTree, parent: str, child: Any) -> bool:
+    """A child compartment without a readable id cannot be scanned: say so."""
+    if isinstance(child.id, str) and child.id.startswith("ocid1."):
+        return True
+    why = getattr(child, "malformed", None) or f"unusable compartment id {child.id!r:.80}"
+    known = tree.errors.get(parent)
+    tree.errors[parent] = f"{known}; " if known else ""
+    tree.errors[parent] += f"a sub-compartment cannot be read: {why}"
+    return False
 
 
 def _dedupe(tree: CompartmentTree) -> CompartmentTree:

@@ -11,12 +11,18 @@ The part: `tenancy`, `regions`, `compartments` ({id, name, parent?}),
 `load_balancers` ({region, compartment, lb: LoadBalancer JSON}),
 `deploy_pipelines` ({region, compartment, pipeline: DeployPipeline JSON,
 stages: [DeployStage JSON + optional `after`: [stage displayName]]}), and
-`faults` ({operation?, compartment?, region?, status?, code?, times?}).
+`faults` ({operation?, compartment?, region?, status?, code?, times?}), and
+`retry_after` (seconds advertised on throttling, default 1).
+
+`endpoint_env(url)` and `replay_key(request)` serve an evidence bundle's
+recorded OCI answers back to the provider (see scanner/evidence/replay.py).
 """
 
 from __future__ import annotations
 
+import json
 import threading
+import urllib.request
 from contextlib import ExitStack
 from typing import Any
 
@@ -25,6 +31,7 @@ from scanner.emulators.server import LoopbackServer, Request, Response
 
 DEFAULT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaademotenancy0000000000000000000000000000000000000"
 NOT_FOUND = "Authorization failed or requested resource not found."
+CONTEXT_PATH = "/relscan/context"  # as providers/oci/guard.py records it
 
 
 class OciFault(Exception):
@@ -44,6 +51,7 @@ class OciEmulator:
         self.pipelines = list(estate.get("deploy_pipelines", []))
         self.faults = [dict(f) for f in estate.get("faults", [])]
         self.page_size = page_size
+        self.retry_after = float(estate.get("retry_after", 1))
         self.calls: list[tuple[str, str, str | None]] = []  # operation, region, compartment
         self._lock = threading.Lock()
 
@@ -81,7 +89,12 @@ class OciEmulator:
             body: Any = {"items": items} if version == "20210630" else items
             return wire.json_response(body, next_page=token)
         except OciFault as fault:
-            return wire.error(fault.status, fault.code, fault.message)
+            return wire.error(fault.status, fault.code, fault.message, self.retry_after)
+
+    def fault_response(self, kind: str, req: Request) -> Response:
+        """An injected fault (scanner/emulators/faults.py), answered as OCI does."""
+        status, code, message = wire.FAULTS[kind]
+        return wire.error(status, code, message, self.retry_after)
 
     def _inject(self, op: str, region: str, compartment: str | None) -> None:
         """Answer with a declared fault; `times` counts down, absent means always."""
@@ -124,7 +137,7 @@ class OciEmulator:
         every = [wire.compartment(c, self.tenancy) for c in self.compartments]
         if subtree:
             return every
-        return [c for c in every if c["compartmentId"] == parent]
+        return [c for c in every if c.get("compartmentId") == parent]
 
     # -- Load balancing ---------------------------------------------------
     def _lbs(self, region: str) -> list[dict[str, Any]]:
@@ -132,11 +145,11 @@ class OciEmulator:
 
     def ListLoadBalancers(self, region: str, req: Request) -> list[dict[str, Any]]:
         compartment = req.arg("compartmentId")
-        return [lb for lb in self._lbs(region) if lb["compartmentId"] == compartment]
+        return [lb for lb in self._lbs(region) if lb.get("compartmentId") == compartment]
 
     def GetLoadBalancer(self, region: str, lb_id: str) -> dict[str, Any]:
         for lb in self._lbs(region):
-            if lb["id"] == lb_id:
+            if lb.get("id") == lb_id:
                 return lb
         raise OciFault(404, "NotAuthorizedOrNotFound", NOT_FOUND)
 
@@ -155,7 +168,7 @@ class OciEmulator:
     def GetDeployPipeline(self, region: str, pipeline_id: str) -> dict[str, Any]:
         for e in self._pipelines(region):
             found = wire.pipeline(e, region, summary=False)
-            if found["id"] == pipeline_id:
+            if found.get("id") == pipeline_id:
                 return found
         raise OciFault(404, "NotAuthorizedOrNotFound", NOT_FOUND)
 
@@ -166,9 +179,9 @@ class OciEmulator:
         out = []
         for e in self._pipelines(region):
             for stage in wire.stages(e, region):
-                if compartment and stage["compartmentId"] != compartment:
+                if compartment and stage.get("compartmentId") != compartment:
                     continue
-                if pipeline_id and stage["deployPipelineId"] != pipeline_id:
+                if pipeline_id and stage.get("deployPipelineId") != pipeline_id:
                     continue
                 out.append(stage)
         return out
@@ -199,4 +212,40 @@ def start(part: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
         "RELSCAN_OCI_ENDPOINT": server.url + "/{region}",
         "RELSCAN_OCI_TENANCY": emulator.tenancy,
         "OCI_REGION": emulator.regions[0],
+    }
+
+
+def endpoint_env(url: str) -> dict[str, str | None]:
+    """The variables that point relscan at a server replaying a bundle: the
+    endpoint, and the tenancy and home region the recorded scan used, which the
+    provider put in the bundle (they come from a config file, not an answer)."""
+    context: dict[str, Any] = {}
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + CONTEXT_PATH, timeout=5) as answer:
+            found = json.loads(answer.read())
+        context = found if isinstance(found, dict) else {}
+    except (OSError, ValueError):
+        pass  # no context recorded: options given on the command line must do
+    tenancy, region = context.get("tenancy"), context.get("home_region")
+    return {
+        "RELSCAN_OCI_ENDPOINT": url.rstrip("/") + "/{region}",
+        "RELSCAN_OCI_TENANCY": tenancy if isinstance(tenancy, str) else None,
+        "OCI_REGION": region if isinstance(region, str) else None,
+    }
+
+
+def replay_key(req: Request) -> dict[str, Any]:
+    """The key providers/oci/guard.py records: method, the region (here the
+    first path segment; on OCI the host), the API path, the sorted query."""
+    parts = [p for p in req.path.split("/") if p]
+    if req.path == CONTEXT_PATH or not parts:
+        region, path = "", req.path
+    else:
+        region, path = parts[0], "/" + "/".join(parts[1:])
+    query = sorted((k, v) for k, vs in req.query.items() for v in vs)
+    return {
+        "method": req.method.upper(),
+        "region": region,
+        "path": path,
+        "query": [list(q) for q in query],
     }

@@ -28,25 +28,45 @@ def json_response(
     return Response(status, json.dumps(data).encode(), headers)
 
 
-def error(status: int, code: str, message: str) -> Response:
+def error(status: int, code: str, message: str, retry_after: float = 1) -> Response:
+    """OCI's error body; throttling (429) also says when to come back."""
     resp = json_response({"code": code, "message": message}, status)
     if status == 429:
-        resp.headers["retry-after"] = "1"
+        resp.headers["retry-after"] = f"{retry_after:g}"
     return resp
 
 
+FAULTS = {  # injected fault kind -> OCI's status, code and message for it
+    "throttle": (429, "TooManyRequests", "Too many requests for the user"),
+    "500": (500, "InternalServerError", "Internal server error"),
+    "503": (503, "ServiceUnavailable", "The service is currently unavailable"),
+}
+
+
+def raw_overrides(out: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """A fixture's `wire` fields replace the completed ones verbatim and its
+    `drop` fields are removed: how tests serve malformed or hostile answers."""
+    out.update(entry.get("wire", {}))
+    for key in entry.get("drop", []):
+        out.pop(key, None)
+    return out
+
+
 def compartment(entry: dict[str, Any], tenancy: str) -> dict[str, Any]:
-    return {
-        "id": entry["id"],
-        "compartmentId": entry.get("parent", tenancy),
-        "name": entry["name"],
-        "description": entry.get("description", entry["name"]),
-        "timeCreated": CREATED,
-        "lifecycleState": "ACTIVE",
-        "isAccessible": True,
-        "freeformTags": {},
-        "definedTags": {},
-    }
+    return raw_overrides(
+        {
+            "id": entry["id"],
+            "compartmentId": entry.get("parent", tenancy),
+            "name": entry["name"],
+            "description": entry.get("description", entry["name"]),
+            "timeCreated": CREATED,
+            "lifecycleState": "ACTIVE",
+            "isAccessible": True,
+            "freeformTags": {},
+            "definedTags": {},
+        },
+        entry,
+    )
 
 
 def _backend(raw: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +131,7 @@ def load_balancer(entry: dict[str, Any], region: str) -> dict[str, Any]:
     out.update({k: v for k, v in raw.items() if k not in ("backendSets", "listeners")})
     out["backendSets"] = {n: _backend_set(n, b) for n, b in raw.get("backendSets", {}).items()}
     out["listeners"] = {n: _listener(n, li) for n, li in raw.get("listeners", {}).items()}
-    return out
+    return raw_overrides(out, entry)
 
 
 def pipeline(entry: dict[str, Any], region: str, summary: bool) -> dict[str, Any]:
@@ -136,7 +156,7 @@ def pipeline(entry: dict[str, Any], region: str, summary: bool) -> dict[str, Any
     if summary:
         for key in SUMMARY_ONLY_ABSENT:
             out.pop(key, None)
-    return out
+    return raw_overrides(out, entry)
 
 
 def stages(entry: dict[str, Any], region: str) -> list[dict[str, Any]]:
@@ -144,7 +164,7 @@ def stages(entry: dict[str, Any], region: str) -> list[dict[str, Any]]:
     its predecessors with `after` (display names) or a predecessor collection."""
     pipe = pipeline(entry, region, summary=True)
     raws = [dict(r) for r in entry.get("stages", [])]
-    names = [r.get("displayName", r["deployStageType"].lower()) for r in raws]
+    names = [r.get("displayName", str(r.get("deployStageType", "stage")).lower()) for r in raws]
     ids = {
         n: r.get("id") or make_ocid("devopsdeploystage", region, f"{pipe['displayName']}/{n}")
         for n, r in zip(names, raws, strict=True)
@@ -154,6 +174,7 @@ def stages(entry: dict[str, Any], region: str) -> list[dict[str, Any]]:
     previous = pipe["id"]
     for name, raw in zip(names, raws, strict=True):
         after = raw.pop("after", None)
+        dropped = raw.pop("drop", [])
         stage: dict[str, Any] = {
             "id": ids[name],
             "displayName": name,
@@ -170,6 +191,7 @@ def stages(entry: dict[str, Any], region: str) -> list[dict[str, Any]]:
         preds = [ids.get(a, a) for a in after] if after is not None else [previous]
         stage["deployStagePredecessorCollection"] = {"items": [{"id": p} for p in preds]}
         stage.update(raw)
-        previous = stage["id"]
+        stage = raw_overrides(stage, {"drop": dropped})
+        previous = stage.get("id")
         out.append(stage)
     return out
