@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from providers.aws.clients import AwsClients
-from providers.aws.facts import read_paths
 from providers.aws.faults import AWS_ERRORS, describe
+from scanner.facts import read_paths
 from scanner.model import Observation, ScopeError
 
 KIND = "aws.codedeploy.deployment_group"

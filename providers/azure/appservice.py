@@ -20,7 +20,6 @@ from providers.azure.ids import parse_resource_id
 from providers.azure.values import (
     Unusable,
     add_checked,
-    dig,
     number,
     objects,
     plain,
@@ -30,6 +29,7 @@ from providers.azure.values import (
     text,
 )
 from scanner.errors import UsageError
+from scanner.facts import dig
 from scanner.model import FactValue, Observation, ScopeError
 
 KIND = "azure.appservice.app"

@@ -14,7 +14,6 @@ from providers.azure.faults import AZURE_ERRORS, describe
 from providers.azure.values import (
     Unusable,
     add_checked,
-    dig,
     number,
     objects,
     plain,
@@ -23,6 +22,7 @@ from providers.azure.values import (
     tags,
     text,
 )
+from scanner.facts import dig
 from scanner.model import Observation, ScopeError
 
 KIND = "azure.trafficmanager.profile"

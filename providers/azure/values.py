@@ -20,14 +20,6 @@ class Unusable(ValueError):
     """A field holds a value of the wrong type."""
 
 
-def dig(data: Any, path: str) -> Any:
-    for key in path.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
 def plain(value: Any) -> FactValue:
     if value is None or isinstance(value, str | int | float | bool):
         return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.model import FactValue, Observation
+from scanner.facts import dig
 
 
 def api_dict(message: Any) -> dict[str, Any]:
@@ -18,31 +18,6 @@ def api_dict(message: Any) -> dict[str, Any]:
             always_print_fields_with_no_presence=False,
         )
     )
-
-
-def dig(data: Any, path: str) -> Any:
-    """Follow a dotted path through nested dicts; None where any step is absent."""
-    for key in path.split("."):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def plain(value: Any) -> FactValue:
-    """Keep scalars and lists of strings; anything else is shown as text."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    return str(value)
-
-
-def read_paths(
-    obs: Observation, source: dict[str, Any], prefix: str, paths: list[tuple[str, str]]
-) -> None:
-    for name, path in paths:
-        obs.add(name, f"{prefix}{path}", plain(dig(source, path)))
 
 
 def labels(source: dict[str, Any], path: str = "labels") -> dict[str, str]:

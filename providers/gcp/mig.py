@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from providers.gcp.clients import GcpClients
-from providers.gcp.facts import api_dict, dig, read_paths
+from providers.gcp.facts import api_dict
 from providers.gcp.faults import GCP_ERRORS, describe
 from providers.gcp.names import MIG, last_segment, mig_id
 from providers.gcp.templates import template_key, template_labels
+from scanner.facts import dig, read_paths
 from scanner.model import Observation, ScopeError
 
 POLICY_PATHS = [
@@ -79,7 +80,7 @@ def observe(
         location=location,
         tags=dict(tags_by_template.get(key or "", {})),
     )
-    read_paths(obs, raw, "", POLICY_PATHS)
+    read_paths(obs, raw, "", POLICY_PATHS, sep="")
     versions = raw.get("versions") or []
     obs.add("version_count", "versions[] (count)", len(versions))
     obs.add(

@@ -1,4 +1,4 @@
-"""Small helpers for reading facts out of API responses."""
+"""Helpers providers share for reading facts out of API answers (plain data)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,12 @@ def plain(value: Any) -> FactValue:
 
 
 def read_paths(
-    obs: Observation, source: dict[str, Any], prefix: str, paths: list[tuple[str, str]]
+    obs: Observation,
+    source: dict[str, Any],
+    prefix: str,
+    paths: list[tuple[str, str]],
+    sep: str = ".",
 ) -> None:
+    """Add one fact per (name, dotted path), its field named prefix + sep + path."""
     for name, path in paths:
-        obs.add(name, f"{prefix}.{path}", plain(dig(source, path)))
+        obs.add(name, f"{prefix}{sep}{path}", plain(dig(source, path)))
