@@ -11,7 +11,6 @@ backoff, honouring Retry-After; see providers/azure/policies.py.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import threading
@@ -30,6 +29,7 @@ from azure.mgmt.web import WebSiteManagementClient
 
 from providers.azure.policies import EvidencePolicy, ReadOnlyGuard, ThrottleGate, WireCheck
 from scanner import __version__
+from scanner.endpoints import is_loopback
 from scanner.errors import UsageError
 
 ENDPOINT_VARIABLE = "RELSCAN_AZURE_ENDPOINT"
@@ -57,15 +57,6 @@ class Endpoint:
     scope: str  # the token audience for everything else
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def resolve_endpoint(environ: dict[str, str] | None = None) -> Endpoint:
     raw = (environ if environ is not None else os.environ).get(ENDPOINT_VARIABLE, "").strip()
     if not raw:
@@ -80,7 +71,7 @@ def resolve_endpoint(environ: dict[str, str] | None = None) -> Endpoint:
         raise UsageError(f"{ENDPOINT_VARIABLE}={raw!r} is not an http(s) URL of a Resource Manager")
     url = raw.rstrip("/")
     if parts.scheme == "http":
-        if not _is_loopback(host):
+        if not is_loopback(host):
             raise UsageError(
                 f"{ENDPOINT_VARIABLE}={raw!r}: plain http is only for a loopback emulator "
                 "(127.0.0.0/8, localhost, ::1); Azure tokens are never sent over http"

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from urllib.parse import urlsplit
 
+from scanner.endpoints import is_loopback
 from scanner.errors import UsageError
 
 ENDPOINT_VARIABLE = "RELSCAN_GCP_ENDPOINT"
@@ -27,12 +27,3 @@ def endpoint_from_env() -> str | None:
             f"{ENDPOINT_VARIABLE}={raw!r}: plain http is only allowed to a loopback address"
         )
     return raw.rstrip("/")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -4,7 +4,6 @@ resource principals; or nothing at all for a plain-http loopback emulator."""
 from __future__ import annotations
 
 import configparser
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ import oci
 import requests
 
 from providers.oci import AUTH_MODES
+from scanner.endpoints import is_loopback_http
 from scanner.errors import CredentialsError, UsageError, one_line
 
 ENDPOINT_VAR = "RELSCAN_OCI_ENDPOINT"
@@ -49,18 +49,6 @@ class Credentials:
 
 def endpoint() -> str | None:
     return os.environ.get(ENDPOINT_VAR) or None
-
-
-def is_loopback_http(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme != "http" or not parts.hostname:
-        return False
-    if parts.hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:
-        return False
 
 
 def load(options: dict[str, Any]) -> Credentials:
