@@ -47,3 +47,8 @@ def test_url_queries_lose_keys_signatures_and_function_codes_but_keep_paging():
     assert "AIza" not in url and "abc" not in url and "fk" not in url
     assert "pageToken=7" in url and "skiptoken=9" in url and "api-version=2024-04-01" in url
     assert scrub_url("https://user:pw@h/p") == "https://h/p"
+
+
+def test_xml_paging_tokens_are_kept_for_replay():
+    xml = body_value("<R><NextToken>2</NextToken><SessionToken>t</SessionToken></R>")
+    assert "<NextToken>2</NextToken>" in xml and f"<SessionToken>{MASK}</SessionToken>" in xml

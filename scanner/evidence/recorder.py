@@ -83,6 +83,12 @@ def scrub(value: Any) -> Any:
     return value
 
 
+def _mask_element(m: re.Match[str]) -> str:
+    if _PAGING.search(m[1]):
+        return m[0]  # <NextToken> and its kind: paging, not a secret
+    return f"<{m[1]}>{MASK}</{m[1]}>"
+
+
 def body_value(body: bytes | str | None) -> Any:
     """JSON bodies as data, anything else (XML) as text; secrets masked in both."""
     if body is None:
@@ -91,7 +97,7 @@ def body_value(body: bytes | str | None) -> Any:
     try:
         return scrub(json.loads(text))
     except ValueError:
-        return _SECRET_ELEMENT.sub(lambda m: f"<{m[1]}>{MASK}</{m[1]}>", text)
+        return _SECRET_ELEMENT.sub(_mask_element, text)
 
 
 @dataclass(frozen=True)
