@@ -46,6 +46,7 @@ CLIENT_TYPES: dict[str, Callable[..., Any]] = {
     "appengine_services": appengine_admin_v1.ServicesClient,
     "run_services": run_v2.ServicesClient,
     "projects": resourcemanager_v3.ProjectsClient,
+    "folders": resourcemanager_v3.FoldersClient,
 }
 
 

@@ -1,5 +1,5 @@
 """The full resource names (as Cloud Asset Inventory writes them) that relscan
-uses as ids, parsed strictly, and project ids."""
+uses as ids, parsed strictly, and project, folder and organisation ids."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ GAE = "gcp.appengine.service"
 RUN = "gcp.run.service"
 
 _PROJECT_ID = re.compile(rf"^{PROJECT}$")
+_PARENT_ID = re.compile(r"(?:(?P<collection>folders|organizations)/)?(?P<number>[1-9][0-9]{0,19})")
 _SHAPES = {
     MIG: re.compile(
         rf"^//compute\.googleapis\.com/projects/(?P<project>{PROJECT})/"
@@ -72,6 +73,20 @@ def check_project_id(project: str) -> str:
             "hyphens, starting with a letter"
         )
     return project
+
+
+def check_parent_id(text: str, kind: str) -> str:
+    """A folder or organisation id, `123456789` or `KINDs/123456789`, as the
+    resource name Resource Manager takes (`folders/123456789`)."""
+    collection = f"{kind}s"
+    m = _PARENT_ID.fullmatch(text.strip())
+    if not m or m["collection"] not in (None, collection):
+        option = "--gcp-folder" if kind == "folder" else "--gcp-organization"
+        raise UsageError(
+            f"malformed GCP {kind} id {text!r} ({option}): expected a number such as "
+            f"123456789, or {collection}/123456789"
+        )
+    return f"{collection}/{m['number']}"
 
 
 def parse_resource_name(text: str) -> ResourceName:

@@ -73,6 +73,8 @@ READS: tuple[Read, ...] = (
          f"/v2/projects/{_P}/locations/{_P}/services/{_P}", "run.services.get"),
     _get("cloudresourcemanager", "projects.search", "/v3/projects:search",
          "resourcemanager.projects.get"),
+    _get("cloudresourcemanager", "folders.list", "/v3/folders", "resourcemanager.folders.list"),
+    _get("cloudresourcemanager", "projects.list", "/v3/projects", "resourcemanager.projects.list"),
 )  # fmt: skip
 
 

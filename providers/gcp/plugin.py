@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from providers.gcp.endpoint import endpoint_from_env
-from providers.gcp.names import check_project_id, looks_like_resource_name
+from providers.gcp.names import check_parent_id, check_project_id, looks_like_resource_name
 from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
@@ -25,8 +25,19 @@ class GcpPlugin(ProviderPlugin):
             click.Option(
                 ["--gcp-project"],
                 multiple=True,
-                help="GCP project id to scan (repeatable); default: every active project "
-                "the credential can see.",
+                help="GCP project id to scan (repeatable); default, without --gcp-folder "
+                "or --gcp-organization: every active project the credential can see.",
+            ),
+            click.Option(
+                ["--gcp-folder"],
+                multiple=True,
+                help="Scan every active project under this folder, sub-folders included "
+                "(repeatable; 123456789 or folders/123456789).",
+            ),
+            click.Option(
+                ["--gcp-organization"],
+                help="Scan every active project under this organisation, in every folder "
+                "(123456789 or organizations/123456789).",
             ),
             click.Option(
                 ["--gcp-impersonate"],
@@ -42,6 +53,10 @@ class GcpPlugin(ProviderPlugin):
         projects = list(dict.fromkeys(options.get("gcp_project") or ()))
         for project in projects:
             check_project_id(project)
+        parents = [check_parent_id(f, "folder") for f in options.get("gcp_folder") or ()]
+        organization = (options.get("gcp_organization") or "").strip()
+        if organization:
+            parents.insert(0, check_parent_id(organization, "organization"))
         impersonate = (options.get("gcp_impersonate") or "").strip() or None
         if impersonate and not _SERVICE_ACCOUNT.match(impersonate):
             raise UsageError(
@@ -53,7 +68,7 @@ class GcpPlugin(ProviderPlugin):
         from providers.gcp.clients import GcpClients
         from providers.gcp.run import GcpRun
 
-        return GcpRun(GcpClients(endpoint, impersonate), projects)
+        return GcpRun(GcpClients(endpoint, impersonate), projects, list(dict.fromkeys(parents)))
 
     def permissions(self) -> Grant:
         from providers.gcp.permissions import grant

@@ -12,6 +12,7 @@ from providers.gcp import appengine, cloudrun, mig, urlmap
 from providers.gcp.appengine import AppEngineReader
 from providers.gcp.clients import GcpClients
 from providers.gcp.cloudrun import CloudRunReader
+from providers.gcp.discovery import discover
 from providers.gcp.facts import api_dict
 from providers.gcp.faults import (
     GCP_ERRORS,
@@ -39,9 +40,13 @@ KIND_TITLES = {
 
 
 class GcpRun(ProviderRun):
-    def __init__(self, clients: GcpClients, projects: list[str]) -> None:
+    def __init__(
+        self, clients: GcpClients, projects: list[str], parents: list[str] | None = None
+    ) -> None:
         self.clients = clients
         self.projects = projects
+        self.parents = parents or []  # folders/N, organizations/N
+        self.failures: dict[str, str] = {}  # a parent that could not be read -> cause
 
     def _prove_credentials(self) -> None:
         if isinstance(self.clients.credentials, AnonymousCredentials):
@@ -53,8 +58,28 @@ class GcpRun(ProviderRun):
 
     def scopes(self) -> list[Scope]:
         self._prove_credentials()
+        if self.parents:
+            return self._scopes_under_parents()
         projects = self.projects or self._visible_projects()
         return [Scope("gcp", project, "") for project in projects]
+
+    def _scopes_under_parents(self) -> list[Scope]:
+        """The named projects and every active one under the folders and the
+        organisation, sorted; a folder or organisation that could not be read
+        is a scope of its own whose collect() reports why (exit 3), unless
+        nothing at all was found, which stops the scan (exit 3)."""
+        found = discover(self.clients, self.parents)
+        projects = sorted(set(self.projects) | found.projects)
+        if not projects:
+            if found.failures:
+                causes = list(found.failures.values())
+                more = f" (and {len(causes) - 1} more)" if len(causes) > 1 else ""
+                raise CloudError(f"{causes[0]}{more}; no project to scan")
+            raise CloudError(f"no active project under {', '.join(self.parents)}")
+        self.failures = found.failures
+        return [Scope("gcp", p, "") for p in projects] + [
+            Scope("gcp", parent, "") for parent in sorted(found.failures)
+        ]
 
     def _visible_projects(self) -> list[str]:
         client = self.clients.get("projects")
@@ -77,6 +102,10 @@ class GcpRun(ProviderRun):
         return found
 
     def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
+        if scope.account in self.failures:  # a folder or organisation, not a project
+            kind = scope.account.split("/", 1)[0].removesuffix("s")
+            yield ScopeError("gcp", scope.label, kind, self.failures[scope.account])
+            return
         for reader_class in READERS:
             reader = reader_class(self.clients, scope.account, scope.label)
             try:

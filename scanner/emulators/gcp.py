@@ -7,9 +7,11 @@ is always exercised. Only GET is served: relscan is read-only, and anything
 else is refused with 405.
 
 The estate part (`gcp:` in an estate file) has `projects` (each with its
-resources in API JSON, see gcp_fixtures.py) and `faults`: `{api?, op?,
-project?, status, reason?, times?, retry_after?}`, where `times` counts down
-and its absence means always.
+resources in API JSON, see gcp_fixtures.py, and an optional `parent`),
+`folders` (see gcp_folders.py) and `faults`: `{api?, op?, project?, parent?,
+status, reason?, times?, retry_after?}`, where `parent` matches the `parent`
+of a Resource Manager list (`folders/N`), `times` counts down and its absence
+means always.
 
 `fault_response` answers a LoopbackServer FaultPlan's throttle/500/503 as
 Google's front ends do; `endpoint_env` and `replay_key` let `relscan assess`
@@ -24,21 +26,23 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from scanner.emulators import gcp_fixtures
+from scanner.emulators import gcp_fixtures, gcp_folders
 from scanner.emulators.gcp_fixtures import ProjectFixture
+from scanner.emulators.gcp_folders import Hierarchy
 from scanner.emulators.gcp_routes import AGGREGATED, APIS, KINDS, ROUTES, TITLES
 from scanner.emulators.gcp_run import GcpFault, RunAndProjects
 from scanner.emulators.gcp_wire import error, fault_answer, write
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 
-class GcpEmulator(RunAndProjects):
+class GcpEmulator(RunAndProjects, Hierarchy):
     """Callable app for LoopbackServer. `estate` is the `gcp` part of a fixture."""
 
     def __init__(self, estate: dict[str, Any], page_size: int = 2, retry_after: int = 1) -> None:
         self.projects = {
             fx.id: fx for fx in (gcp_fixtures.project(p) for p in estate.get("projects") or [])
         }
+        self.folders = gcp_folders.folders(estate.get("folders") or [], self.projects)
         self.faults = [dict(f) for f in estate.get("faults") or []]
         self.page_size = page_size
         self.retry_after = retry_after  # seconds advertised on injected throttling
@@ -62,7 +66,7 @@ class GcpEmulator(RunAndProjects):
         with self._lock:
             self.calls.append((api, op, project))
         try:
-            self._inject(api, op, project)
+            self._inject(api, op, project, req.arg("parent") or "")
             if project:
                 self._check_project(api, project)
             return handler(req, args)
@@ -74,18 +78,22 @@ class GcpEmulator(RunAndProjects):
         return fault_answer(kind, req.path, self.retry_after)
 
     # -- faults, projects, paging ----------------------------------------------
-    def _inject(self, api: str, op: str, project: str) -> None:
+    def _inject(self, api: str, op: str, project: str, parent: str) -> None:
         with self._lock:
             for f in self.faults:
                 if f.get("api", api) != api or f.get("op", op) != op:
                     continue
-                if f.get("project", project) != project or f.get("times", 1) <= 0:
+                if f.get("project", project) != project or f.get("parent", parent) != parent:
+                    continue
+                if f.get("times", 1) <= 0:
                     continue
                 if "times" in f:
                     f["times"] -= 1
                 status = int(f.get("status", 403))
+                where = parent or f"project {project}"
                 message = {
-                    403: f"Permission denied on resource project {project} ({op}).",
+                    403: f"Permission denied on resource {where} ({op}).",
+                    404: f"Resource {where} not found ({op}).",
                     429: f"Quota exceeded for quota metric 'Read requests' of {APIS[api]}.",
                     503: "The service is currently unavailable.",
                 }.get(status, f"injected {status} for {api} {op}")

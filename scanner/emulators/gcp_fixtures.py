@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,9 @@ from typing import Any
 from scanner.emulators.gcp_wire import FixtureError, parse
 
 COMPUTE = "https://www.googleapis.com/compute/v1"
+DEFAULT_PARENT = "organizations/123456789012"  # a project's, when the estate names none
+PARENT = re.compile(r"(?:organizations|folders)/[1-9][0-9]{0,19}")
+CREATED = "2024-01-15T09:30:00.000Z"  # every project's and folder's createTime
 _EXPAND = {"defaultService": "backendServices", "service": "backendServices",
            "backendService": "backendServices"}  # fmt: skip
 
@@ -46,6 +50,7 @@ class ProjectFixture:
     gae_services: list[dict[str, Any]] = field(default_factory=list)
     run_services: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     run_locations: list[str] = field(default_factory=list)
+    parent: str = DEFAULT_PARENT
 
 
 def _scope_of(project: str, raw: dict[str, Any], zonal: bool) -> tuple[str, str]:
@@ -178,6 +183,22 @@ def run_service(project: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]
     return location, raw
 
 
+def project_resource(fx: ProjectFixture) -> dict[str, Any]:
+    """A project as Resource Manager v3 returns it."""
+    raw: dict[str, Any] = {
+        "name": f"projects/{fx.number}",
+        "parent": fx.parent,
+        "projectId": fx.id,
+        "state": fx.state,
+        "displayName": fx.id,
+        "createTime": CREATED,
+        "updateTime": CREATED,
+    }
+    if fx.state == "DELETE_REQUESTED":
+        raw["deleteTime"] = CREATED
+    return raw
+
+
 def project(data: dict[str, Any]) -> ProjectFixture:
     pid = str(data["id"])
     fx = ProjectFixture(
@@ -185,7 +206,12 @@ def project(data: dict[str, Any]) -> ProjectFixture:
         number=str(data.get("number") or _number(pid)),
         state=str(data.get("state", "ACTIVE")),
         disabled=set(data.get("apis_disabled") or []),
+        parent=str(data.get("parent") or DEFAULT_PARENT),
     )
+    if not PARENT.fullmatch(fx.parent):
+        raise FixtureError(f"project {pid}: parent must be organizations/N or folders/N")
+    if fx.state not in ("ACTIVE", "DELETE_REQUESTED"):
+        raise FixtureError(f"project {pid}: state must be ACTIVE or DELETE_REQUESTED")
     fx.migs = [mig(pid, m) for m in data.get("instance_group_managers") or []]
     fx.templates = [template(pid, t) for t in data.get("instance_templates") or []]
     fx.url_maps = [url_map(pid, u) for u in data.get("url_maps") or []]

@@ -35,6 +35,8 @@ ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
         ("run", "services.get",
          rf"/v2/projects/{_P}/locations/(?P<location>[^/]+)/services/(?P<name>[^/]+)"),
         ("resourcemanager", "projects.search", r"/v3/projects:search"),
+        ("resourcemanager", "folders.list", r"/v3/folders"),
+        ("resourcemanager", "projects.list", r"/v3/projects"),
     ]
 ]  # fmt: skip
 AGGREGATED = {

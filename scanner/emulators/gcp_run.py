@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from scanner.emulators.gcp_fixtures import ProjectFixture
+from scanner.emulators.gcp_fixtures import ProjectFixture, project_resource
 from scanner.emulators.gcp_wire import error, write
 from scanner.emulators.server import Request, Response
 
@@ -71,13 +71,7 @@ class RunAndProjects:
         query = req.arg("query") or ""
         wanted = re.search(r"state:(\w+)", query)
         projects = [
-            {
-                "name": f"projects/{fx.number}",
-                "projectId": fx.id,
-                "state": fx.state,
-                "displayName": fx.id,
-                "parent": "organizations/123456789012",
-            }
+            project_resource(fx)
             for fx in self.projects.values()
             if not wanted or fx.state == wanted.group(1)
         ]

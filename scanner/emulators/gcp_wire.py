@@ -40,6 +40,9 @@ TYPES: dict[str, Any] = {
     "ListRunServicesResponse": run_v2.ListServicesResponse,
     "Project": resourcemanager_v3.Project,
     "SearchProjectsResponse": resourcemanager_v3.SearchProjectsResponse,
+    "ListProjectsResponse": resourcemanager_v3.ListProjectsResponse,
+    "Folder": resourcemanager_v3.Folder,
+    "ListFoldersResponse": resourcemanager_v3.ListFoldersResponse,
 }
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",

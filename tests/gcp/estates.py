@@ -72,3 +72,33 @@ def digest(assessments: Any) -> dict[str, Any]:
         a.id: (a.level, a.rule, a.reason, [(e.field, repr(e.value)) for e in a.evidence])
         for a in assessments
     }
+
+
+# Folders: an organisation two levels deep, for --gcp-folder / --gcp-organization.
+ORG = "organizations/555000111"
+# organizations/555000111
+#   org-tools
+#   folders/100: web-prod
+#     folders/110: web-a1, web-a2, web-a3 (web-retired: DELETE_REQUESTED)
+#     folders/120: web-b1
+#   folders/200: pay-prod
+#     folders/210: pay-db1
+#   folders/300 (DELETE_REQUESTED, empty)
+# elsewhere-prod sits under another organisation.
+TREE = {"folders/100": ORG, "folders/110": "folders/100", "folders/120": "folders/100",
+        "folders/200": ORG, "folders/210": "folders/200"}  # fmt: skip
+PROJECTS = {"org-tools": ORG, "web-prod": "folders/100", "web-a1": "folders/110",
+            "web-a2": "folders/110", "web-a3": "folders/110", "web-b1": "folders/120",
+            "pay-prod": "folders/200", "pay-db1": "folders/210"}  # fmt: skip
+ALL = sorted(PROJECTS)
+
+
+def folder_estate(**extra: Any) -> dict[str, Any]:
+    """An organisation two folder levels deep (above), with a deleted folder and
+    project, and a project under another organisation."""
+    folders = [{"id": f.split("/")[1], "parent": p} for f, p in TREE.items()]
+    folders.append({"id": "300", "parent": ORG, "state": "DELETE_REQUESTED"})
+    projects = [{"id": pid, "parent": parent} for pid, parent in PROJECTS.items()]
+    projects += [{"id": "web-retired", "parent": "folders/110", "state": "DELETE_REQUESTED"},
+                 {"id": "elsewhere-prod", "parent": "organizations/999"}]  # fmt: skip
+    return {"folders": folders, "projects": projects, **extra}

@@ -41,6 +41,7 @@ def serve():
 
         def _serve(estate=ESTATE):
             env = {k: v for k, v in os.environ.items() if not k.startswith(("RELSCAN_", "GOOGLE_"))}
+            env["RELSCAN_STORE"] = os.environ["RELSCAN_STORE"]  # the suite's, not the user's
             for key, value in start(json.loads(json.dumps(estate)), stack).items():
                 if value is not None:
                     env[key] = value

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from google.cloud import compute_v1
+from google.cloud import compute_v1, resourcemanager_v3
 
 from providers.gcp.clients import GcpClients
 from providers.gcp.guard import check
@@ -28,9 +28,20 @@ from tests.gcp.estates import CHECK_IDS, rich
 RELSCAN = str(Path(sys.executable).parent / "relscan")
 
 
+ORG = "organizations/123456789012"  # the emulator's organisation
+
+
+def foldered() -> dict:
+    """The rich estate with the second project in a folder of the organisation."""
+    estate = rich()
+    estate["folders"] = [{"id": "4567", "parent": ORG}]
+    estate["projects"][1]["parent"] = "folders/4567"
+    return estate
+
+
 @pytest.fixture
 def server():
-    with LoopbackServer(GcpEmulator(rich())) as srv:
+    with LoopbackServer(GcpEmulator(foldered())) as srv:
         yield srv
 
 
@@ -51,6 +62,9 @@ MUTATIONS = [
     ("appengine_services", lambda c: c.delete_service(
         request={"name": f"apps/{PROJECT}/services/default"}), "DELETE"),
     ("projects", lambda c: c.delete_project(name="projects/123"), "DELETE"),
+    ("folders", lambda c: c.delete_folder(name="folders/4567"), "DELETE"),
+    ("folders", lambda c: c.create_folder(folder=resourcemanager_v3.Folder(
+        parent=ORG, display_name="evil")), "POST"),
 ]  # fmt: skip
 
 
@@ -96,6 +110,8 @@ def test_every_request_of_a_scan_and_checks_is_in_the_grant(server, monkeypatch)
     assert result.errors == [] and len(result.assessments) == 18
     for resource_id in CHECK_IDS:
         assert classify(run.check(resource_id)).level is not None
+    under = plugin.configure({"gcp_organization": ORG})  # folders.list, projects.list
+    assert [s.account for s in under.scopes()] == sorted(p["id"] for p in rich()["projects"])
     granted = set(plugin.permissions().permissions)
     used = set()
     for req in server.requests:
