@@ -69,9 +69,7 @@ def serve(estate: dict, latency: float, page: int, stack: ExitStack) -> tuple[di
                 }
             )
         else:
-            env.update(
-                sys.modules[f"scanner.emulators.{cloud}"].endpoint_env(server.url)
-            )
+            env.update(sys.modules[f"scanner.emulators.{cloud}"].endpoint_env(server.url))
     return env, servers
 
 
