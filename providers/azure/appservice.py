@@ -20,6 +20,7 @@ from providers.azure.ids import parse_resource_id
 from providers.azure.values import (
     Unusable,
     add_checked,
+    as_record,
     number,
     objects,
     plain,
@@ -99,10 +100,6 @@ def _slot_name(slot: dict[str, Any]) -> str:
     return name.rsplit("/", 1)[-1]
 
 
-def _record(item: Any) -> Any:
-    return item.as_dict() if hasattr(item, "as_dict") else item
-
-
 class AppServiceReader:
     def __init__(self, clients: AzureClients, subscription: str, scope: str) -> None:
         self.client = clients.web(subscription)
@@ -113,7 +110,7 @@ class AppServiceReader:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             try:
                 for page in self.client.web_apps.list().by_page():
-                    yield from pool.map(self._observe_or_error, [_record(s) for s in page])
+                    yield from pool.map(self._observe_or_error, [as_record(s) for s in page])
             except AZURE_ERRORS as exc:
                 yield ScopeError("azure", self.scope, "App Service apps", describe(exc))
 
@@ -133,7 +130,7 @@ class AppServiceReader:
 
     def read(self, group: str, name: str) -> Observation:
         """One app by name (raises the SDK's error if it cannot be read)."""
-        return self.observe(_record(self.client.web_apps.get(group, name)))
+        return self.observe(as_record(self.client.web_apps.get(group, name)))
 
     def observe(self, site: dict[str, Any]) -> Observation:
         site_id = string(site.get("id"), "id")
@@ -157,7 +154,7 @@ class AppServiceReader:
 
     def _slot_facts(self, obs: Observation, group: str, name: str) -> None:
         try:
-            slots = [_record(s) for s in self.client.web_apps.list_slots(group, name)]
+            slots = [as_record(s) for s in self.client.web_apps.list_slots(group, name)]
             names = [_slot_name(objects([s], "slots.value[]")[0]) for s in slots]
         except (Unusable, *AZURE_ERRORS) as exc:
             reason = describe(exc) if isinstance(exc, AZURE_ERRORS) else f"malformed answer: {exc}"
@@ -169,7 +166,7 @@ class AppServiceReader:
         swapping: list[str] = []
         for slot in names:
             try:
-                config = _record(self.client.web_apps.get_configuration_slot(group, name, slot))
+                config = as_record(self.client.web_apps.get_configuration_slot(group, name, slot))
                 field = "properties.autoSwapSlotName"
                 target = string(dig(config, field), f"slot {slot} config/web {field}")
             except AZURE_ERRORS as exc:
@@ -192,7 +189,7 @@ class AppServiceReader:
 
     def _config_facts(self, obs: Observation, group: str, name: str) -> None:
         try:
-            config = _record(self.client.web_apps.get_configuration(group, name))
+            config = as_record(self.client.web_apps.get_configuration(group, name))
             props = config.get("properties")
             if props is not None and not isinstance(props, dict):
                 raise Unusable(f"config/web properties is {shown(props)}, not an object")

@@ -14,6 +14,7 @@ from providers.azure.faults import AZURE_ERRORS, describe
 from providers.azure.values import (
     Unusable,
     add_checked,
+    as_record,
     number,
     objects,
     plain,
@@ -62,10 +63,6 @@ def _summary(endpoint: dict[str, Any]) -> str:
     )
 
 
-def _record(item: Any) -> Any:
-    return item.as_dict() if hasattr(item, "as_dict") else item
-
-
 class TrafficManagerReader:
     def __init__(self, clients: AzureClients, subscription: str, scope: str) -> None:
         self.client = clients.traffic(subscription)
@@ -75,7 +72,7 @@ class TrafficManagerReader:
     def collect(self) -> Iterator[Observation | ScopeError]:
         try:
             for item in self.client.profiles.list_by_subscription():
-                profile = _record(item)
+                profile = as_record(item)
                 try:
                     yield self.observe(profile)
                 except Unusable as exc:
@@ -86,7 +83,7 @@ class TrafficManagerReader:
             yield ScopeError("azure", self.scope, "Traffic Manager profiles", describe(exc))
 
     def read(self, group: str, name: str) -> Observation:
-        return self.observe(_record(self.client.profiles.get(group, name)))
+        return self.observe(as_record(self.client.profiles.get(group, name)))
 
     def observe(self, profile: Any) -> Observation:
         if not isinstance(profile, dict):

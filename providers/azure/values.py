@@ -85,3 +85,8 @@ def add_checked(obs: Observation, name: str, field: str, read: Any) -> None:
         obs.add(name, field, read())
     except Unusable as exc:
         obs.unknown(name, field, f"malformed answer: {exc}")
+
+
+def as_record(item: Any) -> Any:
+    """An SDK model as the API's own dict (camelCase); anything else unchanged."""
+    return item.as_dict() if hasattr(item, "as_dict") else item
