@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
 from scanner.emulators.aws import start
+from tests.cli import RELSCAN, relscan  # noqa: F401  (shared with the AWS CLI tests)
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 ACCOUNT = "210987654321"
 CD_ARN = f"arn:aws:codedeploy:eu-west-2:{ACCOUNT}:deploymentgroup:payments/prod"
 EB_ARN = f"arn:aws:elasticbeanstalk:eu-west-2:{ACCOUNT}:environment/portal/portal-prod"
@@ -78,14 +75,3 @@ def serve():
             return env
 
         yield _serve
-
-
-def relscan(*args, env):
-    return subprocess.run(
-        [RELSCAN, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )

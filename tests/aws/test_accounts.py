@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import boto3
 import pytest
@@ -28,6 +25,7 @@ from scanner.emulators.aws import start
 from scanner.errors import EXIT_INCOMPLETE, CloudError, NotFoundError, UsageError
 from scanner.model import ScopeError
 from scanner.plugin import Scope
+from tests.cli import relscan
 
 MGMT = "123456789012"  # moto's default account: the organization's management account
 ROLE = "RelscanReader"
@@ -431,7 +429,6 @@ def test_bad_account_options_are_one_line_usage_errors(moto_env, options, messag
 
 # -- the installed command against the emulator --------------------------------------
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 CALLER = "210987654321"  # the emulator's account
 MEMBER = "111122223333"
 GROUP = {
@@ -461,12 +458,6 @@ def serve():
             return env
 
         yield _serve
-
-
-def relscan(*args, env):
-    return subprocess.run(
-        [RELSCAN, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 def _ids(doc):

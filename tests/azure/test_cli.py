@@ -4,19 +4,15 @@ command in a subprocess, pointed at the ARM emulator by RELSCAN_AZURE_ENDPOINT."
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
 from scanner.demo.serve import load_estate
 from scanner.emulators.azure import start
 from tests.azure.conftest import SITES, SUB, SUB2, app, estate, profile
+from tests.cli import clean_env, relscan
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 PORTAL = f"{SITES}/portal"
 ESTATE = estate(
     [
@@ -41,22 +37,11 @@ def serve():
     with ExitStack() as stack:
 
         def _serve(part=ESTATE):
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "RELSCAN_"))}
+            env = clean_env("AZURE_", "RELSCAN_")
             env.update({k: v for k, v in start(json.loads(json.dumps(part)), stack).items() if v})
             return env
 
         yield _serve
-
-
-def relscan(*args, env):
-    return subprocess.run(
-        [RELSCAN, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def test_scan_json(serve):

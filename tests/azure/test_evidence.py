@@ -5,9 +5,6 @@ no credential, token or signature is written anywhere in it."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -20,8 +17,8 @@ from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from scanner.evidence import recorder as evidence
 from tests.azure.conftest import SUB, SUB2, app, estate, profile
+from tests.cli import clean_env, relscan
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 SECRETS = {
     "AZURE_CLIENT_SECRET": "s3cr3t-Client~Secret.Value-91a7",
     "AZURE_CLIENT_CERTIFICATE_PASSWORD": "cert-pw-4f2d9c",
@@ -54,10 +51,6 @@ def part():
     return estate(apps, [profile("tm", **weighted), profile("tm-b", **weighted)])
 
 
-def relscan(*args, env):
-    return subprocess.run([RELSCAN, *args], env=env, capture_output=True, text=True, timeout=120)
-
-
 def every_file(folder: Path) -> str:
     return "\n".join(p.read_text("utf-8") for p in sorted(folder.rglob("*")) if p.is_file())
 
@@ -65,7 +58,7 @@ def every_file(folder: Path) -> str:
 def test_a_bundle_re_assesses_to_the_identical_result_and_holds_no_secret(tmp_path):
     bundle = tmp_path / "evidence"
     with ExitStack() as stack:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "RELSCAN_"))}
+        env = clean_env("AZURE_", "RELSCAN_")
         env.update({k: v for k, v in start(part(), stack).items() if v})
         env.update(SECRETS, AZURE_TENANT_ID=SUB, AZURE_CLIENT_ID=SUB2)
         r = relscan(

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +14,8 @@ from providers.azure.clients import AzureClients, build_credential, resolve_endp
 from providers.azure.plugin import plugin
 from scanner.readonly import ReadOnlyViolation
 from tests.azure.conftest import SITES, SUB, app, estate, profile
+from tests.cli import RELSCAN
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 PRIORITY = {"routing": "Priority", "endpoints": [{"name": "a"}, {"name": "b", "priority": 2}]}
 
 

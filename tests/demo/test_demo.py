@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
+from tests.cli import RELSCAN
+
 SERVICES = [
     "case-management",
     "citizen-portal",

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 from scanner.demo.serve import load_estate, serve
-
-RELSCAN = str(Path(sys.executable).parent / "relscan")
+from tests.cli import RELSCAN
 
 
 def test_four_cloud_bundle_round_trip(tmp_path):
@@ -23,15 +20,45 @@ def test_four_cloud_bundle_round_trip(tmp_path):
                 env.pop(key, None)
             else:
                 env[key] = value
-        r = subprocess.run([RELSCAN, "scan", "-p", "aws", "-p", "azure", "-p", "gcp", "-p", "oci",
-                            "--no-store", "-q", "-f", "json", "-o", str(tmp_path / "scan.json"),
-                            "--evidence", str(bundle)], env=env, capture_output=True, text=True,
-                           timeout=180)
+        r = subprocess.run(
+            [
+                RELSCAN,
+                "scan",
+                "-p",
+                "aws",
+                "-p",
+                "azure",
+                "-p",
+                "gcp",
+                "-p",
+                "oci",
+                "--no-store",
+                "-q",
+                "-f",
+                "json",
+                "-o",
+                str(tmp_path / "scan.json"),
+                "--evidence",
+                str(bundle),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     assert r.returncode == 3, r.stderr  # the demo has units not assessed on purpose
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("AWS_", "RELSCAN_AZURE", "RELSCAN_GCP", "RELSCAN_OCI", "OCI_"))}
-    r = subprocess.run([RELSCAN, "assess", str(bundle), "-f", "json"], env=clean,
-                       capture_output=True, text=True, timeout=180)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "RELSCAN_AZURE", "RELSCAN_GCP", "RELSCAN_OCI", "OCI_"))
+    }
+    r = subprocess.run(
+        [RELSCAN, "assess", str(bundle), "-f", "json"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert r.returncode == 0, r.stderr
     assert "re-assessed 60 units" in r.stderr and "identical to the scan that wrote it" in r.stderr
     r = subprocess.run([RELSCAN, "verify", str(bundle)], capture_output=True, text=True)

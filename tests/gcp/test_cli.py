@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
 from scanner.emulators.gcp import start
+from tests.cli import relscan
 from tests.gcp.conftest import LATEST, REVISION
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 RUN_ID = "//run.googleapis.com/projects/portal-prod/locations/europe-west2/services/frontend"
 MIG_ID = ("//compute.googleapis.com/projects/payments-prod/regions/europe-west2/"
           "instanceGroupManagers/api")  # fmt: skip
@@ -48,11 +45,6 @@ def serve():
             return env
 
         yield _serve
-
-
-def relscan(*args, env):
-    return subprocess.run([RELSCAN, *args], env=env, capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
 
 
 def test_scan_of_named_projects(serve):

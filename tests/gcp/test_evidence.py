@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -23,21 +21,16 @@ from scanner.emulators.server import LoopbackServer, Request
 from scanner.engine import run_scan
 from scanner.evidence import recorder as evidence
 from scanner.plugin import Scope
+from tests.cli import relscan
 from tests.gcp.conftest import PROJECT
 from tests.gcp.estates import OTHER, rich
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 SECRETS = {
     "GOOGLE_API_KEY": "AIzaSyRELSCANSECRETAPIKEY00000000000",
     "CLOUDSDK_AUTH_ACCESS_TOKEN": "ya29.relscan-secret-access-token",
     "GOOGLE_OAUTH_ACCESS_TOKEN": "ya29.relscan-secret-oauth-token",
     "AWS_SECRET_ACCESS_KEY": "relscan/secret/aws/key/000000000",
 }
-
-
-def relscan(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([RELSCAN, *args], env=env, capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
 
 
 def bundle_text(folder: Path) -> str:

@@ -5,8 +5,6 @@ refuses anything but its declared reads before sending, and the grant that
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,11 +20,9 @@ from scanner.emulators.gcp import GcpEmulator
 from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from scanner.readonly import ReadOnlyViolation
+from tests.cli import RELSCAN
 from tests.gcp.conftest import PROJECT, REGION, ZONE
 from tests.gcp.estates import CHECK_IDS, rich
-
-RELSCAN = str(Path(sys.executable).parent / "relscan")
-
 
 ORG = "organizations/123456789012"  # the emulator's organisation
 

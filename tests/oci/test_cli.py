@@ -4,9 +4,7 @@ in a subprocess, against the OCI emulator started by its `start()`."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,9 +14,9 @@ import yaml
 
 from scanner.demo.serve import load_estate
 from scanner.emulators.oci import start
+from tests.cli import RELSCAN, clean_env, relscan
 from tests.oci.conftest import SECRET, backends, estate, lb_entry
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 DEMO = load_estate()["oci"]  # the OCI part of the built-in demo estate
 
 
@@ -27,7 +25,7 @@ def env():
     with ExitStack() as stack:
 
         def _env(part):
-            out = {k: v for k, v in os.environ.items() if not k.startswith(("OCI_", "RELSCAN_"))}
+            out = clean_env("OCI_", "RELSCAN_")
             out["OCI_CONFIG_FILE"] = "/nonexistent/oci-config"
             for key, value in start(json.loads(json.dumps(part)), stack).items():
                 if value is not None:
@@ -37,13 +35,9 @@ def env():
         yield _env
 
 
-def relscan(env, *args):
-    return subprocess.run([RELSCAN, *args], env=env, capture_output=True, text=True, timeout=120)
-
-
 def test_demo_scan_covers_every_level(env):
     e = env(DEMO)
-    r = relscan(e, "scan", "--provider", "oci", "--format", "json", "--quiet")
+    r = relscan("scan", "--provider", "oci", "--format", "json", "--quiet", env=e)
     assert r.returncode == 3, r.stderr  # two units are not assessed, by design
     units = json.loads(r.stdout)["resources"]
     assert len(units) == 15
@@ -60,15 +54,15 @@ def test_demo_scan_covers_every_level(env):
 
 def test_check_load_balancer_and_pipeline(env):
     e = env(DEMO)
-    r = relscan(e, "scan", "--provider", "oci", "--format", "json", "--quiet")
+    r = relscan("scan", "--provider", "oci", "--format", "json", "--quiet", env=e)
     ids = {u["name"]: u["id"] for u in json.loads(r.stdout)["resources"]}
-    r = relscan(e, "check", ids["payments-lb"], "--format", "json")
+    r = relscan("check", ids["payments-lb"], "--format", "json", env=e)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["rule"] == "OCI-LB-3-BACKUP-STANDBY"
-    r = relscan(e, "check", ids["payments-release"], "--format", "json", "--fail-under", "5")
+    r = relscan("check", ids["payments-release"], "--format", "json", "--fail-under", "5", env=e)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["level"] == 5
-    r = relscan(e, "check", ids["grants-lb"], "--format", "json")
+    r = relscan("check", ids["grants-lb"], "--format", "json", env=e)
     assert r.returncode == 3
     assert json.loads(r.stdout)["status"] == "not_assessed"
 
@@ -78,7 +72,7 @@ def test_unreadable_compartment_exits_3_and_keeps_the_rest(env):
         load_balancers=[lb_entry("kept", {"web": {"backends": backends({})}})],
         faults=[{"compartment": SECRET, "status": 404}],
     )
-    r = relscan(env(part), "scan", "--provider", "oci", "--format", "json")
+    r = relscan("scan", "--provider", "oci", "--format", "json", env=env(part))
     assert r.returncode == 3
     assert [u["name"] for u in json.loads(r.stdout)["resources"]] == ["kept"]
     assert f"relscan: scope error: oci:{SECRET}/uk-london-1 loadbalancer: 404" in r.stderr
@@ -96,7 +90,7 @@ def test_unreadable_compartment_exits_3_and_keeps_the_rest(env):
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(env, args, message):
-    r = relscan(env(estate()), *args)
+    r = relscan(*args, env=env(estate()))
     assert r.returncode == 2, r.stderr
     assert message in r.stderr
     assert "Traceback" not in r.stderr
@@ -104,7 +98,7 @@ def test_bad_input_is_one_line_and_exit_2(env, args, message):
 
 
 def test_missing_config_file_is_one_line_and_exit_2(tmp_path):
-    e = {k: v for k, v in os.environ.items() if not k.startswith(("OCI_", "RELSCAN_"))}
+    e = clean_env("OCI_", "RELSCAN_")
     r = subprocess.run(
         [RELSCAN, "scan", "-p", "oci", "--oci-config-file", str(tmp_path / "cfg")],
         env=e,

@@ -4,9 +4,7 @@ re-assessed offline to the same result, and no secret anywhere in them."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -25,9 +23,9 @@ from scanner.emulators.oci import OciEmulator, endpoint_env, replay_key, start
 from scanner.emulators.server import LoopbackServer
 from scanner.evidence import recorder as evidence
 from scanner.evidence.replay import load_exchanges
+from tests.cli import RELSCAN, clean_env
 from tests.oci.conftest import PROD, REGION, TENANCY, backends, estate, lb_entry, pipeline_entry
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 SECRETS = {
     "OCI_CLI_PASS_PHRASE": "pass-phrase-9f3b1c7d2e",
     "OCI_CLI_KEY_CONTENT": "key-content-4a8e6f0b13",
@@ -38,7 +36,7 @@ SECRETS = {
 
 
 def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("OCI_", "RELSCAN_"))}
+    return clean_env("OCI_", "RELSCAN_")
 
 
 def _bundle_text(folder: Path) -> str:

@@ -4,8 +4,6 @@ every call a scan or a check makes is covered by the printed policy."""
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import oci
 import pytest
@@ -15,9 +13,9 @@ from providers.oci.permissions import OPERATIONS, covers, grant, match, statemen
 from providers.oci.plugin import plugin
 from scanner.demo.serve import load_estate
 from scanner.readonly import ReadOnlyViolation
+from tests.cli import RELSCAN
 from tests.oci.conftest import PROD, REGION, backends, estate, lb_entry, pipeline_entry
 
-RELSCAN = str(Path(sys.executable).parent / "relscan")
 SERVICE_OF = {"20160918": "identity", "20170115": "loadbalancer", "20210630": "devops"}
 
 

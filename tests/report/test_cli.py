@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 from scanner.outputs import SCAN_FORMATS
 from scanner.report import RenderOptions
-
-RELSCAN = str(Path(sys.executable).parent / "relscan")
+from tests.cli import RELSCAN
 
 
 def run(*args):
