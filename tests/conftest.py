@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+
+def pytest_configure(config):
+    """Before any fixture of any scope: scans made outside a test's own store
+    (module-scoped fixtures, say) still go to a throwaway database."""
+    folder = tempfile.mkdtemp(prefix="relscan-tests-")
+    os.environ["RELSCAN_STORE"] = f"sqlite:///{folder}/history.db"
 
 
 @pytest.fixture(autouse=True)
