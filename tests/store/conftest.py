@@ -19,7 +19,9 @@ def _postgres_reachable() -> str | None:
         with psycopg.connect(PG_URL, connect_timeout=2):
             return None
     except Exception as exc:  # any failure means: no server to test against
-        return f"no PostgreSQL server at {PG_URL.split('@')[-1]} ({type(exc).__name__})"
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
+        where = PG_URL.split("@")[-1]
+        return f"no PostgreSQL server at {where} ({type(exc).__name__}: {detail})"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
