@@ -175,4 +175,5 @@ def classify(obs: Observation, rulebook: dict[str, KindRules] | None = None) -> 
         reason=verdict.reason,
         evidence=_evidence(verdict.consulted, context, obs.facts),
         next_steps=_next_steps(verdict),
+        basis=rule.basis if rule else None,
     )

@@ -83,6 +83,7 @@ class Assessment:
     evidence: list[Evidence]
     next_steps: list[str]
     service: str | None = None
+    basis: str | None = None  # "policy" or "snapshot": what the deciding rule rests on
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +98,7 @@ class Assessment:
             "level": self.level,
             "status": self.status,
             "rule": self.rule,
+            "basis": self.basis,
             "reason": self.reason,
             "evidence": [e.as_dict() for e in self.evidence],
             "next_steps": list(self.next_steps),
@@ -119,6 +121,7 @@ class Assessment:
             evidence=[Evidence(e["field"], e["value"]) for e in data.get("evidence", [])],
             next_steps=list(data.get("next_steps", [])),
             service=data.get("service"),
+            basis=data.get("basis"),
         )
 
 

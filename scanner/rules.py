@@ -94,6 +94,11 @@ class Rule(BaseModel):
     rationale: str
     when: list[Condition]
     next_steps: list[str] = Field(default_factory=list)
+    # policy: a deployment tool's own configuration says how every release runs;
+    # snapshot: the current traffic state suggests the pattern.
+    basis: Literal["policy", "snapshot"] | None = None
+    # The documentation pages that decide this rule (URLs).
+    sources: list[str] = Field(default_factory=list)
 
     def facts(self) -> list[str]:
         return [name for c in self.when for name in c.facts()]
