@@ -38,12 +38,12 @@ def env():
 def test_demo_scan_covers_every_level(env):
     e = env(DEMO)
     r = relscan("scan", "--provider", "oci", "--format", "json", "--quiet", env=e)
-    assert r.returncode == 3, r.stderr  # two units are not assessed, by design
+    assert r.returncode == 3, r.stderr  # three units are not assessed, by design
     units = json.loads(r.stdout)["resources"]
     assert len(units) == 15
     levels = Counter(u["level"] for u in units)
     assert set(levels) == {1, 2, 3, 4, 5, None}
-    assert levels[None] == 2
+    assert levels[None] == 3
     services = {u["service"] for u in units}
     assert {"citizen-portal", "payments", "case-management", "hr-tool"} <= services
     rules = {u["rule"] for u in units} - {None}
@@ -57,9 +57,14 @@ def test_check_load_balancer_and_pipeline(env):
     r = relscan("scan", "--provider", "oci", "--format", "json", "--quiet", env=e)
     ids = {u["name"]: u["id"] for u in json.loads(r.stdout)["resources"]}
     r = relscan("check", ids["payments-lb"], "--format", "json", env=e)
+    assert r.returncode == 3, r.stderr  # a backup backend is failover: not assessed
+    assert json.loads(r.stdout)["rule"] == "OCI-LB-NA-BACKUP-FAILOVER"
+    r = relscan("check", ids["payments-release"], "--format", "json", env=e)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["rule"] == "OCI-LB-3-BACKUP-STANDBY"
-    r = relscan("check", ids["payments-release"], "--format", "json", "--fail-under", "5", env=e)
+    assert json.loads(r.stdout)["rule"] == "OCI-DEVOPS-4-PARTIAL-SHIFT"
+    r = relscan(
+        "check", ids["citizen-portal-release"], "--format", "json", "--fail-under", "5", env=e
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["level"] == 5
     r = relscan("check", ids["grants-lb"], "--format", "json", env=e)

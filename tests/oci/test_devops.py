@@ -1,4 +1,10 @@
-"""Every DevOps pipeline rule, reached and just missed, through the real SDK."""
+"""Every DevOps pipeline rule, reached and just missed, through the real SDK.
+
+Traffic-shift stages follow OCI's "Adding a Traffic Shift Stage" page
+(https://docs.oracle.com/en-us/iaas/Content/devops/using/traffic_stage.htm):
+its example is a batch count of 5 with a ramp-up limit of 50, each batch
+shifting 10 % of the traffic; the ramp-up limit defaults to 100.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +25,17 @@ APPROVE = {
 }
 
 
-def lb_shift(batches: int, rollback: dict | None = AUTO, name: str = "shift") -> dict:
+def lb_shift(
+    batches: int, rollback: dict | None = AUTO, name: str = "shift", ramp: float | None = None
+) -> dict:
+    policy: dict = {"batchCount": batches, "batchDelayInSeconds": 60}
+    if ramp is not None:
+        policy["rampLimitPercent"] = ramp
     stage = {
         "displayName": name,
         "deployStageType": "LOAD_BALANCER_TRAFFIC_SHIFT",
         "trafficShiftTarget": "AUTO_SELECT",
-        "rolloutPolicy": {"batchCount": batches, "batchDelayInSeconds": 60, "rampLimitPercent": 25},
+        "rolloutPolicy": policy,
     }
     if rollback:
         stage["rollbackPolicy"] = rollback
@@ -82,6 +93,10 @@ BG_SHIFT = {
     "deployStageType": "COMPUTE_INSTANCE_GROUP_BLUE_GREEN_TRAFFIC_SHIFT",
 }
 
+GRADUAL = f"{S}.rollbackPolicy.policyType (on a batched full traffic shift, or on the release after a canary)"
+RAMP = f"{S}[LOAD_BALANCER_TRAFFIC_SHIFT].rolloutPolicy.rampLimitPercent (lowest; absent = 100)"
+PARTIAL = f"{S}[LOAD_BALANCER_TRAFFIC_SHIFT] (rampLimitPercent below 100)"
+
 CASES = [
     # id, stages, level, rule, {evidence field: value}
     (
@@ -92,8 +107,59 @@ CASES = [
         {
             f"{S}[LOAD_BALANCER_TRAFFIC_SHIFT].rolloutPolicy.batchCount": 4,
             f"{S}.rollbackPolicy.policyType": ["shift (LOAD_BALANCER_TRAFFIC_SHIFT)"],
+            GRADUAL: ["shift (LOAD_BALANCER_TRAFFIC_SHIFT)"],
+            RAMP: 100,
             f"{S}.deployStageType (approval stages)": 0,
         },
+    ),
+    (
+        "lb-batched-auto-full-ramp",
+        [lb_shift(5, ramp=100)],
+        5,
+        "OCI-DEVOPS-5-GRADUAL-AUTO-ROLLBACK",
+        {RAMP: 100, GRADUAL: ["shift (LOAD_BALANCER_TRAFFIC_SHIFT)"]},
+    ),
+    # the docs' example (5 batches, ramp-up limit 50) stops at a split: at most 4
+    (
+        "lb-partial-ramp",
+        [lb_shift(5, ramp=50)],
+        4,
+        "OCI-DEVOPS-4-PARTIAL-SHIFT",
+        {
+            RAMP: 50,
+            PARTIAL: ["shift (LOAD_BALANCER_TRAFFIC_SHIFT) stops at 50%"],
+            GRADUAL: [],
+            f"{S}.rollbackPolicy.policyType": ["shift (LOAD_BALANCER_TRAFFIC_SHIFT)"],
+        },
+    ),
+    (
+        "lb-partial-ramp-after-approval",
+        [APPROVE, lb_shift(5, ramp=99.5)],
+        4,
+        "OCI-DEVOPS-4-PARTIAL-SHIFT",
+        {PARTIAL: ["shift (LOAD_BALANCER_TRAFFIC_SHIFT) stops at 99.5%"]},
+    ),
+    # issue 12's reproduction: the rollback policy sits on an unrelated rolling
+    # stage, not on the traffic shift: the shift is automatic, rollback is not
+    (
+        "rollback-on-unrelated-stage",
+        [lb_shift(4, rollback=NONE), rolling(25, AUTO)],
+        4,
+        "OCI-DEVOPS-4-BLUE-GREEN-AUTO-SHIFT",
+        {
+            f"{S}.rollbackPolicy.policyType": [
+                "rolling (COMPUTE_INSTANCE_GROUP_ROLLING_DEPLOYMENT)"
+            ],
+            GRADUAL: [],
+        },
+    ),
+    # a rolling stage with a rollback policy before the canary does not complete it
+    (
+        "canary-rollback-before-canary",
+        [dict(OKE_PROD, displayName="warmup"), *CANARY],
+        4,
+        "OCI-DEVOPS-4-CANARY",
+        {f"{S}.rollbackPolicy.policyType": ["warmup (OKE_DEPLOYMENT)"], GRADUAL: []},
     ),
     (
         "canary-auto",
@@ -106,6 +172,7 @@ CASES = [
                 "canary-shift (OKE_CANARY_TRAFFIC_SHIFT)",
             ],
             f"{S}.rollbackPolicy.policyType": ["prod (OKE_DEPLOYMENT)"],
+            GRADUAL: ["prod (OKE_DEPLOYMENT)"],
         },
     ),
     # neighbours of 5: an approval, no rollback policy, a single batch
@@ -121,7 +188,7 @@ CASES = [
         [*CANARY, dict(OKE_PROD, rollbackPolicy=NONE)],
         4,
         "OCI-DEVOPS-4-CANARY",
-        {f"{S}.rollbackPolicy.policyType": []},
+        {GRADUAL: []},
     ),
     (
         "lb-one-batch",
@@ -138,7 +205,7 @@ CASES = [
         [lb_shift(4, rollback=NONE)],
         4,
         "OCI-DEVOPS-4-BLUE-GREEN-AUTO-SHIFT",
-        {f"{S}.rollbackPolicy.policyType": []},
+        {GRADUAL: [], PARTIAL: []},
     ),
     (
         "bg-auto",
@@ -225,6 +292,7 @@ def test_rule(serve, name, stages, level, rule, expected):
     assert errors == []
     a = found[name]
     assert (a.level, a.rule) == (level, rule)
+    assert a.basis == ("policy" if rule else None)
     ev = evidence(a)
     for field, value in expected.items():
         assert ev[field] == value

@@ -21,7 +21,7 @@ from tests.oci.conftest import PROD, backends, estate, lb_entry, pipeline_entry
 ODD = "\u202eevil\u202c \U0001f680 tab\there nul\x00 bell\x07 \u0000end"
 LONG = "x" * 100_000
 ONE = {"web": {"backends": backends({})}}
-TWO = {"web": {"backends": backends({}, {"backup": True})}}
+TWO = {"web": {"backends": backends({"weight": 3}, {"weight": 1})}}
 
 
 def _raw(entry: dict, **overrides: object) -> dict:
@@ -50,7 +50,7 @@ def test_odd_names_and_tags_are_data(serve):
     )
     found, errors = serve(part).scan(oci_compartment=(PROD,))
     assert errors == []
-    assert found[ODD].level == 3 and found[LONG].level == 3
+    assert found[ODD].level == 4 and found[LONG].level == 4
     assert found[ODD].name == ODD
     assert found[ODD + "-release"].level == 2
 

@@ -1,4 +1,10 @@
-"""Every load balancer rule, reached and just missed, through the real SDK."""
+"""Every load balancer rule, reached and just missed, through the real SDK.
+
+Backends follow the OCI API reference's Backend data type
+(https://docs.oracle.com/en-us/iaas/api/#/en/loadbalancer/20170115/Backend/):
+weight 1-100 (example 3), and `backup` takes traffic only when every primary
+fails its health check.
+"""
 
 from __future__ import annotations
 
@@ -55,12 +61,34 @@ CASES = [
         },
     ),
     (
+        # a backup alone is failover, not a release: not assessed, with that reason
         "backup",
         {"web": {"backends": backends({}, {"backup": True})}},
         None,
-        3,
-        "OCI-LB-3-BACKUP-STANDBY",
+        None,
+        "OCI-LB-NA-BACKUP-FAILOVER",
         {f"{F}.backendSets[].backends[].backup": ["web/10.0.0.11:8080"]},
+    ),
+    (
+        # a backup beside a spare backend set: the spare set decides
+        "backup-and-spare-set",
+        {
+            "blue": {"backends": backends({}, {"backup": True})},
+            "green": {"backends": backends({}, {})},
+        },
+        None,
+        3,
+        "OCI-LB-3-SPARE-BACKEND-SET",
+        {f"{F}.backendSets (used by no listener)": ["green"]},
+    ),
+    (
+        # a backup beside uneven weights: the weights decide
+        "backup-and-weights",
+        {"web": {"backends": backends({"weight": 3}, {"weight": 1}, {"backup": True})}},
+        None,
+        4,
+        "OCI-LB-4-WEIGHTED-CANARY",
+        {f"{F}.backendSets[].backends[].weight": ["web: 3/1"]},
     ),
     (
         # neighbour: the backup is offline, so nothing stands by; one backend is parked
@@ -69,7 +97,7 @@ CASES = [
         None,
         2,
         "OCI-LB-2-PARTIAL-DRAIN",
-        {f"{F}.backendSets[].backends[].backup": []},
+        {f"{F}.backendSets[].backends[].drain|offline": ["web/10.0.0.11:8080 (offline)"]},
     ),
     (
         "spare-set",
@@ -166,10 +194,14 @@ def test_rule(serve, name, sets, listeners, level, rule, expected):
     assert errors == []
     a = found[name]
     assert (a.level, a.rule) == (level, rule)
+    assert a.basis == ("snapshot" if rule else None)
     ev = evidence(a)
     for field, value in expected.items():
         assert ev[field] == value
-    if level is None:
+    if rule == "OCI-LB-NA-BACKUP-FAILOVER":
+        assert a.status == "not_assessed"
+        assert "a backup backend is failover, not a release" in a.reason
+    elif level is None:
         assert a.status == "not_assessed"
         assert "shows no release mechanism either way" in a.reason
 
