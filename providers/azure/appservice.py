@@ -4,7 +4,9 @@ production site's routing (ramp-up) rules, as facts.
 Calls per subscription: one paged `web_apps.list`; per app one `list_slots`
 and one `get_configuration` (config/web of production); per slot one
 `get_configuration_slot` (config/web of the slot). Auto-swap targets and
-ramp-up rules exist only in config/web, not in the site itself.
+ramp-up rules exist only in config/web, not in the site itself. Flex
+Consumption function apps carry properties.functionAppConfig (and no slots):
+its siteUpdateStrategy.type says how a deployment reaches the instances.
 """
 
 from __future__ import annotations
@@ -55,6 +57,28 @@ RULE_PATHS = [
 ]
 TEXT_FIELDS = ("actionHostName", "changeDecisionCallbackUrl")  # the rest are numbers
 AUTO_RAMP_FIELDS = ("changeStep", "changeIntervalInMinutes", "changeDecisionCallbackUrl")
+FLEX = "site.properties.functionAppConfig"
+
+
+def kind_parts(kind: Any) -> list[str]:
+    """The site's kind as its comma-separated parts, lower case ("app,linux,container"
+    is ["app", "linux", "container"]); no kind is no parts."""
+    return [part.strip().lower() for part in (kind or "").split(",") if part.strip()]
+
+
+def _flex(site: dict[str, Any]) -> tuple[bool, str | None]:
+    """Whether the site is a Flex Consumption app (it has a functionAppConfig),
+    and its siteUpdateStrategy.type (None when not set)."""
+    config = dig(site, "properties.functionAppConfig")
+    if config is None:
+        return False, None
+    if not isinstance(config, dict):
+        raise Unusable(f"{FLEX} is {shown(config)}, not an object")
+    strategy = config.get("siteUpdateStrategy")
+    if strategy is not None and not isinstance(strategy, dict):
+        raise Unusable(f"{FLEX}.siteUpdateStrategy is {shown(strategy)}, not an object")
+    kind = string((strategy or {}).get("type"), f"{FLEX}.siteUpdateStrategy.type")
+    return True, kind
 
 
 def redact_url(url: Any) -> FactValue:
@@ -148,9 +172,28 @@ class AppServiceReader:
         )
         for fact, path in SITE_PATHS:
             obs.add(fact, f"site.{path}", plain(dig(site, path)))
+        add_checked(
+            obs,
+            "app_kind_parts",
+            "site.kind (parts)",
+            lambda: kind_parts(string(site.get("kind"), "kind")),
+        )
+        self._flex_facts(obs, site)
         self._slot_facts(obs, rid.group, rid.name)
         self._config_facts(obs, rid.group, rid.name)
         return obs
+
+    def _flex_facts(self, obs: Observation, site: dict[str, Any]) -> None:
+        flex_field = f"{FLEX} (present: Flex Consumption)"
+        strategy_field = f"{FLEX}.siteUpdateStrategy.type"
+        try:
+            flex, strategy = _flex(site)
+        except Unusable as exc:
+            obs.unknown("flex_consumption", flex_field, f"malformed answer: {exc}")
+            obs.unknown("site_update_strategy", strategy_field, f"malformed answer: {exc}")
+            return
+        obs.add("flex_consumption", flex_field, flex)
+        obs.add("site_update_strategy", strategy_field, strategy)
 
     def _slot_facts(self, obs: Observation, group: str, name: str) -> None:
         try:

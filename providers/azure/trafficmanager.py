@@ -1,7 +1,8 @@
 """Traffic Manager profiles: routing method, endpoints and monitor, as facts.
 
 One paged `profiles.list_by_subscription` call per subscription: each profile
-arrives with its endpoints and monitor configuration inline.
+arrives with its endpoints and monitor configuration inline. Endpoint weights
+run from 1 to 1000; an endpoint without one has the documented default, 1.
 """
 
 from __future__ import annotations
@@ -45,9 +46,17 @@ def _enabled(endpoint: dict[str, Any]) -> bool:
     return (status or "").lower() == "enabled"
 
 
-def _weight(endpoint: dict[str, Any]) -> float:
+DEFAULT_WEIGHT = 1  # "If no weight is given, Traffic Manager uses a default weight of 1"
+
+
+def _weight(endpoint: dict[str, Any]) -> int | float:
     value = number(dig(endpoint, "properties.weight"), f"{ENDPOINTS}.properties.weight")
-    return float(value or 0)
+    return DEFAULT_WEIGHT if value is None else value
+
+
+def _always_serve(endpoint: dict[str, Any]) -> bool:
+    value = string(dig(endpoint, "properties.alwaysServe"), f"{ENDPOINTS}.properties.alwaysServe")
+    return (value or "").lower() == "enabled"
 
 
 def _s(value: Any) -> str:
@@ -56,10 +65,11 @@ def _s(value: Any) -> str:
 
 def _summary(endpoint: dict[str, Any]) -> str:
     p = endpoint.get("properties") if isinstance(endpoint.get("properties"), dict) else {}
+    always = ", always serve (probing off)" if p.get("alwaysServe") == "Enabled" else ""
     return (
         f"{_s(endpoint.get('name'))}: {_s(p.get('endpointStatus'))}, "
         f"weight {_s(p.get('weight'))}, priority {_s(p.get('priority'))}, "
-        f"monitor {_s(p.get('endpointMonitorStatus'))}"
+        f"monitor {_s(p.get('endpointMonitorStatus'))}{always}"
     )
 
 
@@ -109,22 +119,42 @@ class TrafficManagerReader:
         return obs
 
     def _endpoint_facts(self, obs: Observation, profile: dict[str, Any]) -> None:
+        enabled_field = f"{ENDPOINTS}.properties.endpointStatus (count of Enabled)"
+        weights_field = f"{ENDPOINTS}.properties.weight (Enabled endpoints; absent = 1)"
+        distinct_field = f"{ENDPOINTS}.properties.weight (distinct among Enabled)"
+        always_field = f"{ENDPOINTS}.properties.alwaysServe (Enabled: probing off)"
+        derived = (
+            ("enabled_endpoints", enabled_field),
+            ("enabled_weights", weights_field),
+            ("distinct_enabled_weights", distinct_field),
+            ("always_serve_endpoints", always_field),
+        )
         try:
             endpoints = objects(dig(profile, "properties.endpoints"), ENDPOINTS)
         except Unusable as exc:
-            for fact in ("endpoints", "enabled_endpoints", "weighted_endpoints"):
-                obs.unknown(fact, ENDPOINTS, f"malformed answer: {exc}")
+            obs.unknown("endpoints", ENDPOINTS, f"malformed answer: {exc}")
+            for fact, field in derived:
+                obs.unknown(fact, field, f"malformed answer: {exc}")
             return
         obs.add("endpoints", ENDPOINTS, [_summary(e) for e in endpoints])
-        enabled_field = f"{ENDPOINTS}.properties.endpointStatus (count of Enabled)"
-        weighted_field = f"{ENDPOINTS}.properties.weight (count of Enabled with weight > 0)"
         try:
             enabled = [e for e in endpoints if _enabled(e)]
         except Unusable as exc:
-            obs.unknown("enabled_endpoints", enabled_field, f"malformed answer: {exc}")
-            obs.unknown("weighted_endpoints", weighted_field, f"malformed answer: {exc}")
+            for fact, field in derived:
+                obs.unknown(fact, field, f"malformed answer: {exc}")
             return
         obs.add("enabled_endpoints", enabled_field, len(enabled))
+        try:
+            weights = [(text(e.get("name") or "?"), _weight(e)) for e in enabled]
+        except Unusable as exc:
+            obs.unknown("enabled_weights", weights_field, f"malformed answer: {exc}")
+            obs.unknown("distinct_enabled_weights", distinct_field, f"malformed answer: {exc}")
+        else:
+            obs.add("enabled_weights", weights_field, [f"{n}: {w:g}" for n, w in weights])
+            obs.add("distinct_enabled_weights", distinct_field, len({w for _, w in weights}))
         add_checked(
-            obs, "weighted_endpoints", weighted_field, lambda: sum(_weight(e) > 0 for e in enabled)
+            obs,
+            "always_serve_endpoints",
+            always_field,
+            lambda: [text(e.get("name") or "?") for e in endpoints if _always_serve(e)],
         )

@@ -103,7 +103,30 @@ def _site_properties(app: dict[str, Any], host: str, slot: str | None) -> dict[s
         "slotSwapStatus": app.get("last_swap") if slot is None else None,
         "httpsOnly": True,
         "redundancyMode": "None",
+        **_function_app_config(app),
     }
+
+
+def _function_app_config(app: dict[str, Any]) -> dict[str, Any]:
+    """A Flex Consumption app's functionAppConfig, shaped as in the REST API
+    spec's CreateOrUpdateFunctionAppFlexConsumptionWithDetails example; a
+    fixture's `flex` holds the `siteUpdateStrategy` type, or None for none."""
+    if "flex" not in app:
+        return {}
+    config: dict[str, Any] = {
+        "deployment": {
+            "storage": {
+                "type": "blobContainer",
+                "value": f"https://{app['name'].replace('-', '')}.blob.core.windows.net/deploy",
+                "authentication": {"type": "SystemAssignedIdentity"},
+            }
+        },
+        "runtime": {"name": app.get("runtime_name", "python"), "version": "3.11"},
+        "scaleAndConcurrency": {"maximumInstanceCount": 100, "instanceMemoryMB": 2048},
+    }
+    if app["flex"] is not None:
+        config["siteUpdateStrategy"] = {"type": app["flex"]}
+    return {"functionAppConfig": config, "sku": "FlexConsumption"}
 
 
 def site(app: dict[str, Any]) -> dict[str, Any]:
@@ -186,8 +209,10 @@ def _endpoint(tm: dict[str, Any], ep: dict[str, Any]) -> dict[str, Any]:
         "target": ep.get("target", f"{ep['name']}.azurewebsites.net"),
         "weight": ep.get("weight", 1),
         "priority": ep.get("priority", 1),
-        "alwaysServe": "Disabled",
+        "alwaysServe": ep.get("always_serve", "Disabled"),
     }
+    if props["weight"] is None:  # a fixture's `weight: None` serves no weight at all
+        del props["weight"]
     if kind == "azureEndpoints":
         props["targetResourceId"] = ep.get("target_resource_id")
         props["endpointLocation"] = ep.get("location", DEFAULT_LOCATION)

@@ -27,7 +27,7 @@ def one(serve, **fields):
 
 def test_no_slots_is_level_1(serve):
     a = one(serve, health_check_path="/healthz")
-    assert (a.level, a.rule) == (1, "AZ-APP-1-NO-SLOTS")
+    assert (a.level, a.rule, a.basis) == (1, "AZ-APP-1-NO-SLOTS", "policy")
     ev = evidence(a)
     assert ev["slots.value[].name"] == []
     assert ev["config/web.properties.healthCheckPath"] == "/healthz"
@@ -73,7 +73,7 @@ def test_fixed_percentage_routing_is_level_4(serve):
         slots=[{"name": "canary"}],
         routing_rules=[{"name": "canary", "reroutePercentage": 10}],
     )
-    assert (a.level, a.rule) == (4, "AZ-APP-4-FIXED-SPLIT")
+    assert (a.level, a.rule, a.basis) == (4, "AZ-APP-4-FIXED-SPLIT", "snapshot")
     ev = evidence(a)
     assert ev[f"{RULES}[canary].reroutePercentage"] == 10
     assert ev[f"{RULES}[canary].changeStep"] is None
@@ -97,7 +97,7 @@ def test_auto_ramp_with_decision_callback_is_level_5(serve):
         slots=[{"name": "staging"}],
         routing_rules=[{**RAMP, "changeDecisionCallbackUrl": CALLBACK}],
     )
-    assert (a.level, a.rule) == (5, "AZ-APP-5-AUTO-RAMP-CALLBACK")
+    assert (a.level, a.rule, a.basis) == (5, "AZ-APP-5-AUTO-RAMP-CALLBACK", "policy")
     ev = evidence(a)
     assert ev[f"{RULES}[staging].changeStep"] == 5
     assert ev[f"{RULES}[staging].changeIntervalInMinutes"] == 10
@@ -134,9 +134,72 @@ def test_several_rules_are_described_by_the_automatic_one(serve):
 
 
 def test_function_apps_are_assessed_like_web_apps(serve):
-    a = one(serve, kind="functionapp,linux", slots=[{"name": "staging", "auto_swap": "production"}])
+    a = one(serve, kind="functionapp", slots=[{"name": "staging", "auto_swap": "production"}])
     assert (a.kind, a.rule) == ("azure.appservice.app", "AZ-APP-4-AUTO-SWAP")
-    assert evidence(a)["site.kind"] == "functionapp,linux"
+    assert evidence(a)["site.kind"] == "functionapp"
+
+
+# Auto-swap "isn't supported in web apps on Linux and Web App for Containers"
+# (https://learn.microsoft.com/en-us/azure/app-service/deploy-staging-slots).
+@pytest.mark.parametrize(
+    "kind", ["app,linux", "app,linux,container", "app,container,windows", "functionapp,linux"]
+)
+def test_auto_swap_on_linux_or_containers_does_not_count(serve, kind):
+    a = one(serve, kind=kind, slots=[{"name": "staging", "auto_swap": "production"}])
+    assert (a.level, a.rule, a.basis) == (3, "AZ-APP-3-MANUAL-SWAP", "policy")
+    ev = evidence(a)
+    assert ev[AUTO_SWAP] == ["production"]
+    assert ev["site.kind (parts)"] == kind.split(",")
+
+
+def test_auto_swap_on_a_windows_code_app_counts(serve):
+    # the neighbour: kind "app" (Windows code), as in the spec's CreateOrUpdateWebApp.json
+    a = one(serve, kind="app", slots=[{"name": "staging", "auto_swap": "production"}])
+    assert (a.level, a.rule, a.basis) == (4, "AZ-APP-4-AUTO-SWAP", "policy")
+    assert evidence(a)["site.kind (parts)"] == ["app"]
+
+
+# Flex Consumption apps, shaped as azure-rest-api-specs' example
+# CreateOrUpdateFunctionAppFlexConsumptionWithDetails.json (2024-11-01): kind
+# "functionapp,linux", properties.functionAppConfig with deployment storage,
+# runtime python 3.11 and scaleAndConcurrency, and no siteUpdateStrategy.
+FLEX = "site.properties.functionAppConfig"
+FLEX_APP = {"kind": "functionapp,linux"}
+
+
+def test_flex_consumption_as_in_the_spec_example_is_recreate_level_1(serve):
+    a = one(serve, flex=None, **FLEX_APP)
+    assert (a.level, a.rule, a.basis) == (1, "AZ-APP-1-FLEX-RECREATE", "policy")
+    ev = evidence(a)
+    assert ev[f"{FLEX} (present: Flex Consumption)"] is True
+    assert ev[f"{FLEX}.siteUpdateStrategy.type"] is None
+
+
+def test_flex_consumption_recreate_is_level_1(serve):
+    a = one(serve, flex="Recreate", **FLEX_APP)
+    assert (a.level, a.rule) == (1, "AZ-APP-1-FLEX-RECREATE")
+    assert evidence(a)[f"{FLEX}.siteUpdateStrategy.type"] == "Recreate"
+
+
+def test_flex_consumption_rolling_update_is_level_2(serve):
+    # `az functionapp update-strategy config set --type RollingUpdate`
+    a = one(serve, flex="RollingUpdate", **FLEX_APP)
+    assert (a.level, a.rule, a.basis) == (2, "AZ-APP-2-FLEX-ROLLING", "policy")
+    assert evidence(a)[f"{FLEX}.siteUpdateStrategy.type"] == "RollingUpdate"
+    assert a.next_steps[0].startswith("Flex Consumption apps have no slots")
+
+
+def test_a_function_app_without_function_app_config_misses_the_flex_rules(serve):
+    a = one(serve, kind="functionapp,linux")
+    assert (a.level, a.rule) == (1, "AZ-APP-1-NO-SLOTS")
+    assert evidence(a)[f"{FLEX} (present: Flex Consumption)"] is False
+
+
+def test_a_malformed_function_app_config_makes_the_app_not_assessed(serve):
+    a = one(serve, kind="functionapp,linux", wire={"properties": {"functionAppConfig": "flex"}})
+    assert (a.level, a.status, a.rule) == (None, "not_assessed", None)
+    assert a.reason.startswith(f"not assessed, because {FLEX} (present: Flex Consumption) could")
+    assert "not an object" in a.reason
 
 
 @pytest.mark.parametrize(

@@ -177,14 +177,17 @@ def test_tokens_are_never_sent_over_plain_http_elsewhere(serve):
 
 def test_the_demo_part_covers_every_level_the_rules_give(serve):
     r = relscan("scan", "-p", "azure", "-f", "json", env=serve(load_estate()["azure"]))
-    assert r.returncode == 3  # two units are not assessed, each for a stated reason
+    assert r.returncode == 3  # four units are not assessed, each for a stated reason
     doc = json.loads(r.stdout)
     assert doc["scan"]["errors"] == []
     rules = {u["name"]: u["rule"] for u in doc["resources"]}
     from scanner.rules import load_rulebook
 
     every = {r.id for k in load_rulebook().values() if k.provider == "azure" for r in k.rules}
-    assert every - set(rules.values()) == {"AZ-TM-NA-DISABLED", "AZ-TM-3-WEIGHTED-ONE-ACTIVE"}
+    assert every - set(rules.values()) == {"AZ-TM-NA-DISABLED"}
     assert rules["dds-data-platform-api"] is None
-    assert 12 <= len(rules) <= 15
+    assert rules["dds-case-management"] == "AZ-APP-3-MANUAL-SWAP"  # Linux: no auto-swap
+    levels = {u["level"] for u in doc["resources"]}
+    assert levels == {1, 2, 3, 4, 5, None}
+    assert 12 <= len(rules) <= 16
     assert all(u["tags"].get("service") for u in doc["resources"])

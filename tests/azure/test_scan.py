@@ -170,7 +170,7 @@ def test_check_a_traffic_manager_profile(serve):
         f"/subscriptions/{SUB}/resourceGroups/net-rg/providers/"
         "microsoft.network/trafficmanagerprofiles/portal-tm"
     )
-    assert a.rule == "AZ-TM-3-PRIORITY"
+    assert (a.level, a.rule) == (None, "AZ-TM-NA-PRIORITY")
 
 
 @pytest.mark.parametrize(
