@@ -1,4 +1,8 @@
-"""Cloud Run services (v2): traffic targets, latest or pinned revisions."""
+"""Cloud Run services (v2): traffic targets, latest or pinned revisions.
+
+An empty or absent traffic[] is, by the API reference, 100 % to the latest
+ready revision: it is read as that default, and the evidence says so.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,9 @@ from scanner.model import Observation, ScopeError
 
 LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
 REVISION = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
+# "If traffic is empty or not provided, defaults to 100% traffic to the latest
+# Ready Revision." (Service.traffic, Cloud Run Admin API v2)
+DEFAULT_TRAFFIC = [{"type": LATEST, "percent": 100}]
 
 
 def _target(t: dict[str, Any]) -> str:
@@ -36,7 +43,8 @@ def observe(raw: dict[str, Any], project: str, location: str) -> Observation:
         location=location,
         tags=labels(raw),
     )
-    traffic = raw.get("traffic") or []
+    given = raw.get("traffic") or []
+    traffic = given or DEFAULT_TRAFFIC
     live = [t for t in traffic if int(t.get("percent") or 0) > 0]
     obs.add("targets_with_traffic", "traffic[].percent (targets above 0)", len(live))
     obs.add(
@@ -49,7 +57,8 @@ def observe(raw: dict[str, Any], project: str, location: str) -> Observation:
         "traffic[type=REVISION].percent",
         sum(int(t.get("percent") or 0) for t in traffic if t.get("type") == REVISION),
     )
-    obs.add("traffic", "traffic[] (revision=percent)", [_target(t) for t in traffic])
+    shown = [_target(t) for t in given] or ["LATEST=100 (default: traffic[] is empty)"]
+    obs.add("traffic", "traffic[] (revision=percent)", shown)
     obs.add("latest_ready_revision", "latestReadyRevision", raw.get("latestReadyRevision"))
     return obs
 

@@ -24,6 +24,7 @@ def test_split_across_two_versions_is_level_4(gcp):
     svc = service({"v41": 0.9, "v42": 0.1}, "COOKIE", labels={"service": "grants"})
     a = gcp.scan(estate(svc)).one()
     assert (a.level, a.rule) == (4, "GCP-GAE-4-TRAFFIC-SPLIT")
+    assert a.basis == "snapshot"
     ev = evidence(a)
     assert ev["split.allocations (versions above 0)"] == 2
     assert ev["split.allocations (version=share)"] == ["v41=0.9", "v42=0.1"]
@@ -35,6 +36,7 @@ def test_split_across_two_versions_is_level_4(gcp):
 def test_one_version_with_all_traffic_just_misses_level_4(gcp):
     a = gcp.scan(estate(service({"v41": 1.0}))).one()
     assert (a.level, a.rule) == (3, "GCP-GAE-3-ONE-VERSION-SERVING")
+    assert a.basis == "snapshot"
     assert evidence(a)["split.allocations (versions above 0)"] == 1
     assert any("--no-promote" in step for step in a.next_steps)
 

@@ -44,9 +44,10 @@ def test_latest_with_a_pinned_share_is_a_split(gcp):
 
 def test_all_traffic_on_latest_is_level_4(gcp):
     a = gcp.scan(estate(service(latest(), labels={"service": "notifications"}))).one()
-    assert (a.level, a.rule) == (4, "GCP-RUN-4-LATEST-AUTO")
+    assert (a.level, a.rule, a.basis) == (4, "GCP-RUN-4-LATEST-AUTO", "snapshot")
     ev = evidence(a)
     assert ev["traffic[type=LATEST].percent"] == 100
+    assert ev["traffic[] (revision=percent)"] == ["LATEST=100"]
     assert ev["traffic[].percent (targets above 0)"] == 1
     assert (a.id, a.tags) == (RUN_ID, {"service": "notifications"})
     assert any("--no-traffic" in step for step in a.next_steps)
@@ -67,10 +68,29 @@ def test_all_traffic_pinned_to_a_revision_is_level_3(gcp):
     assert ev["traffic[type=LATEST].percent"] == 0
 
 
-def test_no_traffic_target_just_misses_level_3(gcp):
+# "If traffic is empty or not provided, defaults to 100% traffic to the latest
+# Ready Revision." (Service.traffic in the Cloud Run Admin API v2 reference,
+# https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services)
+def test_empty_traffic_is_all_traffic_on_latest_level_4(gcp):
     a = gcp.scan(estate(service())).one()
+    assert (a.level, a.rule, a.basis) == (4, "GCP-RUN-4-LATEST-AUTO", "snapshot")
+    ev = evidence(a)
+    assert ev["traffic[type=LATEST].percent"] == 100
+    assert ev["traffic[].percent (targets above 0)"] == 1
+    assert ev["traffic[] (revision=percent)"] == ["LATEST=100 (default: traffic[] is empty)"]
+
+
+def test_absent_traffic_is_the_same_default(gcp):
+    svc = service()
+    del svc["traffic"]
+    a = gcp.scan(estate(svc)).one()
+    assert (a.level, a.rule) == (4, "GCP-RUN-4-LATEST-AUTO")
+
+
+def test_targets_with_no_traffic_at_all_match_no_rule(gcp):
+    a = gcp.scan(estate(service(pinned("frontend-00041-abc", 0)))).one()
     assert a.level is None and a.rule is None
-    assert "traffic[] sends no traffic" in a.reason
+    assert "traffic[] gives no target any traffic" in a.reason
 
 
 def test_every_location_is_listed_first_and_never_the_wildcard(gcp):

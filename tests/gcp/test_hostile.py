@@ -62,7 +62,9 @@ def test_missing_or_odd_deciding_fields_are_not_assessed_with_a_reason(monkeypat
             {"zone": ZONE, "name": "odd-type", "targetSize": 3, "instanceTemplate": "t",
              "updatePolicy": {"type": "SOMETIMES\u202e\x00"}},
         ],
-        "run_services": [{"location": REGION, "name": "no-traffic"}],
+        "run_services": [{"location": REGION, "name": "zero-traffic",
+                          "traffic": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION",
+                                       "revision": "r-1", "percent": 0}]}],
         "app_engine": {"locationId": REGION},
         "appengine_services": [{"id": "no-split"}],
     }]}  # fmt: skip
@@ -70,6 +72,7 @@ def test_missing_or_odd_deciding_fields_are_not_assessed_with_a_reason(monkeypat
     assert result.errors == [] and len(result.assessments) == 4
     for a in result.assessments:
         assert a.level is None and a.reason.startswith("not assessed, because"), a
+    # (a service with no traffic[] at all is the API's default, LATEST=100: level 4)
 
 
 class Override:

@@ -31,6 +31,7 @@ def proactive(**unavailable: int) -> dict[str, Any]:
 def test_proactive_with_every_instance_unavailable_by_percent_is_level_1(gcp):
     a = gcp.scan(estate(mig(proactive(percent=100)))).one()
     assert (a.level, a.rule) == (1, "GCP-MIG-1-PROACTIVE-ALL-UNAVAILABLE")
+    assert a.basis == "policy"
     ev = evidence(a)
     assert ev["updatePolicy.type"] == "PROACTIVE"
     assert ev["updatePolicy.maxUnavailable.percent"] == 100
@@ -57,6 +58,7 @@ def test_fixed_max_unavailable_above_the_target_size_is_level_1(gcp):
 def test_one_instance_left_serving_just_misses_level_1(gcp):
     a = gcp.scan(estate(mig(proactive(fixed=3)))).one()
     assert (a.level, a.rule) == (2, "GCP-MIG-2-PROACTIVE-ROLLING")
+    assert a.basis == "policy"
     ev = evidence(a)
     assert ev["targetSize - updatePolicy.maxUnavailable.calculated (instances left serving)"] == 1
     assert ev["updatePolicy.maxUnavailable.fixed"] == 3
@@ -83,6 +85,7 @@ def test_proactive_surge_update_is_level_2(gcp):
 def test_opportunistic_is_level_2(gcp):
     a = gcp.scan(estate(mig({"type": "OPPORTUNISTIC", "minimalAction": "REPLACE"}))).one()
     assert (a.level, a.rule) == (2, "GCP-MIG-2-OPPORTUNISTIC")
+    assert a.basis == "policy"
     assert evidence(a)["updatePolicy.type"] == "OPPORTUNISTIC"
 
 
@@ -110,6 +113,7 @@ def test_canary_version_is_level_4(gcp):
     del group["instanceTemplate"]
     a = gcp.scan(estate(group)).one()
     assert (a.level, a.rule) == (4, "GCP-MIG-4-CANARY-VERSION")
+    assert a.basis == "snapshot"
     ev = evidence(a)
     assert ev["versions[] (count)"] == 2
     assert ev["versions[].targetSize (versions given at least one instance)"] == 1

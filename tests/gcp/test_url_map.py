@@ -23,6 +23,7 @@ def test_default_route_split_between_two_services_is_level_4(gcp):
     lb = {"name": "lb", "defaultRouteAction": weighted(web_blue=90, web_green=10)}
     a = gcp.scan(estate(lb)).one()
     assert (a.level, a.rule) == (4, "GCP-URLMAP-4-WEIGHTED-SPLIT")
+    assert a.basis == "snapshot"
     ev = evidence(a)
     assert ev[f"{WBS}[].weight (most backend services above 0 in one route)"] == 2
     assert ev[f"{WBS}[] (route: service=weight)"] == [
@@ -57,6 +58,7 @@ def test_second_service_at_weight_zero_just_misses_level_4(gcp):
     lb = {"name": "lb", "defaultRouteAction": weighted(web_blue=100, web_green=0)}
     a = gcp.scan(estate(lb)).one()
     assert (a.level, a.rule) == (3, "GCP-URLMAP-3-WEIGHTED-STANDBY")
+    assert a.basis == "snapshot"
     ev = evidence(a)
     assert ev[f"{WBS}[].weight (most backend services above 0 in one route)"] == 1
     assert ev[f"{WBS}[].backendService (most in one route)"] == 2
