@@ -129,9 +129,7 @@ def _guards_release(stage: Any, by_id: dict[str, Any]) -> bool:
     if stage.deploy_stage_type == LB_SHIFT:
         policy = getattr(stage, "rollout_policy", None)
         return bool(
-            policy is not None
-            and (policy.batch_count or 0) > 1
-            and _ramp_limit(stage) >= FULL_RAMP
+            policy is not None and (policy.batch_count or 0) > 1 and _ramp_limit(stage) >= FULL_RAMP
         )
     if stage.deploy_stage_type in ROLLING:
         before = _ancestors(stage.id, by_id)

@@ -128,7 +128,9 @@ def test_always_serve_goes_in_the_evidence(serve):
     assert a.rule == "AZ-TM-4-WEIGHTED"
     ev = evidence(a)
     assert ev[ALWAYS] == ["ep1"]
-    assert ev[EP][1] == "ep1: Enabled, weight 10, priority 1, monitor Online, always serve (probing off)"
+    assert ev[EP][1] == (
+        "ep1: Enabled, weight 10, priority 1, monitor Online, always serve (probing off)"
+    )
 
 
 def test_always_serve_disabled_is_not_shown(serve):

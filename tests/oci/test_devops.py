@@ -93,7 +93,10 @@ BG_SHIFT = {
     "deployStageType": "COMPUTE_INSTANCE_GROUP_BLUE_GREEN_TRAFFIC_SHIFT",
 }
 
-GRADUAL = f"{S}.rollbackPolicy.policyType (on a batched full traffic shift, or on the release after a canary)"
+GRADUAL = (
+    f"{S}.rollbackPolicy.policyType"
+    " (on a batched full traffic shift, or on the release after a canary)"
+)
 RAMP = f"{S}[LOAD_BALANCER_TRAFFIC_SHIFT].rolloutPolicy.rampLimitPercent (lowest; absent = 100)"
 PARTIAL = f"{S}[LOAD_BALANCER_TRAFFIC_SHIFT] (rampLimitPercent below 100)"
 
