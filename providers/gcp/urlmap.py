@@ -71,6 +71,11 @@ def observe(
         max((sum(1 for w in ws.values() if w > 0) for _, ws in routes), default=0),
     )
     obs.add(
+        "unequal_live_split",
+        f"*.routeAction.{WBS}[].weight (a route splits traffic at unequal weights)",
+        any(len({w for w in ws.values() if w > 0}) > 1 for _, ws in routes),
+    )
+    obs.add(
         "most_named_backends",
         f"*.routeAction.{WBS}[].backendService (most in one route)",
         max((len(ws) for _, ws in routes), default=0),

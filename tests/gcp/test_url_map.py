@@ -67,10 +67,29 @@ def test_second_service_at_weight_zero_just_misses_level_4(gcp):
 def test_split_in_a_path_rule_of_a_regional_map_is_level_4(gcp):
     lb = {"name": "internal", "region": REGION, "defaultService": "svc-a",
           "pathMatchers": [{"name": "pm", "defaultService": "svc-a", "pathRules": [
-              {"paths": ["/v2/*"], "routeAction": weighted(svc_a=50, svc_b=50)}]}]}  # fmt: skip
+              {"paths": ["/v2/*"], "routeAction": weighted(svc_a=60, svc_b=40)}]}]}  # fmt: skip
     a = gcp.scan(estate(lb)).one()
     assert (a.level, a.rule) == (4, "GCP-URLMAP-4-WEIGHTED-SPLIT")
     assert a.id == f"//compute.googleapis.com/projects/{PROJECT}/regions/{REGION}/urlMaps/internal"
+
+
+def test_equal_live_weights_are_load_spreading_not_assessed(gcp):
+    # The URL map reference's own weightedBackendServices example shape, at 50/50.
+    lb = {"name": "lb", "defaultRouteAction": weighted(web_blue=50, web_green=50, web_old=0)}
+    a = gcp.scan(estate(lb)).one()
+    assert (a.level, a.status, a.rule) == (None, "not_assessed", "GCP-URLMAP-NA-EQUAL-WEIGHTS")
+    assert a.reason.startswith("not assessed, because every route that weighs backend services")
+    ev = evidence(a)
+    assert ev[f"{WBS}[].weight (a route splits traffic at unequal weights)"] is False
+    assert ev[f"{WBS}[].weight (most backend services above 0 in one route)"] == 2
+
+
+def test_one_unequal_route_beside_an_equal_one_is_level_4(gcp):
+    lb = {"name": "lb", "defaultRouteAction": weighted(a=50, b=50),
+          "pathMatchers": [{"name": "pm", "defaultService": "a", "pathRules": [
+              {"paths": ["/v2/*"], "routeAction": weighted(a=51, b=49)}]}]}  # fmt: skip
+    a = gcp.scan(estate(lb)).one()
+    assert (a.level, a.rule) == (4, "GCP-URLMAP-4-WEIGHTED-SPLIT")
 
 
 def test_one_weighted_service_just_misses_level_3(gcp):
