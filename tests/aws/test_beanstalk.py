@@ -164,9 +164,7 @@ def test_absent_options_take_their_documented_defaults_marked_as_such(clients):
 def test_botocore_example_answer_has_no_deployment_options_and_is_level_1(clients):
     """botocore's own examples-1.json answer to DescribeConfigurationSettings
     (elasticbeanstalk/2010-12-01), which lists no deployment option at all."""
-    examples = botocore.loaders.create_loader().load_service_model(
-        "elasticbeanstalk", "examples-1"
-    )
+    examples = botocore.loaders.create_loader().load_service_model("elasticbeanstalk", "examples-1")
     [example] = examples["examples"]["DescribeConfigurationSettings"]
     assert example["input"] == {"ApplicationName": "my-app", "EnvironmentName": "my-env"}
     reader = BeanstalkReader(clients, ACCOUNT, REGION, "aws:test")
