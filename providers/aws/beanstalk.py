@@ -6,16 +6,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from providers.aws.clients import AwsClients
+from providers.aws.defaults import DEFAULT_NOTE
 from providers.aws.faults import AWS_ERRORS, describe
 from scanner.model import Observation, ScopeError
 
 KIND = "aws.elasticbeanstalk.environment"
+COMMAND = "aws:elasticbeanstalk:command"
+ENVIRONMENT = "aws:elasticbeanstalk:environment"
 
 # (fact, namespace, option name, numeric?)
 OPTIONS = [
-    ("deployment_policy", "aws:elasticbeanstalk:command", "DeploymentPolicy", False),
-    ("batch_size_type", "aws:elasticbeanstalk:command", "BatchSizeType", False),
-    ("batch_size", "aws:elasticbeanstalk:command", "BatchSize", True),
+    ("deployment_policy", COMMAND, "DeploymentPolicy", False),
+    ("batch_size_type", COMMAND, "BatchSizeType", False),
+    ("batch_size", COMMAND, "BatchSize", True),
+    ("ignore_health_check", COMMAND, "IgnoreHealthCheck", False),
+    ("environment_type", ENVIRONMENT, "EnvironmentType", False),
     ("traffic_split_percent", "aws:elasticbeanstalk:trafficsplitting", "NewVersionPercent", True),
     (
         "traffic_split_evaluation_minutes",
@@ -37,6 +42,18 @@ OPTIONS = [
         False,
     ),
 ]
+
+# The documented default of each option that decides a level, taken when a
+# successful DescribeConfigurationSettings answer leaves the option out
+# ("General options for all environments", Elastic Beanstalk developer guide:
+# https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options-general.html).
+DEFAULTS = {
+    (COMMAND, "DeploymentPolicy"): "AllAtOnce",
+    (COMMAND, "BatchSizeType"): "Percentage",
+    (COMMAND, "BatchSize"): "100",
+    (COMMAND, "IgnoreHealthCheck"): "false",
+    (ENVIRONMENT, "EnvironmentType"): "LoadBalanced",
+}
 
 
 def _value(raw: str | None, numeric: bool) -> str | int | bool | None:
@@ -97,18 +114,26 @@ class BeanstalkReader:
             resp = self.client.describe_configuration_settings(
                 ApplicationName=app, EnvironmentName=name
             )
-            settings = (resp.get("ConfigurationSettings") or [{}])[0].get("OptionSettings") or []
+            described = resp.get("ConfigurationSettings") or []
         except AWS_ERRORS as exc:
-            reason = describe(exc)
+            described, reason = [], describe(exc)
+        else:
+            reason = "DescribeConfigurationSettings answered no ConfigurationSettings"
+        if not described or not isinstance(described[0], dict):
             for fact, ns, option, _ in OPTIONS:
                 obs.unknown(fact, f"OptionSettings[{ns}].{option}", reason)
             return obs
+        settings = described[0].get("OptionSettings") or []
         values = {
             (s.get("Namespace"), s.get("OptionName")): s.get("Value")
             for s in settings
             if isinstance(s, dict)
         }
         for fact, ns, option, numeric in OPTIONS:
+            field = f"OptionSettings[{ns}].{option}"
             raw = values.get((ns, option))
-            obs.add(fact, f"OptionSettings[{ns}].{option}", _value(raw, numeric), raw)
+            if raw is None and (ns, option) in DEFAULTS:
+                obs.add(fact, f"{field}{DEFAULT_NOTE}", _value(DEFAULTS[(ns, option)], numeric))
+                continue
+            obs.add(fact, field, _value(raw, numeric), raw)
         return obs

@@ -6,18 +6,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from providers.aws.clients import AwsClients
+from providers.aws.defaults import (
+    CODEDEPLOY_COMPUTE_PLATFORM,
+    CODEDEPLOY_DEPLOYMENT_CONFIG,
+    add_or_default,
+)
 from providers.aws.faults import AWS_ERRORS, describe
-from scanner.facts import read_paths
+from scanner.facts import dig, plain, read_paths
 from scanner.model import Observation, ScopeError
 
 KIND = "aws.codedeploy.deployment_group"
 BATCH = 100  # BatchGetDeploymentGroups takes at most 100 names a call
 
 GROUP_PATHS = [
-    ("compute_platform", "computePlatform"),
     ("deployment_type", "deploymentStyle.deploymentType"),
     ("deployment_option", "deploymentStyle.deploymentOption"),
-    ("deployment_config_name", "deploymentConfigName"),
     ("ready_action", "blueGreenDeploymentConfiguration.deploymentReadyOption.actionOnTimeout"),
     (
         "ready_wait_minutes",
@@ -27,10 +30,21 @@ GROUP_PATHS = [
         "blue_fleet_action",
         "blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess.action",
     ),
+    (
+        "blue_termination_wait_minutes",
+        "blueGreenDeploymentConfiguration.terminateBlueInstancesOnDeploymentSuccess"
+        ".terminationWaitTimeInMinutes",
+    ),
     ("auto_rollback_enabled", "autoRollbackConfiguration.enabled"),
     ("auto_rollback_events", "autoRollbackConfiguration.events"),
     ("alarms_enabled", "alarmConfiguration.enabled"),
 ]
+IGNORE_POLL = "alarmConfiguration.ignorePollAlarmFailure"
+# Shown beside the field when it is true (AlarmConfiguration, CodeDeploy API reference).
+IGNORE_POLL_NOTE = (
+    " (true weakens the rollback: the deployment goes on when CloudWatch cannot"
+    " report the alarms' state)"
+)
 CONFIG_PATHS = [
     ("min_healthy_type", "minimumHealthyHosts.type"),
     ("min_healthy_value", "minimumHealthyHosts.value"),
@@ -110,7 +124,19 @@ class CodeDeployReader:
             location=self.region,
             tags=tags,
         )
+        add_or_default(
+            obs,
+            "compute_platform",
+            "deploymentGroupInfo.computePlatform",
+            plain(info.get("computePlatform")),
+            CODEDEPLOY_COMPUTE_PLATFORM,
+        )
         read_paths(obs, info, "deploymentGroupInfo", GROUP_PATHS)
+        ignore_poll = plain(dig(info, IGNORE_POLL))
+        note = IGNORE_POLL_NOTE if ignore_poll is True else ""
+        obs.add(
+            "alarms_ignore_poll_failure", f"deploymentGroupInfo.{IGNORE_POLL}{note}", ignore_poll
+        )
         alarms = (info.get("alarmConfiguration") or {}).get("alarms") or []
         obs.add(
             "alarm_names",
@@ -118,6 +144,15 @@ class CodeDeployReader:
             [str(a.get("name")) for a in alarms if isinstance(a, dict)],
         )
         config = info.get("deploymentConfigName")
+        add_or_default(
+            obs,
+            "deployment_config_name",
+            "deploymentGroupInfo.deploymentConfigName",
+            plain(config),
+            CODEDEPLOY_DEPLOYMENT_CONFIG,
+        )
+        if config is None:
+            config = CODEDEPLOY_DEPLOYMENT_CONFIG
         self._config_facts(obs, config if isinstance(config, str) else None)
         return obs
 

@@ -55,7 +55,13 @@ ESTATE = {
             "application": "portal",
             "environment": "portal-prod",
             "tags": {"service": "portal", "note": "<script>alert(1)</script> [bold]x[/bold]"},
-            "options": {"aws:elasticbeanstalk:command": {"DeploymentPolicy": "Rolling"}},
+            "options": {
+                "aws:elasticbeanstalk:command": {
+                    "DeploymentPolicy": "Rolling",
+                    "BatchSizeType": "Percentage",
+                    "BatchSize": "30",
+                }
+            },
         },
     ],
 }

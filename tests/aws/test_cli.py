@@ -54,14 +54,16 @@ def test_scan_writes_the_documented_json(serve):
         "level",
         "status",
         "rule",
+        "basis",
         "reason",
         "evidence",
         "next_steps",
     ]
-    assert (unit["level"], unit["rule"], unit["status"]) == (
+    assert (unit["level"], unit["rule"], unit["status"], unit["basis"]) == (
         5,
-        "AWS-CD-5-BLUE-GREEN-ALARM-ROLLBACK",
+        "AWS-CD-5-SHIFT-ALARM-ROLLBACK",
         "assessed",
+        "policy",
     )
     assert {
         "field": "deploymentGroupInfo.alarmConfiguration.alarms[].name",

@@ -83,9 +83,16 @@ def test_a_deciding_field_of_the_wrong_type_is_not_assessed_with_a_reason():
         "payments/odd-types",
         "portal/portal-prod",
     }
-    for name in ("payments/prod", "payments/nameless-config"):
-        unit = by_name[name]
-        assert unit.status == NOT_ASSESSED and unit.level is None and unit.reason
+    prod = by_name["payments/prod"]
+    assert prod.status == NOT_ASSESSED and prod.level is None and prod.reason
+    # No deploymentConfigName is CodeDeploy's default, CodeDeployDefault.OneAtATime;
+    # no computePlatform is Server; deploymentStyle null is in place.
+    nameless = by_name["payments/nameless-config"]
+    assert (nameless.level, nameless.rule) == (2, "AWS-CD-2-IN-PLACE-ROLLING")
+    assert {
+        "field": "deploymentGroupInfo.deploymentConfigName (default)",
+        "value": "CodeDeployDefault.OneAtATime",
+    } in [e.as_dict() for e in nameless.evidence]
     assert by_name["payments/odd-types"].reason  # assessed or not, it says why
     assert by_name["portal/portal-prod"].rule == "AWS-EB-2-ROLLING"
 

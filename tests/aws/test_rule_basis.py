@@ -1,0 +1,31 @@
+"""Every AWS rule rests on policy (the deployment group's or environment's own
+configuration says how each release runs) and names the documentation that
+decides it (issue 12)."""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.rules import load_rulebook
+
+RULES = [rule for kind in load_rulebook().values() if kind.provider == "aws" for rule in kind.rules]
+
+
+def test_both_aws_rule_files_are_covered():
+    kinds = {kind.kind for kind in load_rulebook().values() if kind.provider == "aws"}
+    assert kinds == {"aws.codedeploy.deployment_group", "aws.elasticbeanstalk.environment"}
+    assert len(RULES) >= 18
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_aws_rule_rests_on_policy_and_cites_aws_documentation(rule):
+    assert rule.basis == "policy", rule.id
+    assert rule.sources, rule.id
+    for source in rule.sources:
+        assert source.startswith("https://docs.aws.amazon.com/") and " " not in source, rule.id
+
+
+def test_the_lambda_only_shift_rule_is_gone():
+    # ECS canary and linear configs are read like Lambda's, by AWS-CD-4-SHIFT.
+    ids = {rule.id for rule in RULES}
+    assert "AWS-CD-4-LAMBDA-SHIFT" not in ids and "AWS-CD-4-SHIFT" in ids
