@@ -48,20 +48,75 @@ def looks_like_arn(text: str) -> bool:
     return text.startswith("arn:")
 
 
+_KINDS = {
+    "codedeploy": ("CodeDeploy deployment group", "deploymentgroup:", "APPLICATION/GROUP"),
+    "elasticbeanstalk": (
+        "Elastic Beanstalk environment",
+        "environment/",
+        "APPLICATION/ENVIRONMENT",
+    ),
+}
+_PARTITION = re.compile(r"aws[a-z-]*", re.ASCII)
+_SERVICE = re.compile(r"[a-z0-9-]+", re.ASCII)
+_REGION = re.compile(r"[a-z0-9-]*", re.ASCII)
+_ACCOUNT = re.compile(r"[0-9]{12}", re.ASCII)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _arn_problem(text: str) -> str:
+    """What is wrong with an ARN that does not have the general form."""
+    parts = text.split(":", 5)
+    if len(parts) < 6:
+        return f"it has {len(parts)} of the 6 colon-separated parts"
+    _, partition, service, region, account, resource = parts
+    if not _PARTITION.fullmatch(partition):
+        return f"partition {partition[:40]!r} is not aws, aws-cn, aws-us-gov or another aws-*"
+    if not _SERVICE.fullmatch(service):
+        return f"service {service[:40]!r} is not lowercase letters, digits and hyphens"
+    if not _REGION.fullmatch(region):
+        return f"region {region[:40]!r} is not lowercase letters, digits and hyphens"
+    if account and not _ACCOUNT.fullmatch(account):
+        return f"account {account[:40]!r} is not a 12-digit account id"
+    if not resource:
+        return "the resource part is empty"
+    if _CONTROL.search(resource):
+        return "the resource part holds a control character (a newline, say)"
+    return "it does not have the form arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
+
+
+def _resource_problem(resource: str, prefix: str, names: str) -> str:
+    """What is wrong with a resource part that starts as a supported kind's does."""
+    parts = resource[len(prefix) :].split("/")
+    first, second = (n.lower() for n in names.split("/"))
+    if len(parts) == 1:
+        return f"the {second} name is missing (expected {prefix}{names})"
+    if len(parts) > 2:
+        return f"it has {len(parts) - 1} '/' where {prefix}{names} has one"
+    return f"the {first if not parts[0] else second} name is empty (expected {prefix}{names})"
+
+
 def parse_arn(text: str) -> ParsedArn:
     m = _ARN.fullmatch(text)
     if not m:
-        raise UsageError(
-            f"malformed ARN {_shown(text)}: expected arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
-        )
+        raise UsageError(f"malformed ARN {_shown(text)}: {_arn_problem(text)}")
     service, resource = m["service"], m["resource"]
     shape = {"codedeploy": _DEPLOYMENT_GROUP, "elasticbeanstalk": _ENVIRONMENT}.get(service)
     r = shape.fullmatch(resource) if shape else None
     if r is None:
+        if service in _KINDS and resource.startswith(_KINDS[service][1]):
+            title, prefix, names = _KINDS[service]
+            raise UsageError(
+                f"malformed {title} ARN {_shown(text)}: "
+                f"{_resource_problem(resource, prefix, names)}"
+            )
         raise UsageError(
             f"unsupported ARN kind {service}:{resource.split(':')[0].split('/')[0][:60]}; "
             f"relscan checks {' and '.join(SUPPORTED)}"
         )
     if not m["region"] or not m["account"]:
-        raise UsageError(f"malformed ARN {_shown(text)}: the region and the account are required")
+        missing = [w for w, v in (("region", m["region"]), ("account", m["account"])) if not v]
+        raise UsageError(
+            f"malformed ARN {_shown(text)}: the {' and the '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing; relscan needs both"
+        )
     return ParsedArn(service, m["region"], m["account"], r["app"], r["name"], m["partition"])

@@ -53,3 +53,20 @@ def test_arbitrary_text_raises_nothing_but_usage_error(text):
 def test_valid_ids_round_trip(arn):
     assert parse_arn(arn.text) == arn
     assert plugin.claims(arn.text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(valid, st.sampled_from(["", "/", "//", "/x/"]), st.booleans())
+def test_a_supported_kind_with_a_broken_name_is_malformed_not_unsupported(arn, cut, drop_name):
+    """A name with a missing, empty or extra segment is reported as malformed,
+    naming the kind, never as an unsupported kind."""
+    text = arn.text.rsplit("/", 1)[0] + ("" if drop_name else cut)
+    if text == arn.text:
+        return
+    try:
+        parse_arn(text)
+    except UsageError as exc:
+        message = str(exc)
+        assert message.startswith("malformed ") and "unsupported" not in message
+        return
+    assert "/" in arn.application or "/" in arn.name  # only then can it still parse
