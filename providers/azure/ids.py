@@ -78,29 +78,86 @@ def tenant_id(text: str) -> str:
     return value
 
 
+_EXPECTED = "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/NAMESPACE/TYPE/NAME"
+# The segments of a resource id in order: a literal word, or (what it is) in brackets.
+_SEGMENTS = (
+    "subscriptions",
+    "(subscription id)",
+    "resourceGroups",
+    "(resource group name)",
+    "providers",
+    "(provider namespace)",
+    "(resource type)",
+    "(resource name)",
+)
+
+
+def _id_problem(text: str) -> str:
+    """What is wrong with a text that does not have a resource id's form."""
+    segments = text.split("/")
+    if segments[0]:
+        return "it must start with /subscriptions/"
+    for i, want in enumerate(_SEGMENTS, start=1):
+        word = want.strip("()")
+        if i >= len(segments):
+            return f"the {word} is missing" if want.startswith("(") else f"it ends before /{want}/"
+        segment = segments[i]
+        if want.startswith("("):
+            if not segment:
+                return f"the {word} is empty"
+        elif segment.lower() != want.lower():
+            return f"expected {want!r} where it has {segment[:60]!r}"
+    return "it does not have the form of a resource id"
+
+
 def parse_resource_id(text: str) -> ResourceId:
-    m = _RESOURCE.match(text)
+    """A resource id as ARM writes it; one trailing '/' (as copied from a URL)
+    is allowed."""
+    body = text[:-1] if text.endswith("/") and len(text) > 1 else text
+    m = _RESOURCE.match(body)
     if not m:
         raise UsageError(
-            f"malformed Azure resource id {text!r}: expected /subscriptions/SUBSCRIPTION/"
-            "resourceGroups/GROUP/providers/NAMESPACE/TYPE/NAME"
+            f"malformed Azure resource id {text!r}: {_id_problem(text)} (expected {_EXPECTED})"
         )
     kind = f"{m['namespace']}/{m['type']}".lower()
     rest = m["rest"].lower()
+    base = body[: len(body) - len(m["rest"])]
     if kind == SITES and rest.startswith("/slots/") and rest.count("/") == 2:
         raise UsageError(
-            f"{text} is a deployment slot; relscan assesses the app with its slots: "
-            f"check {text[: len(text) - len(m['rest'])]}"
+            f"{text} is a deployment slot; relscan assesses the app with its slots: check {base}"
         )
-    if kind not in (SITES, PROFILES) or rest:
-        sub_types = "".join(f"/{t}" for t in m["rest"].split("/")[1::2])
-        shown = f"{m['namespace']}/{m['type']}{sub_types}"
+    if kind in (SITES, PROFILES) and rest:
+        what = "web app" if kind == SITES else "Traffic Manager profile"
+        part = m["rest"].split("/")[1]
         raise UsageError(
-            f"unsupported Azure resource kind {shown}; relscan checks {' and '.join(SUPPORTED)}"
+            f"{text[:300]!r} names a part ({part[:60]}) of a {what}; relscan assesses the "
+            f"{what} itself: check {base}"
         )
-    sub = subscription_id(m["subscription"])
+    if kind not in (SITES, PROFILES):
+        raise UsageError(
+            f"unsupported Azure resource kind {m['namespace']}/{m['type']}; relscan checks "
+            f"{' and '.join(SUPPORTED)}"
+        )
+    try:
+        sub = subscription_id(m["subscription"])
+    except UsageError:
+        raise UsageError(
+            f"malformed Azure resource id {text!r}: subscription {m['subscription']!r} is not "
+            "a GUID such as 00000000-0000-0000-0000-000000000000"
+        ) from None
     if not _GROUP.match(m["group"]):
-        raise UsageError(f"malformed Azure resource id {text!r}: bad resource group name")
+        raise UsageError(
+            f"malformed Azure resource id {text!r}: resource group name {m['group']!r} is not "
+            "1 to 90 letters, digits, '_', '-', '.' and parentheses, not ending in '.'"
+        )
     if not (_SITE if kind == SITES else _PROFILE).match(m["name"]):
-        raise UsageError(f"malformed Azure resource id {text!r}: bad resource name")
+        rule = (
+            "1 to 60 letters, digits and hyphens"
+            if kind == SITES
+            else "1 to 63 letters, digits, hyphens and periods"
+        )
+        raise UsageError(
+            f"malformed Azure resource id {text!r}: name {m['name']!r} is not {rule}, "
+            "starting and ending with a letter or digit"
+        )
     return ResourceId(sub, m["group"], kind, m["name"])

@@ -108,7 +108,7 @@ def test_check_json_is_exactly_the_scan_resource(serve):
         (
             ["check", "/subscriptions/0000-1111/resourceGroups/rg/providers/Microsoft.Web/sites/a"],
             2,
-            "malformed Azure subscription id '0000-1111'",
+            "subscription '0000-1111' is not a GUID",
         ),
         (
             ["scan", "-p", "azure", "--azure-subscription", "99999999-0000-4000-8000-000000000000"],

@@ -18,6 +18,7 @@ BASE = f"/subscriptions/{SUB}/resourceGroups/web-rg/providers"
     ("rid", "kind", "name"),
     [
         (f"{BASE}/Microsoft.Web/sites/portal", SITES, "portal"),
+        (f"{BASE}/Microsoft.Web/sites/portal/", SITES, "portal"),  # as copied from a URL
         (f"{BASE}/microsoft.web/SITES/Portal-2", SITES, "Portal-2"),
         (f"{BASE}/Microsoft.Network/trafficManagerProfiles/portal-tm", PROFILES, "portal-tm"),
         (
@@ -44,14 +45,21 @@ def test_supported_ids_in_any_case(rid, kind, name):
     [
         (
             "/subscriptions/0000-1111/resourceGroups/web-rg/providers/Microsoft.Web/sites/portal",
-            "malformed Azure subscription id '0000-1111'",
+            "subscription '0000-1111' is not a GUID",
         ),
-        (f"/subscriptions/{SUB}/resourceGroups/web-rg", "malformed Azure resource id"),
-        (f"{BASE}/Microsoft.Web/sites/por_tal", "bad resource name"),
-        (f"{BASE}/Microsoft.Web/sites/", "malformed Azure resource id"),
+        (f"/subscriptions/{SUB}/resourceGroups/web-rg", ": it ends before /providers/ (expected"),
+        (f"{BASE}/Microsoft.Web/sites/por_tal", "name 'por_tal' is not 1 to 60 letters"),
+        (f"{BASE}/Microsoft.Web/sites/", ": the resource name is empty (expected /subscriptions/"),
+        (f"{BASE}/Microsoft.Web/sites", ": the resource name is missing (expected /subscriptions/"),
+        (f"{BASE}/Microsoft.Web/sites/a//", "malformed Azure resource id"),
+        (
+            f"/subscriptions/{SUB}/resourceGroup/web-rg/providers/Microsoft.Web/sites/portal",
+            "expected 'resourceGroups' where it has 'resourceGroup'",
+        ),
+        ("subscriptions/x", "it must start with /subscriptions/"),
         (
             f"/subscriptions/{SUB}/resourceGroups/web rg./providers/Microsoft.Web/sites/portal",
-            "bad resource group name",
+            "resource group name 'web rg.' is not 1 to 90 letters",
         ),
         (
             f"{BASE}/Microsoft.Compute/virtualMachines/vm1",
@@ -59,7 +67,8 @@ def test_supported_ids_in_any_case(rid, kind, name):
         ),
         (
             f"{BASE}/Microsoft.Web/sites/portal/config/web",
-            "unsupported Azure resource kind Microsoft.Web/sites/config",
+            "names a part (config) of a web app; relscan assesses the web app itself: check "
+            f"{BASE}/Microsoft.Web/sites/portal",
         ),
         (
             f"{BASE}/Microsoft.Web/sites/portal/slots/staging",

@@ -52,6 +52,15 @@ def _only_usage_errors(parse, text: str) -> None:
 def test_any_text_is_an_id_or_a_usage_error(text):
     _only_usage_errors(parse_resource_id, text)
     plugin.claims(text)
+    try:
+        rid = parse_resource_id(text)
+    except UsageError as exc:
+        if not exc.args[0].startswith(("unsupported", "malformed")):
+            assert "relscan assesses" in str(exc)  # a slot or a part of an app or profile
+        return
+    # whatever is accepted is the canonical id, perhaps with one trailing '/'
+    assert parse_resource_id(rid.text) == rid
+    assert text.rstrip("/").lower() == rid.text.lower() and len(text) - len(rid.text) <= 1
 
 
 @FAST
@@ -88,5 +97,7 @@ def test_valid_ids_round_trip_in_any_case(sub, group, kind, data, upper):
         f"/providers/{_case(namespace, upper)}/{_case(rtype, upper)}/{name}"
     )
     assert parse_resource_id(shouted) == rid
+    assert parse_resource_id(rid.text + "/") == rid  # one trailing '/', as copied from a URL
+    assert plugin.claims(rid.text + "/")
     assert plugin.claims(rid.text)
     assert subscription_id(str(uuid.UUID(str(sub))).upper()) == str(sub)
