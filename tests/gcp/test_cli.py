@@ -88,10 +88,29 @@ def test_check_one_service(serve):
 
 
 @pytest.mark.parametrize(
+    ("given", "canonical"),
+    [
+        ("projects/portal-prod/locations/europe-west2/services/frontend", RUN_ID),
+        ("https://run.googleapis.com/v2/projects/portal-prod/locations/europe-west2/services/"
+         "frontend", RUN_ID),
+        ("https://www.googleapis.com/compute/v1/projects/payments-prod/regions/europe-west2/"
+         "instanceGroupManagers/api", MIG_ID),
+        ("projects/payments-prod/regions/europe-west2/instanceGroupManagers/api", MIG_ID),
+    ],
+)  # fmt: skip
+def test_check_takes_self_links_and_relative_names(serve, given, canonical):
+    """What `gcloud ... --uri`, a selfLink or a `name` field gives is read as the
+    same unit, reported under relscan's full resource name."""
+    r = relscan("check", given, "--format", "json", env=serve())
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["id"] == canonical
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (("check", "//run.googleapis.com/projects/portal-prod/services/frontend"),
-         "unsupported or malformed GCP resource name"),
+         "malformed GCP Cloud Run service name"),
         (("scan", "--provider", "gcp", "--gcp-project", "Bad_Project"),
          "malformed GCP project id 'Bad_Project'"),
     ],

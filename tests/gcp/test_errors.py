@@ -31,31 +31,52 @@ def two_projects(**faults_and_extra):
     return {"projects": [project(**FULL), {"id": OTHER, **FULL, **faults_and_extra}]}
 
 
+MIG_FORM = "//compute.googleapis.com/projects/P/zones/Z/instanceGroupManagers/N"
+RUN_FORM = "//run.googleapis.com/projects/P/locations/L/services/S"
+
+
 @pytest.mark.parametrize(
-    ("resource_id", "message"),
+    ("resource_id", "message", "form"),
     [
         ("//compute.googleapis.com/projects/p/zones/europe-west2-a/instanceGroupManagers/web",
-         "malformed"),  # project id too short
+         "malformed GCP managed instance group name '//compute.googleapis.com/projects/p/zones/"
+         "europe-west2-a/instanceGroupManagers/web': project id 'p' is not 6 to 30", MIG_FORM),
         ("//compute.googleapis.com/projects/portal-prod/zones/europe-west2/instanceGroupManagers/w",
-         "malformed"),  # a region where a zone belongs
-        ("//compute.googleapis.com/projects/portal-prod/global/urlMaps/Bad_Name", "malformed"),
-        ("//compute.googleapis.com/projects/portal-prod/global/backendServices/web", "unsupported"),
-        ("//run.googleapis.com/projects/portal-prod/locations/-/services/frontend", "malformed"),
-        ("//appengine.googleapis.com/apps/portal-prod/services/default/versions/v1", "unsupported"),
-        ("//storage.googleapis.com/projects/_/buckets/b", "unsupported"),
+         "'europe-west2' is not a zone such as europe-west2-a", MIG_FORM),
+        ("//compute.googleapis.com/projects/portal-prod/global/instanceGroupManagers/w",
+         "expected 'zones' where it has 'global'", MIG_FORM),
+        ("//compute.googleapis.com/projects/portal-prod/global/urlMaps/Bad_Name",
+         "malformed GCP URL map name", "/global/urlMaps/N"),
+        ("//compute.googleapis.com/projects/portal-prod/global/backendServices/web",
+         "unsupported GCP resource kind compute.googleapis.com 'backendServices'", MIG_FORM),
+        ("//run.googleapis.com/projects/portal-prod/locations/-/services/frontend",
+         "malformed GCP Cloud Run service name", RUN_FORM),
+        ("//run.googleapis.com/projects/portal-prod/services/frontend",
+         "expected 'locations' where it has 'services'", RUN_FORM),
+        ("projects/portal-prod/locations/europe-west2/jobs/nightly",
+         "unsupported GCP resource kind run.googleapis.com 'jobs'", RUN_FORM),
+        ("//appengine.googleapis.com/apps/portal-prod/services/default/versions/v1",
+         "unsupported GCP resource kind appengine.googleapis.com 'versions'", MIG_FORM),
+        ("//storage.googleapis.com/projects/_/buckets/b",
+         "unsupported GCP service storage.googleapis.com", MIG_FORM),
+        ("https://storage.googleapis.com/storage/v1/b/bucket",
+         "unsupported GCP resource URL", "https://www.googleapis.com/compute/v1/"),
         ("//run.googleapis.com/projects/portal-prod/locations/europe-west2/services/a\nb",
-         "malformed"),
+         "service 'a\\nb' is not 1 to 49 lowercase letters", RUN_FORM),
         ("//run.googleapis.com/projects/portal-prod/locations/europe-west2/services/a\n",
-         "malformed"),
+         "malformed GCP Cloud Run service name", RUN_FORM),
+        ("projects/portal-prod", "malformed GCP resource name 'projects/portal-prod': it is "
+         "incomplete", MIG_FORM),
     ],
 )  # fmt: skip
-def test_malformed_or_unsupported_resource_names(resource_id, message):
+def test_malformed_or_unsupported_resource_names(resource_id, message, form):
+    """A refused id says what is wrong with it and what the kind looks like."""
     run = plugin.configure({})  # no credentials needed to refuse a bad id
     with pytest.raises(UsageError) as err:
         run.check(resource_id)
     text = str(err.value)
     assert message in text and "\n" not in text
-    assert "//compute.googleapis.com/projects/P/zones/Z/instanceGroupManagers/N" in text
+    assert form in text
 
 
 def test_plugin_claims_only_resource_names():

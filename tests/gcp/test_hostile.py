@@ -143,7 +143,10 @@ def test_any_text_is_an_id_or_a_usage_error(text):
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(["//compute.googleapis.com/", "//run.googleapis.com/projects/",
-                        "//appengine.googleapis.com/apps/"]), st.text())  # fmt: skip
+                        "//appengine.googleapis.com/apps/", "projects/", "apps/",
+                        "https://www.googleapis.com/compute/v1/projects/",
+                        "https://run.googleapis.com/v2/projects/",
+                        "https://appengine.googleapis.com/v1/apps/"]), st.text())  # fmt: skip
 def test_near_misses_are_usage_errors(prefix, text):
     try:
         rn = parse_resource_name(prefix + text)
@@ -170,6 +173,35 @@ def test_valid_ids_round_trip(project, zone, region, name, gae, run):
         (names.run_id(project, region, run), names.RUN, region, run),
     ]
     for text, kind, location, short in cases:
-        rn = parse_resource_name(text)
-        assert (rn.kind, rn.project, rn.location, rn.name) == (kind, project, location, short)
-        assert plugin.claims(text)
+        for form in _other_forms(text) + [text + "/"]:
+            rn = parse_resource_name(form)
+            assert (rn.kind, rn.project, rn.location, rn.name) == (kind, project, location, short)
+            assert plugin.claims(form)
+
+
+def _other_forms(full_name: str) -> list[str]:
+    """A full resource name, its resource URL (selfLink) and its relative name."""
+    host, path = full_name.removeprefix("//").split("/", 1)
+    url = {
+        "compute.googleapis.com": "https://www.googleapis.com/compute/v1/",
+        "run.googleapis.com": "https://run.googleapis.com/v2/",
+        "appengine.googleapis.com": "https://appengine.googleapis.com/v1/",
+    }[host]
+    return [full_name, url + path, path]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _r(names.PROJECT),
+    _r(names.REGION),
+    _r(names.NAME),
+    st.sampled_from(["?", "//", " ", "#", "/x"]),
+)
+def test_a_valid_name_with_something_after_it_is_refused(project, region, name, tail):
+    for form in _other_forms(names.url_map_id(project, region, name)):
+        try:
+            parse_resource_name(form + tail)
+        except UsageError as exc:
+            assert "\n" not in str(exc)
+        else:
+            raise AssertionError(f"{form + tail!r} was accepted")
