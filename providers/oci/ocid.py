@@ -40,7 +40,10 @@ def parse_ocid(text: str) -> Ocid:
     if parts[0] != "ocid1":
         problem = "it must start with 'ocid1.'"
     elif len(parts) not in (5, 6):
-        problem = "expected ocid1.TYPE.REALM.[REGION].UNIQUE_ID"
+        problem = (
+            f"it has {len(parts)} dot-separated parts where an OCID has 5 (or 6): "
+            "ocid1.TYPE.REALM.[REGION].UNIQUE_ID"
+        )
     elif not _TYPE.fullmatch(parts[1]):
         problem = f"resource type {parts[1]!r} is not lowercase letters and digits"
     elif not _REALM.fullmatch(parts[2]):

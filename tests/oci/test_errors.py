@@ -15,7 +15,7 @@ LB = "ocid1.loadbalancer.oc1.uk-london-1.aaaaaaaaexample"
 @pytest.mark.parametrize(
     "text,problem",
     [
-        ("ocid1.loadbalancer", "expected ocid1.TYPE.REALM.[REGION].UNIQUE_ID"),
+        ("ocid1.loadbalancer", "it has 2 dot-separated parts where an OCID has 5 (or 6)"),
         ("ocid2.loadbalancer.oc1.uk-london-1.aaaaaaaaexample", "must start with 'ocid1.'"),
         ("ocid1.LoadBalancer.oc1.uk-london-1.aaaaaaaaexample", "resource type 'LoadBalancer'"),
         ("ocid1.loadbalancer.xx1.uk-london-1.aaaaaaaaexample", "realm 'xx1'"),
