@@ -69,6 +69,11 @@ class ProviderPlugin(ABC):
         """Whether the id looks like this cloud's (its kind may still be unsupported)."""
 
     @abstractmethod
+    def check_id(self, resource_id: str) -> None:
+        """Refuse a malformed or unsupported id (UsageError) before anything is
+        configured: no SDK is imported and no credential read for a typo."""
+
+    @abstractmethod
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         """Validate the options and credentials; raise UsageError/CredentialsError."""
 

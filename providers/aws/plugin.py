@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from providers.aws import DEFAULT_SESSION_NAME
-from providers.aws.arn import looks_like_arn
+from providers.aws.arn import looks_like_arn, parse_arn
 from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
@@ -66,6 +66,9 @@ class AwsPlugin(ProviderPlugin):
 
     def claims(self, resource_id: str) -> bool:
         return looks_like_arn(resource_id)
+
+    def check_id(self, resource_id: str) -> None:
+        parse_arn(resource_id)
 
     def permissions(self) -> Grant:
         from providers.aws.permissions import grant

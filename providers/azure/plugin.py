@@ -6,7 +6,12 @@ from typing import Any
 
 import click
 
-from providers.azure.ids import looks_like_resource_id, subscription_id, tenant_id
+from providers.azure.ids import (
+    looks_like_resource_id,
+    parse_resource_id,
+    subscription_id,
+    tenant_id,
+)
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
@@ -31,6 +36,9 @@ class AzurePlugin(ProviderPlugin):
 
     def claims(self, resource_id: str) -> bool:
         return looks_like_resource_id(resource_id)
+
+    def check_id(self, resource_id: str) -> None:
+        parse_resource_id(resource_id)
 
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         # The SDK is imported here, not at plugin load: `relscan` starts fast.

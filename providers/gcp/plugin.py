@@ -8,7 +8,12 @@ from typing import Any
 import click
 
 from providers.gcp.endpoint import endpoint_from_env
-from providers.gcp.names import check_parent_id, check_project_id, looks_like_resource_name
+from providers.gcp.names import (
+    check_parent_id,
+    check_project_id,
+    looks_like_resource_name,
+    parse_resource_name,
+)
 from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
@@ -48,6 +53,9 @@ class GcpPlugin(ProviderPlugin):
 
     def claims(self, resource_id: str) -> bool:
         return looks_like_resource_name(resource_id)
+
+    def check_id(self, resource_id: str) -> None:
+        parse_resource_name(resource_id)
 
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         projects = list(dict.fromkeys(options.get("gcp_project") or ()))

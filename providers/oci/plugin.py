@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from providers.oci import AUTH_MODES
-from providers.oci.ocid import looks_like_ocid, parse_scope
+from providers.oci.ocid import looks_like_ocid, parse_resource, parse_scope
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
@@ -41,6 +41,9 @@ class OciPlugin(ProviderPlugin):
 
     def claims(self, resource_id: str) -> bool:
         return looks_like_ocid(resource_id)
+
+    def check_id(self, resource_id: str) -> None:
+        parse_resource(resource_id)
 
     def permissions(self) -> Grant:
         from providers.oci.permissions import grant

@@ -45,6 +45,7 @@ def check(
             f"unrecognised resource id {resource_id!r}: expected a native id "
             "(an AWS ARN, an Azure resource id, a GCP resource name or an OCI OCID)"
         )
+    owners[0].check_id(resource_id)  # a typo costs no SDK import and no credential
     run = owners[0].configure(provider_options)
     assessment = classify(run.check(resource_id))
     assessment.service = services.service_of(assessment)
