@@ -8,10 +8,13 @@ is one of the errors, so it fails only the part of the scan that read it.
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from google.api_core import exceptions
-from google.auth.exceptions import GoogleAuthError
+from google.auth.exceptions import GoogleAuthError, TransportError
 from google.protobuf.json_format import ParseError
 from requests.exceptions import RequestException
 
@@ -28,6 +31,36 @@ def safe_text(text: object, limit: int = LIMIT) -> str:
         for ch in one_line(text)
     )
     return out if len(out) <= limit else out[: limit - 1] + "\u2026"
+
+
+# A REST error message quotes the request: "GET https://HOST/PATH?%24alt=json...: why".
+_QUERY = re.compile(r"(https?://[^\s?]+)\?[^\s:]*")
+_HTML = re.compile(r"<(?:!doctype|html)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def tidy(message: str) -> str:
+    """The API's message without the request's query string (the SDK's own
+    `$alt=json;enum-encoding=int`, page tokens), and an HTML page (a proxy's or
+    a front end's error page, not the API's answer) reduced to its title."""
+    message = _QUERY.sub(r"\1", message)
+    page = _HTML.search(message)
+    if page:
+        title = _TITLE.search(message, page.start())
+        named = f" titled {html.unescape(' '.join(title[1].split()))[:100]!r}" if title else ""
+        message = f"{message[: page.start()].rstrip()} an HTML page{named}, not an API answer"
+    return message
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """The endpoint could not be reached or did not answer (no API verdict)."""
+    return isinstance(exc, RequestException | TransportError)
+
+
+def _endpoint(exc: BaseException) -> str:
+    request = getattr(exc, "request", None)
+    host = urlsplit(str(getattr(request, "url", "") or "")).hostname
+    return f" {host}" if host else ""
 
 
 def reason(exc: BaseException) -> str:
@@ -54,14 +87,16 @@ def describe(exc: BaseException) -> str:
         if isinstance(exc, exceptions.TooManyRequests | exceptions.ServiceUnavailable):
             label = f"throttled and out of retries: {label}"
         why = f" ({reason(exc)})" if reason(exc) else ""
-        return safe_text(f"{label}{why}: {exc.message}")
+        return safe_text(f"{label}{why}: {tidy(str(exc.message))}")
     if isinstance(exc, ParseError):
         return safe_text(f"malformed answer from the API (the SDK cannot parse it): {exc}")
     if isinstance(exc, GoogleAuthError):
         return safe_text(f"Google credentials: {exc}")
     if isinstance(exc, RequestException):
-        return one_line(f"cannot reach the Google Cloud endpoint: {type(exc).__name__}")
-    return safe_text(f"{type(exc).__name__}: {exc}")
+        return one_line(
+            f"cannot reach the Google Cloud endpoint{_endpoint(exc)}: {type(exc).__name__}"
+        )
+    return safe_text(tidy(f"{type(exc).__name__}: {exc}"))
 
 
 def is_not_found(exc: BaseException) -> bool:

@@ -18,6 +18,7 @@ from providers.gcp.faults import (
     GCP_ERRORS,
     describe,
     disabled_api,
+    is_connection_error,
     is_credentials_error,
     is_not_found,
 )
@@ -91,9 +92,11 @@ class GcpRun(ProviderRun):
         except GCP_ERRORS as exc:
             if is_credentials_error(exc):
                 raise CredentialsError(f"Google Cloud credentials: {describe(exc)}") from None
+            # Naming projects helps when listing them is refused, not when the
+            # endpoint cannot be reached: every other call would fail the same way.
+            hint = "" if is_connection_error(exc) else "; name them with --gcp-project"
             raise CloudError(
-                f"cannot list the projects the credential can see ({describe(exc)}); "
-                "name them with --gcp-project"
+                f"cannot list the projects the credential can see ({describe(exc)}){hint}"
             ) from None
         if not found:
             raise CloudError(

@@ -257,3 +257,22 @@ def test_every_request_is_a_read(gcp):
     gcp.scan(two_projects(), [PROJECT, OTHER])
     assert {r.method for r in gcp.server.requests} == {"GET"}
     assert not any("/locations/-/" in r.path for r in gcp.server.requests)
+
+
+def test_an_unreachable_endpoint_is_not_blamed_on_missing_project_names(monkeypatch):
+    """Naming projects would not help when nothing answers: no --gcp-project hint."""
+    from providers.gcp.retry import ThrottleRetry
+    from scanner.emulators.gcp import GcpEmulator
+    from scanner.emulators.server import LoopbackServer
+
+    server = LoopbackServer(GcpEmulator({"projects": []})).start()
+    server.stop()  # nothing listens on its port any more
+    monkeypatch.setenv("RELSCAN_GCP_ENDPOINT", server.url)
+    run = plugin.configure({})
+    run.clients.retry = ThrottleRetry(attempts=1)  # one try is enough to show the message
+    with pytest.raises(CloudError) as err:
+        run.scopes()
+    assert str(err.value) == (
+        "cannot list the projects the credential can see (cannot reach the Google Cloud "
+        "endpoint 127.0.0.1: ConnectionError)"
+    )

@@ -205,3 +205,40 @@ def test_a_valid_name_with_something_after_it_is_refused(project, region, name, 
             assert "\n" not in str(exc)
         else:
             raise AssertionError(f"{form + tail!r} was accepted")
+
+
+GOOGLE_404 = (b"<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error 404 "
+              b"(Not Found)!!1</title>\n  <style>*{margin:0;padding:0}</style>\n  <p><b>404.</b>"
+              b" <ins>That&#39;s an error.</ins>\n  <p>The requested URL was not found on this "
+              b"server. <ins>That's all we know.</ins>\n</html>")  # fmt: skip
+
+
+@pytest.mark.parametrize("status", [404, 502])
+def test_an_html_error_page_is_named_by_its_title_not_quoted(monkeypatch, status):
+    """A front end's or proxy's error page (Google's own 404 page here) is not
+    the API's answer: the error says so and gives the title, not 600 characters
+    of markup."""
+    page = Response(status, GOOGLE_404, {"Content-Type": "text/html"})
+    result = scan(monkeypatch, {"projects": [rich_project(PROJECT)]},
+                  Override("/aggregated/urlMaps", page))  # fmt: skip
+    [error] = result.errors
+    assert error.message.endswith(
+        f"/compute/v1/projects/{PROJECT}/aggregated/urlMaps: an HTML page titled "
+        "'Error 404 (Not Found)!!1', not an API answer"
+    )
+    assert "<" not in error.message and "margin" not in error.message
+
+
+def test_the_sdks_query_string_is_not_in_the_error(monkeypatch):
+    """The REST transport's `?%24alt=json%3Benum-encoding%3Dint` is the SDK's
+    business; the error names the method and the path."""
+    body = json.dumps({"error": {"code": 403, "message": "Permission 'run.services.list' denied",
+                                 "status": "PERMISSION_DENIED"}}).encode()  # fmt: skip
+    refused = Response(403, body, {"Content-Type": "application/json"})
+    result = scan(monkeypatch, {"projects": [rich_project(PROJECT)]},
+                  Override("/v2/.*/services$", refused))  # fmt: skip
+    assert result.errors
+    for error in result.errors:
+        assert "?" not in error.message and "alt=json" not in error.message, error.message
+        assert error.message.endswith("/services: Permission 'run.services.list' denied")
+        assert "403 Forbidden: GET http://127.0.0.1:" in error.message
