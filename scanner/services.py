@@ -9,15 +9,61 @@ know") where nothing could be assessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+from fnmatch import translate
+from functools import cached_property
 
 from scanner.errors import UsageError
 from scanner.model import Assessment
 
 DEFAULT_TAG_KEYS = ("service", "Service", "app")
 UNASSIGNED = "Unassigned"
+_WILDCARDS = re.compile(r"[*?\[]")
+
+
+class Glob:
+    """A shell-style pattern compiled once, matched case-insensitively.
+
+    Patterns with `*` only (the usual kind) are matched by their literal
+    pieces with `str.find`, which is exact for `*` and needs no regular
+    expression; `?` and `[...]` fall back to fnmatch's own translation."""
+
+    __slots__ = ("_pieces", "_regex", "prefix", "suffix")
+
+    def __init__(self, pattern: str) -> None:
+        text = pattern.lower()
+        first = _WILDCARDS.search(text)
+        self.prefix = text[: first.start()] if first else text
+        last = _WILDCARDS.search(text[::-1])
+        self.suffix = text[len(text) - last.start() :] if last else text
+        self._regex: re.Pattern[str] | None = None
+        self._pieces: list[str] = []
+        if "?" in text or "[" in text:
+            self._regex = re.compile(translate(text))
+        else:
+            self._pieces = text.split("*")
+
+    def matches(self, lowered: str) -> bool:
+        """Whether `lowered` (an id already in lower case) matches."""
+        if self._regex is not None:
+            return self._regex.match(lowered) is not None
+        pieces = self._pieces
+        if len(pieces) == 1:
+            return lowered == pieces[0]
+        head, tail = pieces[0], pieces[-1]
+        if len(lowered) < len(head) + len(tail):
+            return False
+        if not (lowered.startswith(head) and lowered.endswith(tail)):
+            return False
+        position, end = len(head), len(lowered) - len(tail)
+        for middle in pieces[1:-1]:  # leftmost-first is exact when only `*` is wild
+            found = lowered.find(middle, position, end)
+            if found < 0:
+                return False
+            position = found + len(middle)
+        return True
 
 
 @dataclass(frozen=True)
@@ -33,7 +79,43 @@ class Assignment:
         return cls(pattern.strip(), service.strip())
 
     def matches(self, resource_id: str) -> bool:
-        return fnmatchcase(resource_id.lower(), self.pattern.lower())
+        return Glob(self.pattern).matches(resource_id.lower())
+
+
+class _PatternIndex:
+    """Every assignment's pattern compiled once, filed under its literal
+    prefix (the text before the first wildcard) or, when it starts with a
+    wildcard, its literal suffix, so a unit is tried only against the patterns
+    whose prefix (or suffix) it has: one dictionary look-up per distinct length
+    instead of one match per pattern. Only patterns wild at both ends are tried
+    on every unit. The first assignment that matches, in the order given, wins."""
+
+    def __init__(self, assignments: list[Assignment]) -> None:
+        self.heads: dict[int, dict[str, list[tuple[int, Glob]]]] = {}
+        self.tails: dict[int, dict[str, list[tuple[int, Glob]]]] = {}
+        for index, assignment in enumerate(assignments):
+            glob = Glob(assignment.pattern)
+            table, key = (self.heads, glob.prefix) if glob.prefix else (self.tails, glob.suffix)
+            table.setdefault(len(key), {}).setdefault(key, []).append((index, glob))
+
+    def first(self, resource_id: str) -> int | None:
+        lowered = resource_id.lower()
+        best: int | None = None
+        size = len(lowered)
+        for table, cut in (
+            (self.heads, lambda n: lowered[:n]),
+            (self.tails, lambda n: lowered[size - n :]),
+        ):
+            for length, by_key in table.items():
+                if length > size:
+                    continue
+                for index, glob in by_key.get(cut(length), ()):
+                    if best is not None and index > best:
+                        break  # each list is in the order given
+                    if glob.matches(lowered):
+                        best = index
+                        break
+        return best
 
 
 @dataclass
@@ -41,10 +123,15 @@ class ServiceConfig:
     tag_keys: tuple[str, ...] = DEFAULT_TAG_KEYS
     assignments: list[Assignment] = field(default_factory=list)
 
+    @cached_property
+    def _index(self) -> _PatternIndex:
+        return _PatternIndex(self.assignments)
+
     def service_of(self, a: Assessment) -> str | None:
-        for assignment in self.assignments:
-            if assignment.matches(a.id):
-                return assignment.service
+        if self.assignments:
+            found = self._index.first(a.id)
+            if found is not None:
+                return self.assignments[found].service
         for key in self.tag_keys:
             value = a.tags.get(key)
             if value and value.strip():
