@@ -24,7 +24,7 @@ from scanner.history import diff, regressed
 from scanner.outputs import SCAN_FORMATS
 from scanner.outputs.text import clean, md
 from scanner.store import Store
-from scanner.store.store import COMPLETE, ScanRow
+from scanner.store.store import COMPLETE, ScanRow, safe_url
 from scanner.store.trend import TrendPoint
 
 STATUS_TEXT = {"running": "incomplete", "interrupted": "interrupted", COMPLETE: "complete"}
@@ -75,11 +75,18 @@ def _table(rows: list[ScanRow]) -> str:
 
 @click.command()
 @_store_option
-@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10000),
+    default=20,
+    show_default=True,
+    help="Show at most this many scans, the newest first.",
+)
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table")
 def history(store: str | None, limit: int, fmt: str) -> None:
     """List the scans in the store, newest first (incomplete ones included)."""
-    rows = Store(store).scans(limit=limit)
+    db = Store(store)
+    rows = db.scans(limit=limit)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -100,6 +107,8 @@ def history(store: str | None, limit: int, fmt: str) -> None:
                 indent=2,
             )
         )
+    elif not rows:
+        click.echo(f"No scans in the store {safe_url(db.url)} yet; `relscan scan` records one.")
     else:
         click.echo(_table(rows), nl=False)
 
@@ -171,6 +180,12 @@ def diff_command(
             json.dumps(
                 {"older": a.id, "newer": b.id, "changes": [c.as_dict() for c in changes]}, indent=2
             )
+        )
+    elif not changes:
+        heading = "# " if fmt == "markdown" else ""
+        click.echo(
+            f"{heading}No changes from scan {a.id} to scan {b.id}: every unit is still there, "
+            "at the level it had."
         )
     elif fmt == "markdown":
         lines = [

@@ -31,6 +31,8 @@ from scanner.store.tables import assessments, scans
 from scanner.summary import summarise
 
 COMPLETE, RUNNING, INTERRUPTED = "complete", "running", "interrupted"
+# The URL schemes of the two databases relscan supports (SQLAlchemy's spellings).
+SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
 
 
 def default_url() -> str:
@@ -85,6 +87,13 @@ class Store:
 
     @staticmethod
     def _connect(url: str) -> Engine:
+        scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+        if scheme not in SCHEMES:
+            problem = f"unsupported scheme {scheme!r}" if scheme else "not a database URL"
+            raise UsageError(
+                f"store {safe_url(url)}: {problem}; relscan keeps history in "
+                "sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+            )
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         try:
@@ -193,8 +202,20 @@ class Store:
                 query = select(scans).where(scans.c.uid.like(f"{ref}%")).limit(2)
             rows = [_scan_row(r) for r in conn.execute(query).mappings()]
         if len(rows) != 1:
-            raise UsageError(f"no single scan matches {ref!r} (see `relscan history`)")
+            raise UsageError(self._nothing_matches(ref))
         return rows[0]
+
+    def _nothing_matches(self, ref: str) -> str:
+        held = self.count()
+        where = f"the store {safe_url(self.url)}"
+        if held == 0:
+            return f"{where} holds no scan yet; run `relscan scan` to record one"
+        if ref == "latest":
+            return (
+                f"{where} holds no complete scan yet ({held} incomplete or interrupted; "
+                "see `relscan history`)"
+            )
+        return f"no single scan matches {ref!r} (see `relscan history`)"
 
     def load(self, row: ScanRow) -> ScanResult:
         with self.engine.connect() as conn:

@@ -65,10 +65,28 @@ def test_opening_again_keeps_history(store_url):
 
 def test_find_refuses_what_it_cannot_name(store_url):
     store = Store(store_url)
+    with pytest.raises(UsageError, match="holds no scan yet; run `relscan scan` to record one"):
+        store.find("latest")
+    store.begin_scan(dt.datetime(2026, 11, 21, tzinfo=dt.UTC), "x", ["aws:111/eu-west-2"])
+    with pytest.raises(UsageError, match=r"holds no complete scan yet \(1 incomplete or int"):
+        store.find("latest")
     with pytest.raises(UsageError, match="no single scan matches 'nope'"):
         store.find("nope")
 
 
-def test_a_bad_store_url_is_a_usage_error():
-    with pytest.raises(UsageError, match="store"):
-        Store("nosuchdb://x")
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("mysql://relscan:s3cret@db/relscan", "unsupported scheme 'mysql'"),
+        ("nosuchdb://x", "unsupported scheme 'nosuchdb'"),
+        ("history.db", "not a database URL"),
+    ],
+)
+def test_an_unsupported_store_names_the_supported_schemes(url, problem):
+    with pytest.raises(UsageError) as err:
+        Store(url)
+    message = str(err.value)
+    assert problem in message and "s3cret" not in message
+    assert message.endswith(
+        "relscan keeps history in sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+    )
