@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import click
 from pydantic import (
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -74,6 +75,15 @@ def _plural(name: str) -> str:
     return name if name.endswith("s") else name + "s"
 
 
+def _one_or_many(value: Any) -> Any:
+    """A repeatable option's key takes a list, or one value on its own:
+    `region = "eu-west-2"` as well as `regions = ["eu-west-2", "eu-west-1"]`."""
+    return [value] if isinstance(value, str) else value
+
+
+OneOrMany = Annotated[list[str] | None, BeforeValidator(_one_or_many)]
+
+
 def provider_model(plugin: ProviderPlugin) -> type[BaseModel]:
     """A strict model for `[<provider>]` from the plugin's Click options."""
     fields: dict[str, Any] = {}
@@ -83,10 +93,13 @@ def provider_model(plugin: ProviderPlugin) -> type[BaseModel]:
             continue
         key = option.name[len(prefix) :]
         if option.multiple:
-            annotation: Any = list[str] | None
+            annotation: Any = OneOrMany
             alias = AliasChoices(_plural(key), key)
         elif option.is_flag:
             annotation, alias = bool | None, AliasChoices(key)
+        elif isinstance(option.type, click.Choice):
+            annotation = Literal[tuple(option.type.choices)] | None  # type: ignore[misc]
+            alias = AliasChoices(key)
         elif isinstance(option.type, click.types.IntParamType):
             annotation, alias = int | None, AliasChoices(key)
         else:
