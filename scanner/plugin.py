@@ -77,9 +77,11 @@ class ProviderPlugin(ABC):
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         """Validate the options and credentials; raise UsageError/CredentialsError."""
 
-    def permissions(self) -> Grant:
+    def permissions(self, scope: str = "account") -> Grant:
         """The least-privilege read grant, from the same declarations the
-        provider's client guard enforces."""
+        provider's client guard enforces. `scope` is the kind of scan when a
+        cloud needs more for one (AWS: account, assume-role, organization);
+        a provider whose grant is the same for every scan takes `account`."""
         raise NotImplementedError(f"{self.name} declares no permissions")
 
 

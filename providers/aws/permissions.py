@@ -111,10 +111,22 @@ def permission_for(service: str, operation: str) -> str:
     return require_read(service, operation).action
 
 
-def policy() -> dict[str, object]:
-    """The least-privilege IAM policy, one statement per purpose."""
+# What each kind of scan needs beyond reading its own account.
+SCOPES = {
+    "account": (_STMT_READ,),
+    "assume-role": (_STMT_READ, _STMT_ASSUME),
+    "organization": (_STMT_READ, _STMT_ORG, _STMT_ASSUME),
+}
+
+
+def policy(scope: str = "account") -> dict[str, object]:
+    """The least-privilege IAM policy for a kind of scan, one statement per
+    purpose: `account` (the credentials' own account), `assume-role`
+    (--aws-account / --aws-assume-role: a role in other accounts) or
+    `organization` (--aws-organization: list the accounts, then assume)."""
     statements = []
-    for sid, resource in _RESOURCES.items():
+    for sid in SCOPES[scope]:
+        resource = _RESOURCES[sid]
         actions = sorted({op.action for op in READ_OPERATIONS if op.statement == sid})
         statements.append(
             {
@@ -127,10 +139,11 @@ def policy() -> dict[str, object]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def grant() -> Grant:
+def grant(scope: str = "account") -> Grant:
+    statements = SCOPES[scope]
     return Grant(
         provider="aws",
         title="IAM policy document",
-        document=json.dumps(policy(), indent=2) + "\n",
-        permissions=sorted({op.action for op in READ_OPERATIONS}),
+        document=json.dumps(policy(scope), indent=2) + "\n",
+        permissions=sorted({op.action for op in READ_OPERATIONS if op.statement in statements}),
     )

@@ -70,10 +70,10 @@ class AwsPlugin(ProviderPlugin):
     def check_id(self, resource_id: str) -> None:
         parse_arn(resource_id)
 
-    def permissions(self) -> Grant:
+    def permissions(self, scope: str = "account") -> Grant:
         from providers.aws.permissions import grant
 
-        return grant()
+        return grant(scope)
 
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         # boto3 is imported here, not at plugin load: `relscan` starts fast.

@@ -12,6 +12,7 @@ from providers.azure.ids import (
     subscription_id,
     tenant_id,
 )
+from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
@@ -52,8 +53,12 @@ class AzurePlugin(ProviderPlugin):
         clients = AzureClients(endpoint, build_credential(endpoint, tenant))
         return AzureRun(clients, list(dict.fromkeys(subs)))
 
-    def permissions(self) -> Grant:
+    def permissions(self, scope: str = "account") -> Grant:
         """A custom role with exactly the actions of the reads the client guard allows."""
+        if scope != "account":
+            raise UsageError(
+                f"--{scope}: the azure grant is the same for every scan; leave the option out"
+            )
         from providers.azure.permissions import grant
 
         return grant()

@@ -78,7 +78,11 @@ class GcpPlugin(ProviderPlugin):
 
         return GcpRun(GcpClients(endpoint, impersonate), projects, list(dict.fromkeys(parents)))
 
-    def permissions(self) -> Grant:
+    def permissions(self, scope: str = "account") -> Grant:
+        if scope != "account":
+            raise UsageError(
+                f"--{scope}: the gcp grant is the same for every scan; leave the option out"
+            )
         from providers.gcp.permissions import grant
 
         return grant()

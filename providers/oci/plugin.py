@@ -8,6 +8,7 @@ import click
 
 from providers.oci import AUTH_MODES
 from providers.oci.ocid import looks_like_ocid, parse_resource, parse_scope
+from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
@@ -45,7 +46,11 @@ class OciPlugin(ProviderPlugin):
     def check_id(self, resource_id: str) -> None:
         parse_resource(resource_id)
 
-    def permissions(self) -> Grant:
+    def permissions(self, scope: str = "account") -> Grant:
+        if scope != "account":
+            raise UsageError(
+                f"--{scope}: the oci grant is the same for every scan; leave the option out"
+            )
         from providers.oci.permissions import grant
 
         return grant()

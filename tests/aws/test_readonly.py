@@ -4,6 +4,7 @@ before sending it, and every call a scan makes is in the generated grant."""
 from __future__ import annotations
 
 import json
+import re
 
 import boto3
 import pytest
@@ -54,40 +55,84 @@ def test_a_declared_read_goes_through():
         assert [operation_of(r) for r in server.requests] == [("codedeploy", "ListApplications")]
 
 
-def _permissions_used(server) -> set[str]:
-    return {permission_for(*operation_of(r)) for r in server.requests}
+def _permissions_used(requests) -> set[str]:
+    return {permission_for(*operation_of(r)) for r in requests}
 
 
-def test_every_call_of_scans_and_checks_is_in_the_grant():
-    granted = set(grant().permissions)
+def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
+    """Each grant is exactly what its kind of scan calls: nothing missing, and
+    nothing unused, so the single-account grant is truly least privilege."""
     estate = {**ESTATE, "organization": [ESTATE["account"], MEMBER]}
-    used: set[str] = set()
     with emulated(estate) as (server, _):
         plain = scan({})  # every enabled region: ec2:DescribeRegions
+        checked = [plugin.configure({}).check(CD_ARN), plugin.configure({}).check(EB_ARN)]
+        own_account = _permissions_used(server.requests)
+        seen = len(server.requests)
         org = scan({"aws_organization": True, "aws_assume_role": "relscan-read"})
-        run = plugin.configure({"aws_assume_role": "relscan-read"})
-        checked = [run.check(CD_ARN), run.check(EB_ARN)]
-        used = _permissions_used(server)
+        organization = _permissions_used(server.requests[seen:])
+        seen = len(server.requests)
+        role = f"arn:aws:iam::{MEMBER}:role/relscan-read"
+        member = scan({"aws_account": (role,)})
+        assumed = _permissions_used(server.requests[seen:])
     assert len(plain.assessments) == 3 and not plain.errors
     assert len(org.assessments) == 6 and not org.errors
+    assert len(member.assessments) == 3 and not member.errors
     assert [o.id for o in checked] == [CD_ARN, EB_ARN]
-    assert used <= granted
-    # every declared operation was exercised: the grant is no wider than the scans
-    assert used == granted == {op.action for op in READ_OPERATIONS}
+    assert own_account == set(grant().permissions)
+    assert assumed == set(grant("assume-role").permissions)
+    assert organization == set(grant("organization").permissions)
+    assert set(grant("organization").permissions) == {op.action for op in READ_OPERATIONS}
 
 
-def test_relscan_permissions_aws_prints_the_iam_policy(serve):
-    r = relscan("permissions", "aws", env=serve())
-    assert r.returncode == 0, r.stderr
-    doc = json.loads(r.stdout)
-    assert doc == json.loads(grant().document)
-    assert doc["Version"] == "2012-10-17"
+def _actions(doc: dict) -> list[str]:
     actions = []
     for statement in doc["Statement"]:
         assert statement["Effect"] == "Allow"
         listed = statement["Action"]
         actions += [listed] if isinstance(listed, str) else listed
-        assert not any("*" in a for a in actions)  # no wildcards: exactly what is called
-    assert sorted(actions) == grant().permissions
+    assert not any("*" in a for a in actions)  # no wildcards: exactly what is called
+    return sorted(actions)
+
+
+def test_relscan_permissions_aws_prints_the_single_account_policy(serve):
+    r = relscan("permissions", "aws", env=serve())
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc == json.loads(grant().document)
+    assert doc["Version"] == "2012-10-17"
+    assert [s["Sid"] for s in doc["Statement"]] == ["RelscanRead"]
+    actions = _actions(doc)
+    assert actions == grant().permissions
+    assert "sts:AssumeRole" not in actions and "organizations:ListAccounts" not in actions
+
+
+@pytest.mark.parametrize(
+    ("option", "sids"),
+    [
+        ("--organization",
+         ["RelscanRead", "RelscanListOrganizationAccounts", "RelscanAssumeReadRole"]),
+        ("--assume-role", ["RelscanRead", "RelscanAssumeReadRole"]),
+    ],
+)  # fmt: skip
+def test_relscan_permissions_aws_adds_the_cross_account_rights_only_when_asked(serve, option, sids):
+    r = relscan("permissions", "aws", option, env=serve())
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [s["Sid"] for s in doc["Statement"]] == sids
     [assume] = [s for s in doc["Statement"] if s["Action"] == "sts:AssumeRole"]
     assert assume["Resource"].startswith("arn:aws:iam::*:role/")
+    assert _actions(doc) == grant(option.removeprefix("--")).permissions
+
+
+def test_the_readme_lists_the_single_account_grant():
+    """README's IAM list stays in step with `relscan permissions aws`."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### AWS", 1)[1].split("###", 1)[0]
+    single = section.split("single account:", 1)[1].split(".", 1)[0]
+    assert sorted(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", single)) == grant().permissions
+    for option, scope in (("--organization", "organization"), ("--assume-role", "assume-role")):
+        extra = sorted(set(grant(scope).permissions) - set(grant().permissions))
+        line = section.split(f"`relscan permissions aws {option}`", 1)[1].split(".", 1)[0]
+        assert sorted(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", line)) == extra, option
