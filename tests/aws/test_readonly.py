@@ -134,5 +134,6 @@ def test_the_readme_lists_the_single_account_grant():
     assert sorted(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", single)) == grant().permissions
     for option, scope in (("--organization", "organization"), ("--assume-role", "assume-role")):
         extra = sorted(set(grant(scope).permissions) - set(grant().permissions))
-        line = section.split(f"`relscan permissions aws {option}`", 1)[1].split(".", 1)[0]
+        line = section.split(f"`relscan permissions aws {option}`", 1)[1].split("\n- ", 1)[0]
+        line = line.split("\n\n", 1)[0]
         assert sorted(re.findall(r"`([a-z0-9]+:[A-Za-z]+)`", line)) == extra, option
