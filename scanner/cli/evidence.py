@@ -22,7 +22,7 @@ from scanner.emulators.server import LoopbackServer
 from scanner.engine import ScanResult
 from scanner.errors import EXIT_EVIDENCE_MISMATCH, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from scanner.evidence import recorder as evidence
-from scanner.evidence.bundle import read_manifest, verify, write_manifest
+from scanner.evidence.bundle import MANIFEST, read_manifest, sha256, verify, write_manifest
 from scanner.evidence.replay import ReplayApp, emulator_module, http_key, load_exchanges
 from scanner.outputs import SCAN_FORMATS
 from scanner.outputs.json_out import scan_document
@@ -72,8 +72,10 @@ def finish_recording(
 @click.command(name="verify")
 @click.argument("bundle")
 def verify_command(bundle: str) -> None:
-    """Check every file of an evidence bundle against its manifest (exit 6 if not)."""
+    """Check every file of an evidence bundle against its manifest (exit 6 if not),
+    and print the manifest's own SHA-256, which reports made from the bundle quote."""
     v = verify(Path(bundle))
+    click.echo(f"manifest SHA-256: {sha256(Path(bundle) / MANIFEST)}")
     for label, names in (("changed", v.changed), ("added", v.added), ("removed", v.removed)):
         for name in names:
             click.echo(f"{label}: {name}")

@@ -73,6 +73,23 @@ def test_verify_accepts_the_untouched_bundle(bundle):
     assert "files match the manifest" in result.output
 
 
+def test_verify_prints_the_manifests_sha256(bundle, tmp_path):
+    """The digest an auditor compares with the one a report quotes: printed
+    whether or not the files match, and it changes with the manifest."""
+    import hashlib
+
+    digest = hashlib.sha256((bundle[0] / "manifest.json").read_bytes()).hexdigest()
+    result = _cli("verify", str(bundle[0]))
+    assert result.output.splitlines()[0] == f"manifest SHA-256: {digest}"
+    folder = _copy(bundle, tmp_path)
+    manifest = folder / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"tool_version"', '"tool_version" '))
+    result = _cli("verify", str(folder))
+    changed = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    assert changed != digest
+    assert result.output.splitlines()[0] == f"manifest SHA-256: {changed}"
+
+
 def test_verify_names_a_changed_byte(bundle, tmp_path):
     folder = _copy(bundle, tmp_path)
     [target] = [
