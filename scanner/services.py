@@ -36,8 +36,10 @@ class Glob:
         text = pattern.lower()
         first = _WILDCARDS.search(text)
         self.prefix = text[: first.start()] if first else text
+        # After a `[...]` class the text is literal only from its `]`, which a
+        # class may itself hold ([]]): such a pattern is filed by its prefix alone.
         last = _WILDCARDS.search(text[::-1])
-        self.suffix = text[len(text) - last.start() :] if last else text
+        self.suffix = "" if "[" in text else text[len(text) - last.start() :] if last else text
         self._regex: re.Pattern[str] | None = None
         self._pieces: list[str] = []
         if "?" in text or "[" in text:
