@@ -58,9 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patterns", type=int, default=50_000)
     parser.add_argument("--units", type=int, default=300)
-    parser.add_argument(
-        "--leading-star", action="store_true", help="every pattern starts with '*'"
-    )
+    parser.add_argument("--leading-star", action="store_true", help="every pattern starts with '*'")
     args = parser.parse_args()
     texts = patterns(args.patterns, args.units, args.leading_star)
     assessments = units(args.units)
