@@ -96,9 +96,9 @@ class Rule(BaseModel):
     next_steps: list[str] = Field(default_factory=list)
     # policy: a deployment tool's own configuration says how every release runs;
     # snapshot: the current traffic state suggests the pattern.
-    basis: Literal["policy", "snapshot"] | None = None
-    # The documentation pages that decide this rule (URLs).
-    sources: list[str] = Field(default_factory=list)
+    basis: Literal["policy", "snapshot"]
+    # The documentation pages that decide this rule (URLs), at least one.
+    sources: list[str] = Field(min_length=1)
 
     def facts(self) -> list[str]:
         return [name for c in self.when for name in c.facts()]

@@ -20,6 +20,8 @@ rules:
     level: 5
     summary: five
     rationale: r
+    basis: policy
+    sources: [https://example.org/doc]
     when:
       - {fact: mode, equals: auto}
       - {fact: alarms, present: true}
@@ -28,6 +30,8 @@ rules:
     level: 4
     summary: four
     rationale: r
+    basis: policy
+    sources: [https://example.org/doc]
     when:
       - any:
           - {fact: mode, equals: auto}
@@ -37,6 +41,8 @@ rules:
     level: 1
     summary: one
     rationale: r
+    basis: policy
+    sources: [https://example.org/doc]
     when:
       - {fact: mode, in: [manual, null]}
     next_steps: [do better]

@@ -1,5 +1,5 @@
 """`relscan rules` and docs/levels.md's generated part: conditions read as
-sentences, each rule shows its basis and sources when it has them, and the
+sentences, each rule shows its basis and sources (which every rule must have), and the
 HTML comment markers belong to the docs file only."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.errors import UsageError
 from scanner.ruledoc import BEGIN, END, condition_text, generated_part, render_kind
 from scanner.rules import Condition, parse_rule_file
 from tests.cli import clean_env, relscan
@@ -72,12 +73,6 @@ rules:
     sources: [https://learn.microsoft.com/en-us/azure/traffic-manager/traffic-manager-routing-methods]
     when:
       - {fact: weights, present: true}
-  - id: T-1-BARE
-    level: 1
-    summary: Not yet grounded
-    rationale: Nothing declared yet.
-    when:
-      - {fact: deployment_policy, equals: AllAtOnce}
 """
 
 
@@ -93,8 +88,23 @@ def test_each_rule_shows_its_basis_and_a_source_line_per_source():
     snapshot = text.split("#### T-4-SNAPSHOT")[1].split("####")[0]
     assert "Basis: snapshot (inferred from the current traffic state)" in snapshot
     assert snapshot.count("Source: <https://learn.microsoft.com/") == 1
-    bare = text.split("#### T-1-BARE")[1]
-    assert "Basis:" not in bare and "Source:" not in bare  # rendered without those lines
+
+
+@pytest.mark.parametrize(
+    ("missing", "cut"),
+    [
+        ("basis", "    basis: snapshot\n"),
+        (
+            "sources",
+            "    sources: [https://learn.microsoft.com/en-us/azure/traffic-manager/"
+            "traffic-manager-routing-methods]\n",
+        ),
+    ],
+)
+def test_a_rule_without_its_basis_or_sources_is_refused_when_it_loads(missing, cut):
+    assert cut in RULES
+    with pytest.raises(UsageError, match=rf"rule file test.yaml: .*{missing}"):
+        parse_rule_file("test.yaml", RULES.replace(cut, ""))
 
 
 def test_relscan_rules_prints_readable_markdown_without_the_docs_markers():
