@@ -8,6 +8,7 @@ EXIT_INCOMPLETE = 3  # finished, but a unit was not assessed or a scope failed
 EXIT_BELOW_TARGET = 4  # --fail-under N and an assessed unit is below N
 EXIT_REGRESSION = 5  # `diff --fail-on-regression` and a level went down
 EXIT_EVIDENCE_MISMATCH = 6  # `verify`: a bundle file was changed, added or removed
+EXIT_OUTPUT = 7  # the work was done, but its output could not be written (it is kept)
 
 
 class RelscanError(Exception):
@@ -26,6 +27,13 @@ class CredentialsError(RelscanError):
 
 class NotFoundError(RelscanError):
     """`check` named a resource that does not exist (or cannot be seen)."""
+
+
+class OutputError(RelscanError):
+    """The output could not be written after the work was done (disk full, no
+    permission, a closed pipe); the message says where the result is kept."""
+
+    exit_code = EXIT_OUTPUT
 
 
 class CloudError(RelscanError):

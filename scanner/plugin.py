@@ -59,6 +59,10 @@ class ProviderRun(ABC):
 class ProviderPlugin(ABC):
     name: str
     title: str
+    # Parameter names of options that choose what a scan covers (accounts,
+    # projects, compartments): `check` reads the one resource its id names, so
+    # its --help leaves these out.
+    scan_only: frozenset[str] = frozenset()
 
     @abstractmethod
     def options(self) -> list[click.Option]:
@@ -76,6 +80,10 @@ class ProviderPlugin(ABC):
     @abstractmethod
     def configure(self, options: dict[str, Any]) -> ProviderRun:
         """Validate the options and credentials; raise UsageError/CredentialsError."""
+
+    def check_notes(self, resource_id: str, options: dict[str, Any]) -> list[str]:
+        """Warnings for `check`: options that the id contradicts (and so are ignored)."""
+        return []
 
     def permissions(self, scope: str = "account") -> Grant:
         """The least-privilege read grant, from the same declarations the

@@ -35,6 +35,8 @@ class RenderOptions:
     evidence_digest: str | None = None  # the manifest digest of an evidence bundle
     history: list[TrendPoint] = field(default_factory=list)  # earlier scans, oldest first
     missing_shards: list[str] = field(default_factory=list)  # of a merged scan group
+    below: int | None = None  # `--below N`: list only the units below level N
+    terminal: bool = False  # rendering for a terminal: colour and its width
 
 
 @dataclass

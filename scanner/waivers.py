@@ -47,6 +47,36 @@ class Waiver:
         return f"id {self.match}" if self.match is not None else f"service {self.service}"
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """YAML's safe loader, except that dates stay text: `expires` is then checked
+    here, so an impossible date (2026-02-30) is a one-line error with its line,
+    not the loader's exception."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _expiry(value: Any) -> dt.date:
+    """A waiver's expiry date: YYYY-MM-DD (a TOML date, or YAML text)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError as exc:
+        detail = str(exc) if "out of range" in str(exc) else "YYYY-MM-DD"
+        raise ValueError(f"expires {value!r} is not a date ({detail})") from None
+
+
 def _yaml_lines(text: str) -> list[dict[str, int]]:
     """For each waiver entry, the line of each of its keys (1-based)."""
     root = yaml.compose(text)
@@ -79,13 +109,17 @@ def _parse(path: Path) -> tuple[Any, list[dict[str, int]]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"waivers file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"waivers file {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
     if path.suffix.lower() == ".toml":
         try:
             return tomllib.loads(text), _toml_lines(text)
         except tomllib.TOMLDecodeError as exc:
             raise UsageError(f"waivers file {path}: {exc}") from None
     try:
-        return yaml.safe_load(text), _yaml_lines(text)
+        return yaml.load(text, Loader=_DatesAsText), _yaml_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -111,14 +145,10 @@ def _entry(path: Path, raw: Any, lines: dict[str, int]) -> Waiver:
     level = raw["level"]
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
         raise fail("level", f"level must be a whole number from 1 to 5, not {level!r}")
-    expires = raw["expires"]
-    if isinstance(expires, dt.datetime):
-        expires = expires.date()
-    if not isinstance(expires, dt.date):
-        try:
-            expires = dt.date.fromisoformat(str(expires))
-        except ValueError:
-            raise fail("expires", f"expires {expires!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        expires = _expiry(raw["expires"])
+    except ValueError as exc:
+        raise fail("expires", str(exc)) from None
     return Waiver(
         level=level,
         reason=str(raw["reason"]),

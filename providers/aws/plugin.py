@@ -26,6 +26,7 @@ def known_regions(session: Any) -> set[str]:
 class AwsPlugin(ProviderPlugin):
     name = "aws"
     title = "Amazon Web Services"
+    scan_only = frozenset({"aws_organization"})
 
     def options(self) -> list[click.Option]:
         return [
@@ -69,6 +70,15 @@ class AwsPlugin(ProviderPlugin):
 
     def check_id(self, resource_id: str) -> None:
         parse_arn(resource_id)
+
+    def check_notes(self, resource_id: str, options: dict[str, Any]) -> list[str]:
+        """An ARN names its region; an --aws-region that disagrees is ignored, said once."""
+        regions = list(dict.fromkeys(options.get("aws_region") or ()))
+        parts = resource_id.split(":")
+        arn_region = parts[3] if len(parts) > 3 else ""
+        if not regions or not arn_region or arn_region in regions:
+            return []
+        return [f"--aws-region {', '.join(regions)} is ignored: the ARN is in region {arn_region}"]
 
     def permissions(self, scope: str = "account") -> Grant:
         from providers.aws.permissions import grant

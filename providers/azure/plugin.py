@@ -20,6 +20,7 @@ from scanner.readonly import Grant
 class AzurePlugin(ProviderPlugin):
     name = "azure"
     title = "Microsoft Azure"
+    scan_only = frozenset({"azure_subscription"})
 
     def options(self) -> list[click.Option]:
         return [

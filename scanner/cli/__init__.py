@@ -29,10 +29,12 @@ def app() -> None:
     places every release unit on the Cloud Maturity Model's five levels."""
 
 
-for command in (scan, check):
-    for plugin in installed_plugins().values():
-        command.params.extend(plugin.options())
-    app.add_command(command)
+for plugin in installed_plugins().values():
+    scan.params.extend(plugin.options())
+    # `check` reads the one resource its id names: no options choosing scopes.
+    check.params.extend(o for o in plugin.options() if o.name not in plugin.scan_only)
+app.add_command(scan)
+app.add_command(check)
 app.add_command(demo)
 for command in (history, show, diff_command, assess, verify_command, permissions):
     app.add_command(command)
@@ -57,6 +59,11 @@ def main(argv: list[str] | None = None) -> None:
         code = app.main(args=argv, prog_name="relscan", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # Bare `relscan`: the usual help, on stderr with exit 2, as Click does for a
+        # group called without a command (`relscan --help` prints it on stdout, exit 0).
+        exc.show()
+        code = EXIT_USAGE
     except click.ClickException as exc:  # bad usage: one line, exit 2
         click.echo(f"relscan: error: {one_line(exc.format_message())}", err=True)
         code = EXIT_USAGE

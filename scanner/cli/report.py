@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,21 @@ from scanner.outputs.json_out import load_scan
 from scanner.store import Store
 from scanner.store.groups import merge_group
 
+STDIN = "-"
+
+
+def _read_scan(scan_file: str) -> str:
+    """The scan document from a file, or from standard input for `-`."""
+    try:
+        if scan_file == STDIN:
+            return sys.stdin.buffer.read().decode("utf-8")
+        return Path(scan_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{scan_file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        where = "standard input" if scan_file == STDIN else scan_file
+        raise UsageError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+
 
 @click.command()
 @click.argument("scan_file", required=False)
@@ -36,7 +52,8 @@ def report(
     output: str | None,
     **options: Any,
 ) -> None:
-    """Render a saved scan (relscan's JSON output) or a scan group: html, pdf, csv, cddo..."""
+    """Render a saved scan (relscan's JSON output; `-` reads standard input) or a
+    scan group: html, pdf, csv, cddo, sarif..."""
     if bool(scan_file) == bool(scan_group):
         raise UsageError("give a scan file or --scan-group ID (one of them)")
     fmt = resolve_format(fmt, output)
@@ -46,11 +63,8 @@ def report(
         result, missing = merge_group(Store(store), scan_group)
     else:
         assert scan_file is not None
-        try:
-            text = Path(scan_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{scan_file}: {exc.strerror or exc}") from None
-        result = load_scan(text, scan_file)
+        text = _read_scan(scan_file)
+        result = load_scan(text, "standard input" if scan_file == STDIN else scan_file)
     opts = render_options(result, options)
     opts.missing_shards = missing
     emit(SCAN_FORMATS[fmt](result, opts), output)

@@ -14,6 +14,7 @@ from scanner.cli.common import (
     emit,
     fail_under_option,
     format_options,
+    kept_scan,
     render_options,
     report_options,
     resolve_format,
@@ -51,12 +52,12 @@ def _interrupted(exc: ScanInterrupted, store: Store | None, uid: str | None) -> 
     os._exit(130)  # scope threads may still be waiting on the network: do not wait for them
 
 
-def _write_outputs(result: ScanResult, opts: Any, outputs: list[Any]) -> None:
+def _write_outputs(result: ScanResult, opts: Any, outputs: list[Any], kept: Any) -> None:
     stamp = result.started.strftime("%Y%m%dT%H%M%SZ")
     for spec in outputs:
         path = spec.path.format(date=result.started.date().isoformat(), time=stamp)
         check_output_path(path)
-        emit(SCAN_FORMATS[spec.format](result, opts), path)
+        emit(SCAN_FORMATS[spec.format](result, opts), path, kept)
 
 
 @click.command()
@@ -157,7 +158,8 @@ def scan(**given: Any) -> None:
     if store and uid:
         store.finish_scan(uid, result)
         opts.history = history_for(store, labels)
-    emit(SCAN_FORMATS[fmt](result, opts), o["output"])
-    _write_outputs(result, opts, settings.outputs if settings else [])
+    kept = kept_scan(result, uid, o["store"])
+    emit(SCAN_FORMATS[fmt](result, opts), o["output"], kept)
+    _write_outputs(result, opts, settings.outputs if settings else [], kept)
     report_errors(result, o["quiet"])
     raise click.exceptions.Exit(exit_code(result, o["fail_under"]))

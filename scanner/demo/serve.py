@@ -37,10 +37,19 @@ def load_estate(path: str | None = None) -> dict[str, Any]:
             data = yaml.safe_load(text)
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"estate file {path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"estate file {path}: not UTF-8 text (byte {exc.start})") from None
     if not isinstance(data, dict) or not set(data) <= set(EMULATORS) | {"waivers"}:
         raise UsageError(
             f"estate file {path}: top-level keys must be among {', '.join(EMULATORS)}, waivers"
         )
+    for key, part in data.items():
+        expected, kind = (list, "a list") if key == "waivers" else (dict, "a mapping")
+        if not isinstance(part, expected):
+            raise UsageError(
+                f"estate file {path}: {key}: expected {kind} (as in the built-in estate), "
+                f"not {type(part).__name__} {part!r:.40}"
+            )
     return data
 
 
@@ -52,7 +61,12 @@ def serve(estate: dict[str, Any]) -> Iterator[dict[str, str | None]]:
             if cloud not in EMULATORS:
                 continue
             module = importlib.import_module(EMULATORS[cloud])
-            env.update(module.start(part, stack))
+            try:
+                env.update(module.start(part, stack))
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                raise UsageError(
+                    f"estate: the {cloud} part cannot be served ({type(exc).__name__}: {exc})"
+                ) from None
         yield env
 
 

@@ -11,24 +11,29 @@ from collections.abc import Callable
 from scanner.engine import ScanResult
 from scanner.errors import UsageError
 from scanner.model import Assessment
-from scanner.outputs import cddo, csv_out, html, json_out, markdown, pdf, table
+from scanner.outputs import cddo, csv_out, html, json_out, markdown, pdf, sarif, table
+from scanner.outputs.select import for_service, shown
 from scanner.report import RenderOptions, build_report
 
 Renderer = Callable[[ScanResult, RenderOptions], str | bytes]
 
+# `--service` narrows every format; `--below` the unit lists (scanner/outputs/select.py).
 SCAN_FORMATS: dict[str, Renderer] = {
-    "json": lambda result, _: json_out.render_scan(result),
-    "markdown": lambda result, _: markdown.render_scan(result),
-    "table": lambda result, _: table.render_scan(result),
-    "html": lambda result, opts: html.render(build_report(result, opts)),
-    "pdf": lambda result, opts: pdf.render(build_report(result, opts)),
-    "csv": lambda result, opts: csv_out.render(build_report(result, opts)),
-    "cddo": lambda result, opts: cddo.render(build_report(result, opts)),
+    "json": lambda result, opts: json_out.render_scan(shown(result, opts)),
+    "markdown": markdown.render_scan,
+    "table": table.render_scan,
+    "html": lambda result, opts: html.render(build_report(for_service(result, opts), opts)),
+    "pdf": lambda result, opts: pdf.render(build_report(for_service(result, opts), opts)),
+    "csv": lambda result, opts: csv_out.render(build_report(shown(result, opts), opts)),
+    "cddo": lambda result, opts: cddo.render(build_report(for_service(result, opts), opts)),
+    "sarif": lambda result, opts: sarif.render(for_service(result, opts), opts),
 }
-ONE_FORMATS: dict[str, Callable[[Assessment], str]] = {
-    "json": json_out.render_one,
-    "markdown": markdown.render_one,
+# `check`: one unit.
+ONE_FORMATS: dict[str, Callable[[Assessment, RenderOptions], str]] = {
+    "json": lambda a, _: json_out.render_one(a),
+    "markdown": lambda a, opts: markdown.render_one(a, opts),
     "table": table.render_one,
+    "sarif": sarif.render_one,
 }
 
 

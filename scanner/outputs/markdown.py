@@ -1,24 +1,55 @@
-"""Markdown for wikis: a summary, then every unit with its evidence."""
+"""Markdown for pull requests and wikis: the estate's answer and its status
+against the target, the services, the levels, then every unit with its evidence.
+
+Cloud-supplied strings are escaped (`md`): no HTML, links or table breaks.
+"""
 
 from __future__ import annotations
 
 from scanner.engine import ScanResult
 from scanner.model import Assessment
-from scanner.outputs.text import md, show_value
+from scanner.outputs.select import for_service, is_gap, target_status
+from scanner.outputs.text import NOT_ASSESSED, basis_text, md, show_value
+from scanner.report import RAG_TEXT, RenderOptions, UnitView, build_report
 from scanner.summary import LEVEL_NAMES, LEVELS, summarise
+
+ANSWERS = {
+    0: "I don't know: nothing could be assessed",
+    1: "We stop services to update them, then restart",
+    2: "We update parts of our services at a time, usually during scheduled windows",
+    3: "We deploy new versions and switch over by hand, with manual rollback if needed",
+    4: "We use canary or blue/green releases, usually without maintenance windows",
+    5: "We use canary or blue/green releases and switch users with no need for maintenance windows",
+}
 
 
 def _level(a: Assessment) -> str:
-    return f"Level {a.level}" if a.level is not None else "Not assessed"
+    return f"Level {a.level}" if a.level is not None else NOT_ASSESSED.capitalize()
 
 
-def render_one(a: Assessment) -> str:
-    lines = [
-        f"### {md(a.name)}",
-        "",
-        f"- **{_level(a)}**: {md(a.reason)}",
+def render_one(
+    a: Assessment, opts: RenderOptions | None = None, view: UnitView | None = None
+) -> str:
+    opts = opts or RenderOptions()
+    lines = [f"### {md(a.name)}", "", f"- **{_level(a)}**: {md(a.reason)}"]
+    basis = basis_text(a.basis)
+    if basis:
+        lines.append(f"- Basis: {md(basis)}")
+    if view is not None:
+        status = target_status(view, opts.target_level)
+        lines.append(f"- Target level {opts.target_level}: {status}")
+        if view.waived and view.waiver is not None:
+            w = view.waiver
+            lines.append(
+                f"- Waiver: level {w.level} accepted by {md(w.approved_by)} until "
+                f"{w.expires.isoformat()}: {md(w.reason)}"
+            )
+        elif view.expired_waiver is not None:
+            lines.append(f"- Waiver expired on {view.expired_waiver.expires.isoformat()}")
+    lines += [
         f"- Id: {md(a.id)}",
         f"- Kind: {md(a.kind)}, {md(a.provider)} {md(a.account)} {md(a.location)}",
+        f"- Service: {md(a.service or 'Unassigned')}",
         f"- Rule: {md(a.rule or 'none')}",
         "",
         "| Field | Value |",
@@ -30,23 +61,59 @@ def render_one(a: Assessment) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_scan(result: ScanResult) -> str:
+def render_scan(result: ScanResult, opts: RenderOptions | None = None) -> str:
+    opts = opts or RenderOptions()
+    result = for_service(result, opts)
+    report = build_report(result, opts)
     s = summarise(result.assessments)
+    answer = report.estate.level
+    scope = f"service {md(opts.service)}" if opts.service else "the estate"
+    below = [v for v in report.units if v.below_target and not v.waived]
+    waived = [v for v in report.units if v.waived]
     lines = [
         "# How do you release updates? relscan scan",
+        "",
+        f"**Answer for {scope}: {answer}, {ANSWERS[answer]}.** The lowest level of any "
+        "assessed unit; a service is only as safe as its weakest release path.",
+        "",
+        f"Target level {opts.target_level}: {len(below)} units below it, "
+        f"{len(waived)} accepted by a waiver, {s['not_assessed']} not assessed.",
+    ]
+    if result.errors:
+        lines += [
+            "",
+            f"**This report is incomplete:** {len(result.errors)} scope errors "
+            "(listed below); units in those scopes may be missing.",
+        ]
+    lines += [
         "",
         f"Scanned {len(result.scopes)} scopes in {result.seconds:.1f} s "
         f"(relscan {md(result.tool_version)}), {s['total']} release units.",
         "",
-        "| Level | Meaning | Units |",
-        "|---|---|---|",
+        "## Services",
+        "",
+        f"| Service | Level | Status (target {opts.target_level}) | Units | Not assessed |",
+        "|---|---|---|---|---|",
     ]
+    for sv in report.services:
+        level = str(sv.level) if sv.level else "0 (I don't know)"
+        lines.append(
+            f"| {md(sv.name)} | {level} | {RAG_TEXT[sv.rag]} | {len(sv.units)} | "
+            f"{sum(1 for v in sv.units if v.unit.level is None)} |"
+        )
+    lines += ["", "## Levels", "", "| Level | Meaning | Units |", "|---|---|---|"]
     lines += [f"| {lv} | {LEVEL_NAMES[lv]} | {s['levels'][str(lv)]} |" for lv in LEVELS]
-    lines.append(f"| - | not assessed | {s['not_assessed']} |")
+    lines.append(f"| {NOT_ASSESSED} | no level: see the reason | {s['not_assessed']} |")
     if result.errors:
         lines += ["", "## Scope errors", ""]
         lines += [f"- {md(e.scope)} {md(e.service)}: {md(e.message)}" for e in result.errors]
-    lines += ["", "## Release units", ""]
-    for a in result.assessments:
-        lines.append(render_one(a))
+    shown = [v for v in report.units if is_gap(v.unit, opts.below)]
+    heading = "## Release units"
+    if opts.below is not None:
+        heading += f" below level {opts.below} (and not assessed): {len(shown)} of {s['total']}"
+    lines += ["", heading, ""]
+    if not shown:
+        lines.append("None.\n")
+    for v in shown:
+        lines.append(render_one(v.unit, opts, v))
     return "\n".join(lines)

@@ -1,81 +1,198 @@
-"""A terminal table (Rich). Cloud strings go in as Text, never as markup."""
+"""A terminal table (Rich). Cloud strings go in as Text, never as markup.
+
+Sized to the terminal (or COLUMNS; 120 when writing to a file or a pipe),
+coloured by level on a terminal only, long ids shortened (`short_id`), kinds
+written as words so they wrap between words, never inside one.
+"""
 
 from __future__ import annotations
 
 import io
+import os
+import shutil
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from scanner.engine import ScanResult
 from scanner.model import Assessment
-from scanner.outputs.text import clean, show_value
+from scanner.outputs.select import for_service, is_gap, target_status
+from scanner.outputs.text import (
+    NOT_ASSESSED,
+    SNAPSHOT_TEXT,
+    basis_text,
+    clean,
+    level_text,
+    short_id,
+    show_value,
+)
+from scanner.report import RenderOptions, UnitView, build_report
 from scanner.summary import LEVEL_NAMES, LEVELS, summarise
 
 LEVEL_STYLE = {1: "red", 2: "dark_orange", 3: "yellow", 4: "green", 5: "bold green"}
+STATUS_STYLE = {
+    "meets target": "green",
+    "below target": "red",
+    "below target (waiver expired)": "red",
+    "accepted (waiver)": "yellow",
+    "not assessed": "dim",
+}
+STATUS_WORDS = {  # short enough for a narrow column; the legend below the table explains
+    "meets target": "meets",
+    "below target": "below",
+    "below target (waiver expired)": "below (waiver expired)",
+    "accepted (waiver)": "waived",
+    "not assessed": "",  # the level column says "not assessed"
+}
+SNAPSHOT_MARK = "*"
+WIDE = 120  # from this many columns the table shows the account and location
+NARROW = 100  # below this many columns it leaves out the rule or reason too
+FILE_WIDTH = 120
 
 
-def _console(buf: io.StringIO) -> Console:
-    return Console(file=buf, width=140, force_terminal=False, color_system=None)
+def _width(opts: RenderOptions) -> int:
+    if opts.terminal:
+        return max(40, shutil.get_terminal_size((FILE_WIDTH, 24)).columns)
+    columns = os.environ.get("COLUMNS", "")
+    return max(40, int(columns)) if columns.isdigit() else FILE_WIDTH
+
+
+def _console(buf: io.StringIO, opts: RenderOptions) -> Console:
+    colour = opts.terminal and "NO_COLOR" not in os.environ
+    return Console(
+        file=buf,
+        width=_width(opts),
+        force_terminal=colour,
+        color_system="standard" if colour else None,
+        highlight=False,
+        emoji=False,
+    )
+
+
+def kind_words(kind: str) -> str:
+    """`aws.codedeploy.deployment_group` as `aws codedeploy deployment group`."""
+    return kind.replace(".", " ").replace("_", " ")
 
 
 def _level_text(a: Assessment) -> Text:
     if a.level is None:
-        return Text("n/a", style="dim")
-    return Text(str(a.level), style=LEVEL_STYLE[a.level])
+        return Text(NOT_ASSESSED, style="dim")
+    mark = SNAPSHOT_MARK if a.basis == "snapshot" else ""
+    return Text(f"{a.level}{mark}", style=LEVEL_STYLE[a.level])
 
 
-def render_scan(result: ScanResult) -> str:
-    buf = io.StringIO()
-    console = _console(buf)
-    units = Table(title="Release units", show_lines=False)
-    for col in ("Level", "Kind", "Name", "Account", "Location", "Rule or reason"):
-        units.add_column(col, overflow="fold")
-    for a in result.assessments:
-        units.add_row(
+def _place(a: Assessment) -> str:
+    return f"{short_id(a.account, 26)}\n{short_id(a.location, 26)}"
+
+
+def _units_table(views: list[UnitView], opts: RenderOptions, width: int) -> Table:
+    """Every column on a wide terminal; narrower ones leave out the account and
+    location (below 120 columns), then the rule or reason (below 100)."""
+    title = "Release units"
+    if opts.below is not None:
+        title += f" below level {opts.below} (and not assessed)"
+    units = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, expand=True)
+    units.add_column("Level", width=8)
+    units.add_column(f"Target {opts.target_level}", width=8)
+    units.add_column("Service", overflow="fold", ratio=2, min_width=7)
+    longest = max((len(w) for v in views for w in kind_words(v.unit.kind).split()), default=4)
+    units.add_column("Kind", width=max(longest, 10))  # wraps between words only
+    units.add_column("Name", overflow="fold", ratio=3, min_width=8)
+    where, rule = width >= WIDE, width >= NARROW
+    places = [_place(v.unit) for v in views]
+    if where:
+        widest = max((len(line) for p in places for line in p.split("\n")), default=8)
+        units.add_column("Account, location", width=min(widest, 26), overflow="fold")
+    if rule:
+        units.add_column("Rule or reason", overflow="fold", ratio=4, min_width=12)
+    for v, place in zip(views, places, strict=True):
+        a = v.unit
+        status = target_status(v, opts.target_level)
+        row = [
             _level_text(a),
-            Text(a.kind),
+            Text(STATUS_WORDS.get(status, status), style=STATUS_STYLE.get(status, "")),
+            Text(clean(a.service or "", 60)),
+            Text(kind_words(a.kind)),
             Text(clean(a.name, 80)),
-            Text(clean(a.account)),
-            Text(clean(a.location)),
-            Text(a.rule or clean(a.reason, 160)),
+        ]
+        if where:
+            row.append(Text(place))
+        if rule:
+            row.append(Text(a.rule or clean(a.reason, 120)))
+        units.add_row(*row)
+    return units
+
+
+def render_scan(result: ScanResult, opts: RenderOptions | None = None) -> str:
+    opts = opts or RenderOptions()
+    result = for_service(result, opts)
+    report = build_report(result, opts)
+    views = [v for v in report.units if is_gap(v.unit, opts.below)]
+    buf = io.StringIO()
+    console = _console(buf, opts)
+    width = console.width
+    if views:
+        console.print(_units_table(views, opts, width))
+        if any(v.unit.basis == "snapshot" for v in views):
+            console.print(Text(f"{SNAPSHOT_MARK} {SNAPSHOT_TEXT}, not a deployment policy"))
+    elif opts.below is not None:
+        console.print(
+            Text(f"No release unit is below level {opts.below}, and every one was assessed.")
         )
-    console.print(units)
-    console.print(summary_table(result))
+    else:
+        console.print(Text("No release units were found."))
+    console.print(summary_table(result, opts))
     return buf.getvalue()
 
 
-def summary_table(result: ScanResult) -> Table:
+def summary_table(result: ScanResult, opts: RenderOptions | None = None) -> Table:
+    opts = opts or RenderOptions()
     s = summarise(result.assessments)
     table = Table(title=f"Summary: {s['total']} units, {result.seconds:.1f} s")
-    table.add_column("Level")
+    table.add_column("Level", no_wrap=True)
     table.add_column("Meaning")
     table.add_column("Units", justify="right")
     for lv in LEVELS:
-        table.add_row(str(lv), LEVEL_NAMES[lv], str(s["levels"][str(lv)]))
-    table.add_row("-", "not assessed", str(s["not_assessed"]))
+        table.add_row(
+            Text(str(lv), style=LEVEL_STYLE[lv]), LEVEL_NAMES[lv], str(s["levels"][str(lv)])
+        )
+    table.add_row(
+        Text(NOT_ASSESSED, style="dim"),
+        "a deciding field could not be read, or no rule applies",
+        str(s["not_assessed"]),
+    )
     if result.errors:
-        table.add_row("!", "scope errors", str(len(result.errors)))
+        table.add_row(
+            Text("scope errors", style="red"), "this report is incomplete", str(len(result.errors))
+        )
     return table
 
 
-def summary_text(result: ScanResult) -> str:
+def summary_text(result: ScanResult, opts: RenderOptions | None = None) -> str:
+    opts = opts or RenderOptions()
     buf = io.StringIO()
-    _console(buf).print(summary_table(result))
+    _console(buf, opts).print(summary_table(result, opts))
     return buf.getvalue()
 
 
-def render_one(a: Assessment) -> str:
+def render_one(a: Assessment, opts: RenderOptions | None = None) -> str:
+    opts = opts or RenderOptions()
     buf = io.StringIO()
-    console = _console(buf)
+    console = _console(buf, opts)
     head = Text()
     head.append(clean(a.name), style="bold")
     head.append("  ")
-    head.append(f"level {a.level}" if a.level is not None else "not assessed")
+    head.append(level_text(a.level), style=LEVEL_STYLE.get(a.level or 0, "dim"))
     console.print(head)
     console.print(Text(f"{a.kind}  {clean(a.id)}"))
     console.print(Text(f"rule: {a.rule or 'none'}"))
+    basis = basis_text(a.basis)
+    if basis:
+        console.print(Text(f"basis: {basis}"))
+    if a.service:
+        console.print(Text(f"service: {clean(a.service)}"))
     console.print(Text(clean(a.reason, 1000)))
     evidence = Table(title="Evidence", title_justify="left")
     evidence.add_column("Field", overflow="fold")
