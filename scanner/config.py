@@ -154,7 +154,9 @@ def load_config(path_text: str, plugins: dict[str, ProviderPlugin]) -> Settings:
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        raise UsageError(
+            f"{path}: not UTF-8 text (at byte offset {exc.start}); save it as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None
     return parse_config(data, path, plugins)

@@ -111,7 +111,7 @@ def _parse(path: Path) -> tuple[Any, list[dict[str, int]]]:
         raise UsageError(f"waivers file {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise UsageError(
-            f"waivers file {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+            f"waivers file {path}: not UTF-8 text (at byte offset {exc.start}); save it as UTF-8"
         ) from None
     if path.suffix.lower() == ".toml":
         try:

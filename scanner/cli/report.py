@@ -35,7 +35,7 @@ def _read_scan(scan_file: str) -> str:
         raise UsageError(f"{scan_file}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         where = "standard input" if scan_file == STDIN else scan_file
-        raise UsageError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+        raise UsageError(f"{where}: not UTF-8 text (at byte offset {exc.start})") from None
 
 
 @click.command()

@@ -38,7 +38,9 @@ def load_estate(path: str | None = None) -> dict[str, Any]:
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"estate file {path}: {exc}") from None
     except UnicodeDecodeError as exc:
-        raise UsageError(f"estate file {path}: not UTF-8 text (byte {exc.start})") from None
+        raise UsageError(
+            f"estate file {path}: not UTF-8 text (at byte offset {exc.start})"
+        ) from None
     if not isinstance(data, dict) or not set(data) <= set(EMULATORS) | {"waivers"}:
         raise UsageError(
             f"estate file {path}: top-level keys must be among {', '.join(EMULATORS)}, waivers"

@@ -48,7 +48,7 @@ STATUS_WORDS = {  # short enough for a narrow column; the legend below the table
 }
 SNAPSHOT_MARK = "*"
 WIDE = 120  # from this many columns the table shows the account and location
-NARROW = 100  # below this many columns it leaves out the rule or reason too
+NARROW = 100  # below this many columns it leaves out the kind too
 FILE_WIDTH = 120
 
 
@@ -89,24 +89,24 @@ def _place(a: Assessment) -> str:
 
 def _units_table(views: list[UnitView], opts: RenderOptions, width: int) -> Table:
     """Every column on a wide terminal; narrower ones leave out the account and
-    location (below 120 columns), then the rule or reason (below 100)."""
+    location (below 120 columns), then the kind (below 100: the rule id names it)."""
     title = "Release units"
     if opts.below is not None:
         title += f" below level {opts.below} (and not assessed)"
-    units = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, expand=True)
+    units = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     units.add_column("Level", width=8)
     units.add_column(f"Target {opts.target_level}", width=8)
-    units.add_column("Service", overflow="fold", ratio=2, min_width=7)
-    longest = max((len(w) for v in views for w in kind_words(v.unit.kind).split()), default=4)
-    units.add_column("Kind", width=max(longest, 10))  # wraps between words only
-    units.add_column("Name", overflow="fold", ratio=3, min_width=8)
-    where, rule = width >= WIDE, width >= NARROW
+    units.add_column("Service", overflow="fold", min_width=7)
+    where, kind = width >= WIDE, width >= NARROW
+    if kind:
+        longest = max((len(w) for v in views for w in kind_words(v.unit.kind).split()), default=4)
+        units.add_column("Kind", width=max(longest, 10))  # wraps between words only
+    units.add_column("Name", overflow="fold", min_width=10)
     places = [_place(v.unit) for v in views]
     if where:
         widest = max((len(line) for p in places for line in p.split("\n")), default=8)
         units.add_column("Account, location", width=min(widest, 26), overflow="fold")
-    if rule:
-        units.add_column("Rule or reason", overflow="fold", ratio=4, min_width=12)
+    units.add_column("Rule or reason", overflow="fold", min_width=16)
     for v, place in zip(views, places, strict=True):
         a = v.unit
         status = target_status(v, opts.target_level)
@@ -114,13 +114,13 @@ def _units_table(views: list[UnitView], opts: RenderOptions, width: int) -> Tabl
             _level_text(a),
             Text(STATUS_WORDS.get(status, status), style=STATUS_STYLE.get(status, "")),
             Text(clean(a.service or "", 60)),
-            Text(kind_words(a.kind)),
-            Text(clean(a.name, 80)),
         ]
+        if kind:
+            row.append(Text(kind_words(a.kind)))
+        row.append(Text(clean(a.name, 80)))
         if where:
             row.append(Text(place))
-        if rule:
-            row.append(Text(a.rule or clean(a.reason, 120)))
+        row.append(Text(a.rule or clean(a.reason, 120)))
         units.add_row(*row)
     return units
 

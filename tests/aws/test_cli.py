@@ -97,7 +97,7 @@ def test_check_json_is_exactly_the_scan_resource(serve):
 
 
 def test_check_table_shows_level_rule_evidence_and_next_steps(serve):
-    r = relscan("check", EB_ARN, env=serve())
+    r = relscan("check", EB_ARN, "-f", "table", env=serve())
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert "portal/portal-prod  level 2" in out
