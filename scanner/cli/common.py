@@ -145,8 +145,16 @@ def render_options(result: ScanResult, kw: dict[str, Any]) -> RenderOptions:
         waivers=waivers,
         service=service,
         below=kw.get("below"),
-        terminal=to_terminal(kw.get("output")),
+        terminal=to_terminal(_output_of(kw)),
     )
+
+
+def _output_of(kw: dict[str, Any]) -> str | None:
+    """--output, whether the command passed it in `kw` or took it by name."""
+    if "output" in kw:
+        return kw["output"]
+    ctx = click.get_current_context(silent=True)
+    return ctx.params.get("output") if ctx is not None else None
 
 
 def to_stdout(output: str | None) -> bool:
