@@ -46,17 +46,13 @@ def test_check_piped_writes_json_and_the_output_suffix_decides(serve, tmp_path):
     assert [x["ruleId"] for x in log["runs"][0]["results"]] == ["AWS-EB-2-ROLLING"]
 
 
-def test_check_on_a_terminal_prints_the_table(serve):
-    """A pseudo-terminal as standard output: the human table, as scan gives."""
+def on_a_terminal(args, env):
+    """Run relscan with a pseudo-terminal as standard output; (exit code, output)."""
     leader, follower = pty.openpty()
     proc = subprocess.run(
-        [RELSCAN, "check", EB_ARN],
-        env={**serve(), "COLUMNS": "100", "NO_COLOR": "1"},
-        stdout=follower,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+        [RELSCAN, *args], env=env, stdout=follower, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, timeout=120,
+    )  # fmt: skip
     os.close(follower)
     out = b""
     while True:
@@ -68,10 +64,26 @@ def test_check_on_a_terminal_prints_the_table(serve):
             break
         out += chunk
     os.close(leader)
-    text = out.decode()
-    assert proc.returncode == 0, proc.stderr
+    return proc.returncode, out.decode()
+
+
+def test_check_on_a_terminal_prints_the_table(serve):
+    """A pseudo-terminal as standard output: the human table, as scan gives."""
+    code, text = on_a_terminal(["check", EB_ARN], {**serve(), "COLUMNS": "100", "NO_COLOR": "1"})
+    assert code == 0
     assert "portal/portal-prod  level 2" in text and "rule: AWS-EB-2-ROLLING" in text
     assert not text.lstrip().startswith("{")
+
+
+def test_colour_goes_to_the_terminal_never_into_a_file(serve, tmp_path):
+    env = {k: v for k, v in serve().items() if k != "NO_COLOR"}
+    scan = tmp_path / "scan.json"
+    assert relscan("scan", "-p", "aws", "-o", str(scan), "-q", env=env).returncode == 0
+    code, text = on_a_terminal(["report", str(scan), "-f", "table"], env)
+    assert code == 0 and "\x1b[" in text  # coloured by level on the terminal
+    code, text = on_a_terminal(["report", str(scan), "-o", str(tmp_path / "t.txt")], env)
+    written = (tmp_path / "t.txt").read_text()
+    assert code == 0 and "legacy/batch" in written and "\x1b[" not in written
 
 
 def test_check_offers_only_its_formats_and_refuses_unknown_suffixes(serve, tmp_path):
