@@ -74,8 +74,7 @@ def below_option(func: Callable[..., Any]) -> Callable[..., Any]:
         type=click.IntRange(1, 5),
         default=None,
         metavar="N",
-        help="Show only the units below level N, and those not assessed (the gaps); "
-        "json, csv, sarif, table and markdown.",
+        help="Show only the gaps: the units below level N, and those not assessed.",
     )(func)
 
 

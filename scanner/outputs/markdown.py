@@ -23,6 +23,10 @@ ANSWERS = {
 }
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _level(a: Assessment) -> str:
     return f"Level {a.level}" if a.level is not None else NOT_ASSESSED.capitalize()
 
@@ -76,13 +80,13 @@ def render_scan(result: ScanResult, opts: RenderOptions | None = None) -> str:
         f"**Answer for {scope}: {answer}, {ANSWERS[answer]}.** The lowest level of any "
         "assessed unit; a service is only as safe as its weakest release path.",
         "",
-        f"Target level {opts.target_level}: {len(below)} units below it, "
+        f"Target level {opts.target_level}: {_count(len(below), 'unit')} below it, "
         f"{len(waived)} accepted by a waiver, {s['not_assessed']} not assessed.",
     ]
     if result.errors:
         lines += [
             "",
-            f"**This report is incomplete:** {len(result.errors)} scope errors "
+            f"**This report is incomplete:** {_count(len(result.errors), 'scope error')} "
             "(listed below); units in those scopes may be missing.",
         ]
     lines += [

@@ -134,7 +134,7 @@ def test_markdown_has_the_answer_services_and_target_status(result):
     text = render("markdown", result, waivers=[HR_WAIVER])
     assert "**Answer for the estate: 1, We stop services to update them, then restart.**" in text
     assert "Target level 4: 2 units below it, 1 accepted by a waiver, 1 not assessed." in text
-    assert "**This report is incomplete:** 1 scope errors" in text
+    assert "**This report is incomplete:** 1 scope error (listed below)" in text
     assert "| Service | Level | Status (target 4) | Units | Not assessed |" in text
     assert re.search(r"^\| payments \| 2 \| [^|]+ \| 2 \| 0 \|$", text, re.M)
     assert re.search(r"^\| data \| 0 \(I don't know\) \| [^|]+ \| 1 \| 1 \|$", text, re.M)
