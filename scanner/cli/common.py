@@ -244,8 +244,7 @@ def kept_scan(result: ScanResult, uid: str | None, store_url: str | None) -> Cal
 
             flag = f" --store {safe_url(store_url)}" if store_url else ""
             return (
-                f"the scan is kept in the store: `relscan show {uid}{flag} -o FILE` "
-                "writes it again"
+                f"the scan is kept in the store: `relscan show {uid}{flag} -o FILE` writes it again"
             )
         try:
             fd, path = tempfile.mkstemp(prefix="relscan-scan-", suffix=".json")
