@@ -201,6 +201,9 @@ class Store:
             else:
                 query = select(scans).where(scans.c.uid.like(f"{ref}%")).limit(2)
             rows = [_scan_row(r) for r in conn.execute(query).mappings()]
+            if not rows and ref.isdigit():  # a uid prefix can be all digits too
+                query = select(scans).where(scans.c.uid.like(f"{ref}%")).limit(2)
+                rows = [_scan_row(r) for r in conn.execute(query).mappings()]
         if len(rows) != 1:
             raise UsageError(self._nothing_matches(ref))
         return rows[0]

@@ -10,6 +10,7 @@ from scanner.engine import ScanResult
 from scanner.errors import UsageError
 from scanner.model import Evidence, ScopeError
 from scanner.store import Store
+from scanner.store.tables import scans
 from tests.report.conftest import unit
 
 
@@ -90,3 +91,15 @@ def test_an_unsupported_store_names_the_supported_schemes(url, problem):
     assert message.endswith(
         "relscan keeps history in sqlite:///PATH or postgresql://USER@HOST/DATABASE"
     )
+
+
+def test_an_all_digit_uid_prefix_finds_its_scan(store_url):
+    # A scan's uid is hex: its first characters are all digits about 2 % of the
+    # time, and such a prefix must still find the scan, not look for scan number N.
+    store = Store(store_url)
+    uid = store.save(scan_at(20, {"arn:a": 3}))
+    digits = "".join(c if c.isdigit() else "7" for c in uid[:8])
+    with store.engine.begin() as conn:
+        conn.execute(scans.update().where(scans.c.uid == uid).values(uid=digits + uid[8:]))
+    assert store.find(digits).uid == digits + uid[8:]
+    assert store.find("1").uid == digits + uid[8:]  # scan number 1 still wins for its id
