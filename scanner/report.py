@@ -10,19 +10,32 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from scanner import target
 from scanner.engine import ScanResult
 from scanner.model import Assessment
 from scanner.rules import load_rulebook
 from scanner.services import Rollup, rollup
 from scanner.store.trend import TrendPoint
-from scanner.waivers import Waiver, waiver_for
+from scanner.waivers import Waiver
 
-GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
+# A service's status against the target level (docs/reports.md).
+GREEN, ACCEPTED, INCOMPLETE, RED, GREY = "green", "accepted", "incomplete", "red", "grey"
 RAG_TEXT = {
     GREEN: "Meets target",
-    AMBER: "Gap accepted or evidence incomplete",
+    ACCEPTED: "Gap accepted by waiver",
+    INCOMPLETE: "Evidence incomplete",
     RED: "Below target",
     GREY: "Not known",
+}
+NOT_KNOWN = "Not known"  # the wording for level 0 ("I don't know") wherever a group is shown
+
+# Where a report's scan came from, for its opening line.
+LIVE, DEMO, EVIDENCE = "live", "demo", "evidence"
+ORIGINS = (LIVE, DEMO, EVIDENCE)
+POLICY, SNAPSHOT = "policy", "snapshot"
+BASIS_TEXT = {
+    POLICY: "the deployment tool's own configuration says how every release runs",
+    SNAPSHOT: "inferred from the current traffic state",
 }
 
 
@@ -37,22 +50,34 @@ class RenderOptions:
     missing_shards: list[str] = field(default_factory=list)  # of a merged scan group
     below: int | None = None  # `--below N`: list only the units below level N
     terminal: bool = False  # rendering for a terminal: colour and its width
+    origin: str = LIVE  # live clouds, the built-in demo estate, or an evidence bundle replayed
 
 
 @dataclass
 class UnitView:
     index: int  # position in the report, for anchors
     unit: Assessment
-    waiver: Waiver | None
-    expired_waiver: Waiver | None
-    below_target: bool
+    standing: target.Standing
+
+    @property
+    def waiver(self) -> Waiver | None:
+        return self.standing.waiver
+
+    @property
+    def expired_waiver(self) -> Waiver | None:
+        return self.standing.expired_waiver
+
+    @property
+    def status(self) -> str:
+        return self.standing.status
+
+    @property
+    def below_target(self) -> bool:
+        return self.standing.below_target
 
     @property
     def waived(self) -> bool:
-        level = self.unit.level
-        return bool(
-            self.waiver and self.below_target and level is not None and level >= self.waiver.level
-        )
+        return self.standing.status == target.ACCEPTED
 
 
 @dataclass
@@ -98,28 +123,52 @@ class Report:
         ]
 
     def rag_counts(self) -> dict[str, int]:
-        counts = {GREEN: 0, AMBER: 0, RED: 0, GREY: 0}
+        counts = dict.fromkeys(RAG_TEXT, 0)
         for s in self.services:
             counts[s.rag] += 1
         return counts
 
+    def basis_counts(self) -> dict[str | None, int]:
+        """How many units rest on each basis; None counts units with no basis
+        (not assessed, or a rule that states none)."""
+        counts: dict[str | None, int] = {POLICY: 0, SNAPSHOT: 0, None: 0}
+        for v in self.units:
+            key = v.unit.basis if v.unit.basis in (POLICY, SNAPSHOT) else None
+            counts[key] += 1
+        return counts
+
+    @property
+    def incomplete(self) -> list[str]:
+        """Why this report does not cover everything it was asked to (empty when it does)."""
+        why = []
+        if self.scan.errors:
+            n = len(self.scan.errors)
+            why.append(
+                f"{n} scope error{'s' if n != 1 else ''}: a scope or service could not be read"
+            )
+        if self.options.missing_shards:
+            why.append(f"shards not complete: {', '.join(self.options.missing_shards)}")
+        return why
+
 
 def _rag(r: Rollup, views: list[UnitView]) -> str:
+    statuses = {v.status for v in views}
     if r.level == 0:
         return GREY
-    if any(v.below_target and not v.waived for v in views if v.unit.level is not None):
+    if target.BELOW in statuses:
         return RED
-    if any(v.waived for v in views) or any(v.unit.level is None for v in views):
-        return AMBER
+    if target.NOT_ASSESSED in statuses:
+        return INCOMPLETE
+    if target.ACCEPTED in statuses:
+        return ACCEPTED
     return GREEN
 
 
 def build_report(result: ScanResult, options: RenderOptions) -> Report:
-    views = []
-    for index, a in enumerate(result.assessments):
-        status = waiver_for(a, options.waivers, options.today)
-        below = a.level is not None and a.level < options.target_level
-        views.append(UnitView(index, a, status.active, status.expired, below))
+    views = [
+        UnitView(i, a, target.standing(a, options.target_level, options.waivers, options.today))
+        for i, a in enumerate(result.assessments)
+    ]
     by_id = {id(v.unit): v for v in views}
     services = []
     for r in rollup(result.assessments, "service"):

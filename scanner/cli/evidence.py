@@ -27,7 +27,7 @@ from scanner.evidence.replay import ReplayApp, emulator_module, http_key, load_e
 from scanner.outputs import SCAN_FORMATS
 from scanner.outputs.json_out import scan_document
 from scanner.plugin import installed_plugins
-from scanner.report import RenderOptions
+from scanner.report import EVIDENCE, RenderOptions
 
 
 def start_recording(folder_text: str) -> evidence.Recorder:
@@ -125,6 +125,7 @@ def assess(bundle: str, fmt: str | None, output: str | None, **options: Any) -> 
         for server in servers:
             server.stop()
     opts = render_options(result, options)
+    opts.origin, opts.evidence_digest = EVIDENCE, sha256(folder / MANIFEST)
     emit(SCAN_FORMATS[fmt](result, opts), output)
     recorded = json.loads((folder / "scan.json").read_text(encoding="utf-8"))
     same = _comparable(recorded) == _comparable(scan_document(result))

@@ -17,25 +17,13 @@ from scanner.cli.common import (
     resolve_format,
 )
 from scanner.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
+from scanner.evidence.bundle import digest_for_scan_file
 from scanner.outputs import SCAN_FORMATS
-from scanner.outputs.json_out import load_scan
+from scanner.outputs.json_out import decode_scan, read_scan_file
 from scanner.store import Store
 from scanner.store.groups import merge_group
 
 STDIN = "-"
-
-
-def _read_scan(scan_file: str) -> str:
-    """The scan document from a file, or from standard input for `-`."""
-    try:
-        if scan_file == STDIN:
-            return sys.stdin.buffer.read().decode("utf-8")
-        return Path(scan_file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{scan_file}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        where = "standard input" if scan_file == STDIN else scan_file
-        raise UsageError(f"{where}: not UTF-8 text (at byte offset {exc.start})") from None
 
 
 @click.command()
@@ -59,14 +47,26 @@ def report(
     fmt = resolve_format(fmt, output)
     check_output_path(output)
     missing: list[str] = []
+    origin, digest, matches = "live", None, True
     if scan_group:
         result, missing = merge_group(Store(store), scan_group)
     else:
         assert scan_file is not None
-        text = _read_scan(scan_file)
-        result = load_scan(text, "standard input" if scan_file == STDIN else scan_file)
+        if scan_file == STDIN:
+            loaded = decode_scan(sys.stdin.buffer.read(), "standard input")
+        else:
+            loaded = read_scan_file(scan_file)
+            digest, matches = digest_for_scan_file(Path(scan_file))
+        result, origin = loaded.result, loaded.origin
+        if not matches:
+            click.echo(
+                f"relscan: warning: {scan_file} is not the file its evidence manifest lists; "
+                "the report names no evidence bundle",
+                err=True,
+            )
     opts = render_options(result, options)
     opts.missing_shards = missing
+    opts.origin, opts.evidence_digest = origin, digest
     emit(SCAN_FORMATS[fmt](result, opts), output)
     if missing:
         click.echo(

@@ -71,3 +71,24 @@ def verify(folder: Path) -> Verification:
     added = sorted(set(present) - set(listed))
     removed = sorted(set(listed) - set(present))
     return Verification(changed, added, removed, len(listed))
+
+
+def digest_for_scan_file(path: Path) -> tuple[str | None, bool]:
+    """For a scan file inside an evidence bundle (`bundle/scan.json`): the
+    manifest's SHA-256, which a report made from it quotes, and whether the
+    file matches its manifest entry. (None, True) where there is no manifest
+    beside it; (None, False) where there is one but the file is not the one
+    it lists, so the report must not claim the bundle."""
+    manifest = path.parent / MANIFEST
+    if not manifest.is_file():
+        return None, True
+    try:
+        doc = json.loads(manifest.read_text(encoding="utf-8"))
+        listed = doc["files"].get(path.name) if doc.get("relscan_evidence") == 1 else None
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return None, True  # not a relscan manifest: the file is not in a bundle
+    if listed is None:
+        return None, True
+    if listed != sha256(path):
+        return None, False
+    return sha256(manifest), True

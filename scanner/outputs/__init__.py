@@ -19,7 +19,7 @@ Renderer = Callable[[ScanResult, RenderOptions], str | bytes]
 
 # `--service` narrows every format; `--below` the unit lists (scanner/outputs/select.py).
 SCAN_FORMATS: dict[str, Renderer] = {
-    "json": lambda result, opts: json_out.render_scan(shown(result, opts)),
+    "json": lambda result, opts: json_out.render_scan(shown(result, opts), opts),
     "markdown": markdown.render_scan,
     "table": table.render_scan,
     "html": lambda result, opts: html.render(build_report(for_service(result, opts), opts)),

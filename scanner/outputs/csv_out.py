@@ -11,7 +11,7 @@ import io
 import json
 
 from scanner.outputs.text import show_value
-from scanner.report import Report
+from scanner.report import Report, UnitView
 from scanner.waivers import Waiver
 
 COLUMNS = [
@@ -25,9 +25,11 @@ COLUMNS = [
     "level",
     "status",
     "rule",
+    "basis",
     "reason",
     "evidence",
     "next_steps",
+    "target_status",
     "waiver",
     "tags",
 ]
@@ -45,13 +47,19 @@ def _waiver_text(w: Waiver | None) -> str:
     return f"level {w.level} accepted by {w.approved_by} until {w.expires}: {w.reason}"
 
 
+def _waiver_cell(view: UnitView) -> str:
+    if view.waiver is not None:
+        return _waiver_text(view.waiver)
+    w = view.expired_waiver
+    return f"expired {w.expires} ({w.approved_by}); no longer applies" if w else ""
+
+
 def render(report: Report) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     for view in report.units:
         a = view.unit
-        waiver = view.waiver
         writer.writerow(
             [
                 _safe(v)
@@ -66,10 +74,12 @@ def render(report: Report) -> str:
                     "" if a.level is None else a.level,
                     a.status,
                     a.rule or "",
+                    a.basis or "",
                     a.reason,
                     "; ".join(f"{e.field}={show_value(e.value)}" for e in a.evidence),
                     " | ".join(a.next_steps),
-                    _waiver_text(waiver),
+                    view.status,
+                    _waiver_cell(view),
                     json.dumps(a.tags, ensure_ascii=False, sort_keys=True),
                 )
             ]

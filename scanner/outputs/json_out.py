@@ -1,63 +1,129 @@
-"""The JSON document (schema_version 1), documented in docs/output.md."""
+"""The JSON document (schema_version 2), documented in docs/output.md.
+
+Its schema is scanner/scan_schema.py; `load_scan` reads versions 1 and 2
+back, validating every key it uses.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from scanner import target
 from scanner.engine import ScanResult
-from scanner.model import Assessment
+from scanner.errors import UsageError
+from scanner.model import Assessment, ScopeError
+from scanner.report import LIVE, RenderOptions
+from scanner.scan_schema import SCHEMA_VERSIONS, ScanDocument, problem
 from scanner.summary import summarise
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
-def scan_document(result: ScanResult) -> dict[str, Any]:
+def resource(a: Assessment, options: RenderOptions) -> dict[str, Any]:
+    """One unit, with where it stands against the target and the waiver that covers it."""
+    stand = target.standing(a, options.target_level, options.waivers, options.today)
+    shown = stand.waiver or stand.expired_waiver
+    return {
+        **a.as_dict(),
+        "target_status": stand.status,
+        "waiver": target.waiver_dict(shown, options.today) if shown else None,
+    }
+
+
+def scan_document(result: ScanResult, options: RenderOptions | None = None) -> dict[str, Any]:
+    options = options or RenderOptions()
     return {
         "schema_version": SCHEMA_VERSION,
+        "target_level": options.target_level,
         "scan": {
             "started": result.started.isoformat(),
             "finished": result.finished.isoformat() if result.finished else None,
             "seconds": round(result.seconds, 3),
             "tool_version": result.tool_version,
+            "origin": options.origin,
             "scopes": list(result.scopes),
             "errors": [e.as_dict() for e in result.errors],
         },
         "summary": summarise(result.assessments),
-        "resources": [a.as_dict() for a in result.assessments],
+        "resources": [resource(a, options) for a in result.assessments],
     }
 
 
-def render_scan(result: ScanResult) -> str:
-    return json.dumps(scan_document(result), indent=2, ensure_ascii=False) + "\n"
+def render_scan(result: ScanResult, options: RenderOptions | None = None) -> str:
+    return json.dumps(scan_document(result, options), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_one(assessment: Assessment) -> str:
     return json.dumps(assessment.as_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def load_scan(text: str, source: str) -> ScanResult:
-    """A saved scan document back into a ScanResult (for `relscan report`)."""
-    from datetime import datetime
+@dataclass
+class LoadedScan:
+    result: ScanResult
+    origin: str = LIVE
+    schema_version: int = SCHEMA_VERSION
 
-    from scanner.errors import UsageError
-    from scanner.model import ScopeError
 
+def load_document(text: str, source: str) -> LoadedScan:
+    """A saved scan document, validated against its schema, back into a ScanResult.
+    Every problem is a UsageError of one line naming `source`."""
     try:
         doc = json.loads(text)
-        if doc.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(
-                f"schema_version {doc.get('schema_version')!r} is not {SCHEMA_VERSION}"
-            )
-        scan = doc["scan"]
-        result = ScanResult(started=datetime.fromisoformat(scan["started"]))
-        result.finished = datetime.fromisoformat(scan["finished"]) if scan.get("finished") else None
-        result.tool_version = scan.get("tool_version", "")
-        result.scopes = list(scan.get("scopes", []))
-        result.errors = [ScopeError(**e) for e in scan.get("errors", [])]
-        result.assessments = [Assessment.from_dict(r) for r in doc["resources"]]
     except json.JSONDecodeError as exc:
         raise UsageError(f"{source}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise UsageError(f"{source}: not a relscan scan document ({exc})") from None
-    return result
+    version = doc.get("schema_version") if isinstance(doc, dict) else None
+    if isinstance(doc, dict) and version not in SCHEMA_VERSIONS:
+        if "schema_version" not in doc:
+            why = "it has no schema_version (is it `relscan check` output, one unit?)"
+        elif isinstance(version, int) and not isinstance(version, bool) and version > 2:
+            why = f"schema_version {version} is newer than this relscan reads; upgrade relscan"
+        else:
+            why = f"schema_version {json.dumps(version)} is not one of 1, 2"
+        raise UsageError(f"{source}: not a relscan scan document: {why}")
+    try:
+        checked = ScanDocument.model_validate(doc)
+    except ValidationError as exc:
+        raise UsageError(f"{source}: not a relscan scan document: {problem(exc, doc)}") from None
+    scan = checked.scan
+    result = ScanResult(started=datetime.fromisoformat(scan.started))
+    result.finished = datetime.fromisoformat(scan.finished) if scan.finished else None
+    result.tool_version = scan.tool_version
+    result.scopes = list(scan.scopes)
+    result.errors = [ScopeError(**e.model_dump()) for e in scan.errors]
+    result.assessments = []
+    for r in checked.resources:
+        data = r.model_dump(exclude={"target_status", "waiver"})
+        if checked.schema_version == 1:
+            data["basis"] = None  # version 1 had no basis: absent, never guessed
+        result.assessments.append(Assessment.from_dict(data))
+    return LoadedScan(result, scan.origin, checked.schema_version)
+
+
+def load_scan(text: str, source: str) -> ScanResult:
+    """A saved scan document back into a ScanResult (for `relscan report`)."""
+    return load_document(text, source).result
+
+
+def read_scan_file(path: str) -> LoadedScan:
+    """Read and validate a scan file; unreadable, non-UTF-8 or malformed files
+    are one-line UsageErrors."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    return decode_scan(data, path)
+
+
+def decode_scan(data: bytes, source: str) -> LoadedScan:
+    """A scan document's bytes (a file's, or standard input's), decoded and validated."""
+    try:
+        text = data.decode("utf-8-sig")  # a BOM, as some editors write, is allowed
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{source}: not UTF-8 text (at byte offset {exc.start})") from None
+    return load_document(text, source)
