@@ -4,10 +4,12 @@ level in the report, inside its time budget."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
+from pathlib import Path
 
-from tests.cli import RELSCAN
+from tests.cli import RELSCAN, clean_env, relscan
 
 SERVICES = [
     "case-management",
@@ -47,3 +49,41 @@ def test_demo_scans_four_clouds_and_writes_the_report(tmp_path):
         assert f"Level {level}</strong>" in html
     assert "In force" in html and "Expired" in html  # one waiver of each
     assert "Summary: " in r.stdout and str(tmp_path / "relscan-demo.html") in r.stderr
+
+
+def test_demo_creates_its_output_folder_and_says_it_is_the_demo(tmp_path):
+    out = tmp_path / "not" / "yet" / "there"
+    r = relscan("demo", "-q", "--output-dir", str(out), env=clean_env())
+    assert r.returncode == 0, r.stderr
+    html = (out / "relscan-demo.html").read_text()
+    assert "Read from relscan's built-in demo estate" in html
+    assert "Read from live cloud configuration" not in html
+    assert json.loads((out / "relscan-demo.json").read_text())["scan"]["origin"] == "demo"
+    assert not list(out.glob(".relscan-demo-*"))  # the write probe leaves nothing behind
+
+
+def test_demo_output_dir_that_cannot_be_written_is_one_line_exit_2(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    cases = [
+        (str(blocker), f"relscan: error: --output-dir {blocker}: not a folder"),
+        (
+            str(blocker / "sub"),
+            f"relscan: error: --output-dir {blocker / 'sub'}: cannot write there",
+        ),
+    ]
+    if Path("/sys/kernel").is_dir():  # read-only to everyone, root included
+        cases.append(
+            ("/sys/kernel", "relscan: error: --output-dir /sys/kernel: cannot write there")
+        )
+    if os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o555)
+        cases.append((str(locked), f"relscan: error: --output-dir {locked}: cannot write there"))
+    for folder, message in cases:
+        began = time.monotonic()
+        r = relscan("demo", "-q", "--output-dir", folder, env=clean_env())
+        assert r.returncode == 2, (folder, r.stderr)
+        assert r.stderr.startswith(message) and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert "Traceback" not in r.stderr
+        assert time.monotonic() - began < 30  # refused before the scan
