@@ -60,3 +60,40 @@ def test_report_bad_input_is_one_line_exit_2(result, tmp_path):
         r = run(*args)
         assert r.returncode == 2, (args, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr
+
+
+def test_report_of_a_malformed_or_non_utf8_scan_is_one_line_exit_2(result, tmp_path):
+    doc = json.loads(SCAN_FORMATS["json"](result, RenderOptions()))
+    cases = []
+    for bad_level in (9, "high"):
+        broken = json.loads(json.dumps(doc))
+        broken["resources"][1]["level"] = bad_level
+        path = tmp_path / f"level-{bad_level}.json"
+        path.write_text(json.dumps(broken))
+        cases.append((path, "resources[1].level (unit arn:pay:b): Input should be"))
+    latin = tmp_path / "latin1.json"
+    latin.write_bytes(json.dumps(doc).replace("arn:pay:a", "arn:pay:\u00e9").encode("latin-1"))
+    cases.append((latin, "not UTF-8 text (byte 0xe9"))
+    for path, message in cases:
+        for fmt in ("html", "json", "csv"):
+            r = run("report", str(path), "-f", fmt)
+            assert r.returncode == 2, r.stderr
+            assert r.stderr.startswith(f"relscan: error: {path}: "), r.stderr
+            assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+            assert r.stdout == ""
+
+
+def test_report_reads_a_version_1_scan(result, tmp_path):
+    doc = json.loads(SCAN_FORMATS["json"](result, RenderOptions()))
+    doc["schema_version"] = 1
+    for r in doc["resources"]:
+        for key in ("basis", "target_status", "waiver"):
+            del r[key]
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(doc))
+    r = run("report", str(path), "-f", "json")
+    assert r.returncode == 0, r.stderr
+    again = json.loads(r.stdout)
+    assert again["schema_version"] == 2
+    assert [u["basis"] for u in again["resources"]] == [None] * len(result.assessments)
+    assert [u["level"] for u in again["resources"]] == [a.level for a in result.assessments]

@@ -182,3 +182,16 @@ def test_a_byte_order_mark_is_accepted(result, tmp_path):
 def test_the_published_json_schema_is_in_step_with_the_models():
     published = (DOCS / "scan-schema.json").read_text(encoding="utf-8")
     assert published == schema_text(), "run: python -m scanner.scan_schema docs/scan-schema.json"
+
+
+def test_documents_validate_against_the_published_json_schema(result):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((DOCS / "scan-schema.json").read_text(encoding="utf-8"))
+    waiver = Waiver(
+        level=1, reason="r", approved_by="b", expires=dt.date(2027, 1, 1), service="hr-tool"
+    )
+    jsonschema.validate(document(result, waivers=[waiver]), schema)
+    broken = document(result)
+    broken["resources"][0]["level"] = "high"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
