@@ -97,3 +97,37 @@ def test_report_reads_a_version_1_scan(result, tmp_path):
     assert again["schema_version"] == 2
     assert [u["basis"] for u in again["resources"]] == [None] * len(result.assessments)
     assert [u["level"] for u in again["resources"]] == [a.level for a in result.assessments]
+
+
+def test_pdf_progress_shows_on_a_terminal_only(result, tmp_path):
+    import os
+    import pty
+
+    scan = tmp_path / "scan.json"
+    scan.write_text(SCAN_FORMATS["json"](result, RenderOptions()))
+    out = tmp_path / "r.pdf"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [RELSCAN, "report", str(scan), "-o", str(out)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed: the command finished
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait(timeout=120) == 0, seen
+    os.close(master)
+    assert b"relscan: PDF: laying out page" in seen
+    assert out.read_bytes().startswith(b"%PDF")
+    # not a terminal: nothing on stderr
+    r = run("report", str(scan), "-o", str(tmp_path / "quiet.pdf"))
+    assert r.returncode == 0 and r.stderr == ""
