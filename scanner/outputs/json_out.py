@@ -59,8 +59,11 @@ def render_scan(result: ScanResult, options: RenderOptions | None = None) -> str
     return json.dumps(scan_document(result, options), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_one(assessment: Assessment) -> str:
-    return json.dumps(assessment.as_dict(), indent=2, ensure_ascii=False) + "\n"
+def render_one(assessment: Assessment, options: RenderOptions | None = None) -> str:
+    """One unit (`relscan check`): the same object as in a scan document written
+    with the same target and waivers (by default level 4 and none)."""
+    unit = resource(assessment, options or RenderOptions())
+    return json.dumps(unit, indent=2, ensure_ascii=False) + "\n"
 
 
 @dataclass

@@ -25,12 +25,13 @@ def test_scan_writes_the_documented_json(serve):
     )
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == 2 and doc["target_level"] == 4
     assert set(doc["scan"]) == {
         "started",
         "finished",
         "seconds",
         "tool_version",
+        "origin",
         "scopes",
         "errors",
     }
@@ -58,6 +59,8 @@ def test_scan_writes_the_documented_json(serve):
         "reason",
         "evidence",
         "next_steps",
+        "target_status",
+        "waiver",
     ]
     assert (unit["level"], unit["rule"], unit["status"], unit["basis"]) == (
         5,
