@@ -46,7 +46,6 @@ def _plain(text: object, limit: int = 400) -> str:
 
 _env.filters["clean"] = clean
 _env.filters["wrap"] = wrap
-_env.filters["joints"] = wrap  # in print too: short names in narrow columns (kinds, rule ids)
 _env.filters["show"] = lambda v: wrap(show_value(v), 2000)
 _print_env = _env.overlay()
 _print_env.filters["wrap"] = _plain
