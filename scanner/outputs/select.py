@@ -16,6 +16,7 @@ from scanner.engine import ScanResult
 from scanner.model import Assessment
 from scanner.report import RenderOptions, UnitView
 from scanner.services import service_name
+from scanner.target import BELOW, STATUS_TEXT
 
 WHOLE_ESTATE_FORMATS = ("html", "pdf", "cddo")
 
@@ -45,14 +46,9 @@ def _with(result: ScanResult, units: list[Assessment]) -> ScanResult:
 
 
 def target_status(view: UnitView, target: int) -> str:
-    """A unit against the target level, in words (table, markdown, sarif)."""
-    a = view.unit
-    if a.level is None:
-        return "not assessed"
-    if not view.below_target:
-        return "meets target"
-    if view.waived:
-        return "accepted (waiver)"
-    if view.expired_waiver is not None:
-        return "below target (waiver expired)"
-    return "below target"
+    """A unit against the target level, in the words of scanner/target.py
+    (table, markdown, sarif), with an expired waiver named."""
+    words = STATUS_TEXT[view.status].lower()
+    if view.status == BELOW and view.expired_waiver is not None:
+        return f"{words} (waiver expired)"
+    return words

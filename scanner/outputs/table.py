@@ -36,14 +36,14 @@ STATUS_STYLE = {
     "meets target": "green",
     "below target": "red",
     "below target (waiver expired)": "red",
-    "accepted (waiver)": "yellow",
+    "gap accepted by waiver": "yellow",
     "not assessed": "dim",
 }
 STATUS_WORDS = {  # short enough for a narrow column; the legend below the table explains
     "meets target": "meets",
     "below target": "below",
     "below target (waiver expired)": "below (waiver expired)",
-    "accepted (waiver)": "waived",
+    "gap accepted by waiver": "waived",
     "not assessed": "",  # the level column says "not assessed"
 }
 SNAPSHOT_MARK = "*"

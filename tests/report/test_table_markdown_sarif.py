@@ -138,7 +138,7 @@ def test_markdown_has_the_answer_services_and_target_status(result):
     assert "| Service | Level | Status (target 4) | Units | Not assessed |" in text
     assert re.search(r"^\| payments \| 2 \| [^|]+ \| 2 \| 0 \|$", text, re.M)
     assert re.search(r"^\| data \| 0 \(I don't know\) \| [^|]+ \| 1 \| 1 \|$", text, re.M)
-    assert "- Target level 4: accepted (waiver)" in text
+    assert "- Target level 4: gap accepted by waiver" in text
     assert "- Waiver: level 1 accepted by Board until 2027-03-31: Internal tool" in text
     assert "- Target level 4: below target" in text
     assert "n/a" not in text and "| - |" not in text
