@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from scanner.errors import UsageError, one_line
+from scanner.network import DEFAULT_TIMEOUT
 from scanner.plugin import ProviderPlugin
 
 
@@ -39,6 +40,7 @@ class ScanSection(_Strict):
     concurrency: int = Field(default=8, ge=1, le=64)
     per_account: int = Field(default=4, ge=1, le=64)
     time_budget: float = Field(default=3600, ge=1)
+    timeout: float = Field(default=DEFAULT_TIMEOUT, ge=0.1, le=3600)
     fail_under: int | None = Field(default=None, ge=1, le=5)
 
 
@@ -129,6 +131,7 @@ class Settings(BaseModel):
             concurrency=self.scan.concurrency,
             per_account=self.scan.per_account,
             time_budget=self.scan.time_budget,
+            timeout=self.scan.timeout,
             fail_under=self.scan.fail_under,
             tag_keys=tuple(self.services.tag_keys),
             assignments=tuple(f"{k}={v}" for k, v in self.services.assign.items()),

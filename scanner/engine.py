@@ -7,12 +7,14 @@ API limits are never hammered while others wait.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from scanner import __version__
 from scanner.classify import classify
@@ -21,7 +23,9 @@ from scanner.model import Assessment, Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.readonly import ReadOnlyViolation
 
+T = TypeVar("T")
 ProgressHook = Callable[[Scope, int], None]
+TICK = 0.2  # seconds between looks at the clock while scopes run
 
 
 @dataclass
@@ -48,20 +52,47 @@ class ScanInterrupted(Exception):
         self.partial = partial
 
 
-def _scan_scope(run: ProviderRun, scope: Scope) -> tuple[list[Assessment], list[ScopeError]]:
-    found: list[Assessment] = []
-    errors: list[ScopeError] = []
+def in_background(func: Callable[..., T], *args: Any) -> Future[T]:
+    """Run `func` in a daemon thread. Nothing ever waits for it to end: a thread
+    blocked in an SDK call on a silent network must not hold up Ctrl-C, the
+    time budget or the process's exit (ThreadPoolExecutor threads would)."""
+    future: Future[T] = Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(func(*args))
+        except BaseException as exc:  # handed to whoever reads the future
+            future.set_exception(exc)
+
+    threading.Thread(target=work, daemon=True, name=f"relscan-{func.__name__}").start()
+    return future
+
+
+@dataclass
+class _Scope:
+    """One scope's reading, shared with the thread that reads it: what it found
+    so far stays readable if the scope is abandoned (time budget, Ctrl-C)."""
+
+    scope: Scope
+    found: list[Assessment] = field(default_factory=list)
+    errors: list[ScopeError] = field(default_factory=list)
+
+
+def _scan_scope(run: ProviderRun, state: _Scope) -> _Scope:
+    scope = state.scope
     try:
         for item in run.collect(scope):
             if isinstance(item, Observation):
-                found.append(classify(item))
+                state.found.append(classify(item))
             else:
-                errors.append(item)
+                state.errors.append(item)
     except ReadOnlyViolation:
         raise  # relscan tried to change something: stop the whole scan, loudly
     except Exception as exc:  # a provider bug must not lose the other scopes
-        errors.append(ScopeError(scope.provider, scope.label, "*", one_line(exc)))
-    return found, errors
+        state.errors.append(ScopeError(scope.provider, scope.label, "*", one_line(exc)))
+    return state
 
 
 def sort_key(a: Assessment) -> tuple[str, str, str, str, str]:
@@ -85,33 +116,29 @@ def run_scan(
     on_scope_done: ProgressHook | None = None,
     per_account: int = 4,
     budget: float | None = None,
+    started: datetime | None = None,
+    deadline: float | None = None,
 ) -> ScanResult:
-    """`budget` (seconds) bounds the scan: once spent, scopes not yet started are
-    reported as not scanned, and the ones running finish (each SDK's own retry
-    limits bound them)."""
-    result = ScanResult(started=datetime.now(UTC))
-    deadline = time.monotonic() + budget if budget else None
+    """`budget` (seconds from now) or `deadline` (a time.monotonic() value)
+    bounds the scan: once reached, scopes not yet started are reported as not
+    scanned, and scopes still running as not finished (with the units they had
+    read), and the scan ends without waiting for them. `started` is when the
+    scan began, discovery included (default: now)."""
+    result = ScanResult(started=started or datetime.now(UTC))
+    if deadline is None and budget:
+        deadline = time.monotonic() + budget
+    if budget is None and deadline is not None:
+        budget = max(0.0, deadline - time.monotonic())
     tasks = [(run, scope) for run, scopes in work for scope in scopes]
     result.scopes = [scope.label for _, scope in tasks]
     pending = _order(tasks)
-    running: dict[Future[tuple[list[Assessment], list[ScopeError]]], Scope] = {}
+    running: dict[Future[_Scope], _Scope] = {}
     busy: Counter[tuple[str, str]] = Counter()
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scope")
     try:
         while pending or running:
-            if deadline is not None and time.monotonic() > deadline and pending:
-                result.errors.extend(
-                    ScopeError(
-                        scope.provider,
-                        scope.label,
-                        "*",
-                        f"not scanned: the scan's time budget of {budget:g} s ran out",
-                    )
-                    for _, scope in pending
-                )
-                pending = []
-                if not running:
-                    break
+            if deadline is not None and time.monotonic() > deadline:
+                _out_of_time(result, pending, running, budget or 0.0)
+                break
             for task in list(pending):
                 key = (task[1].provider, task[1].account)
                 if len(running) >= concurrency:
@@ -119,23 +146,55 @@ def run_scan(
                 if busy[key] < per_account:
                     pending.remove(task)
                     busy[key] += 1
-                    running[pool.submit(_scan_scope, *task)] = task[1]
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    state = _Scope(task[1])
+                    running[in_background(_scan_scope, task[0], state)] = state
+            tick = TICK if deadline is None else max(0.0, min(TICK, deadline - time.monotonic()))
+            done, _ = wait(running, timeout=tick, return_when=FIRST_COMPLETED)
             for future in done:
-                scope = running.pop(future)
+                state = running.pop(future)
+                scope = state.scope
                 busy[(scope.provider, scope.account)] -= 1
-                found, errors = future.result()
-                result.assessments.extend(found)
-                result.errors.extend(errors)
+                future.result()  # a ReadOnlyViolation stops the scan here
+                result.assessments.extend(state.found)
+                result.errors.extend(state.errors)
                 result.scopes_done += 1
                 if on_scope_done:
-                    on_scope_done(scope, len(found))
+                    on_scope_done(scope, len(state.found))
     except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
+        for state in running.values():  # what the running scopes had read
+            result.assessments.extend(list(state.found))
         result.finished = datetime.now(UTC)
         raise ScanInterrupted(result) from None
-    pool.shutdown()
     result.assessments.sort(key=sort_key)
     result.errors.sort(key=lambda e: (e.provider, e.scope, e.service))
     result.finished = datetime.now(UTC)
     return result
+
+
+def _out_of_time(
+    result: ScanResult,
+    pending: list[tuple[ProviderRun, Scope]],
+    running: dict[Future[_Scope], _Scope],
+    budget: float,
+) -> None:
+    """The budget is spent: every scope not done becomes a scope error; the
+    running ones keep the units they had read (their threads are left behind)."""
+    spent = f"the scan's time budget of {budget:g} s ran out"
+    for state in running.values():
+        found = list(state.found)
+        result.assessments.extend(found)
+        result.errors.extend(list(state.errors))
+        result.errors.append(
+            ScopeError(
+                state.scope.provider,
+                state.scope.label,
+                "*",
+                f"not finished: {spent} ({len(found)} units read before)",
+            )
+        )
+    result.errors.extend(
+        ScopeError(scope.provider, scope.label, "*", f"not scanned: {spent}")
+        for _, scope in pending
+    )
+    pending.clear()
+    running.clear()

@@ -9,6 +9,7 @@ EXIT_BELOW_TARGET = 4  # --fail-under N and an assessed unit is below N
 EXIT_REGRESSION = 5  # `diff --fail-on-regression` and a level went down
 EXIT_EVIDENCE_MISMATCH = 6  # `verify`: a bundle file was changed, added or removed
 EXIT_OUTPUT = 7  # the work was done, but its output could not be written (it is kept)
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
 class RelscanError(Exception):

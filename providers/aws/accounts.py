@@ -203,7 +203,9 @@ class AccountSessions:
                 return self._cache[target.account]
         session = self._assumed_session(target.role_arn, region)
         with self._lock:
-            return self._cache.setdefault(target.account, AwsClients(session))
+            return self._cache.setdefault(
+                target.account, AwsClients(session, self.caller_clients.timeout)
+            )
 
     def for_account(self, account: str, caller: Caller, region: str) -> AwsClients:
         """The clients for a scope's or an ARN's account (cached after the first)."""

@@ -3,10 +3,14 @@
 Every client refuses, before anything is sent, any operation that is not
 declared in `providers/aws/permissions.py` (ReadOnlyViolation). Clients are
 cached per (service, region) for the whole scan and share one botocore config:
-adaptive retry (client-side rate limiting that backs off on throttling, and
-exponential backoff with jitter on throttling, 5xx answers and dropped
-connections) and a bounded connection pool. `AWS_ENDPOINT_URL` and the rest of
-the SDK's standard configuration chain apply as usual.
+connect and read timeouts (`--timeout`), adaptive retry (client-side rate
+limiting that backs off on throttling, and exponential backoff with jitter on
+throttling and 5xx answers) and a bounded connection pool. A call that fails
+for a network reason (refused, reset, timed out) is tried at most twice.
+`AWS_ENDPOINT_URL` and the rest of the SDK's standard configuration chain
+apply as usual: `AWS_MAX_ATTEMPTS`/`max_attempts` and
+`AWS_RETRY_MODE`/`retry_mode` (environment or the profile's config) replace
+relscan's own retry settings.
 """
 
 from __future__ import annotations
@@ -18,36 +22,68 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ConnectionClosedError, ConnectionError, ReadTimeoutError
 
 from providers.aws.faults import SafeParserFactory
 from providers.aws.permissions import require_read
 from scanner import __version__
 from scanner.evidence import recorder as evidence
+from scanner.network import DEFAULT_TIMEOUT, NETWORK_ATTEMPTS
 
-RETRY_ATTEMPTS = 8
+RETRY_ATTEMPTS = 5  # total tries of a throttled or failed (5xx) call
+NETWORK_ERRORS = (ConnectionError, ReadTimeoutError, ConnectionClosedError)
 
 
-def client_config() -> Config:
-    """Adaptive retry with 8 attempts, unless the standard AWS_RETRY_MODE or
-    AWS_MAX_ATTEMPTS settings say otherwise."""
-    retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE", "adaptive")}
-    if not os.environ.get("AWS_MAX_ATTEMPTS"):
-        retries["max_attempts"] = RETRY_ATTEMPTS
+def _configured(session: boto3.Session | None, name: str, variable: str) -> bool:
+    """Whether the user set an SDK setting (environment, or the profile's config file)."""
+    if os.environ.get(variable):
+        return True
+    if session is None:
+        return False
+    try:
+        return session._session.get_scoped_config().get(name) is not None
+    except Exception:  # a missing profile is reported elsewhere
+        return False
+
+
+def client_config(timeout: float = DEFAULT_TIMEOUT, session: boto3.Session | None = None) -> Config:
+    """Timeouts from --timeout; adaptive retry with 5 attempts, unless the
+    standard retry settings (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS, or retry_mode
+    and max_attempts in the profile) say otherwise."""
+    retries: dict[str, Any] = {}
+    if not _configured(session, "retry_mode", "AWS_RETRY_MODE"):
+        retries["mode"] = "adaptive"
+    if not _configured(session, "max_attempts", "AWS_MAX_ATTEMPTS"):
+        retries["total_max_attempts"] = RETRY_ATTEMPTS
     return Config(
         retries=retries,
         user_agent_extra=f"relscan/{__version__}",
         max_pool_connections=16,
-        connect_timeout=10,
-        read_timeout=30,
+        connect_timeout=timeout,
+        read_timeout=timeout,
     )
 
 
+def limit_network_retries(client: Any) -> None:
+    """A call that failed for a network reason is not tried again after
+    NETWORK_ATTEMPTS tries: the failure is raised as botocore would raise it
+    once out of retries. (Registered first, this handler runs before the
+    SDK's retry handler and ends the call instead of letting it retry.)"""
+
+    def give_up(attempts: int, caught_exception: BaseException | None = None, **_: Any) -> None:
+        if isinstance(caught_exception, NETWORK_ERRORS) and attempts >= NETWORK_ATTEMPTS:
+            raise caught_exception
+
+    client.meta.events.register_first("needs-retry", give_up)
+
+
 class AwsClients:
-    def __init__(self, session: boto3.Session) -> None:
+    def __init__(self, session: boto3.Session, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.session = session
+        self.timeout = timeout
         # a malformed answer becomes a BotoCoreError (a read failure), never a crash
         session._session.register_component("response_parser_factory", SafeParserFactory())
-        self._config = client_config()
+        self._config = client_config(timeout, session)
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -57,6 +93,7 @@ class AwsClients:
             if key not in self._cache:
                 client = self.session.client(service, region_name=region, config=self._config)
                 guard(client)
+                limit_network_retries(client)
                 recorder = evidence.active()
                 if recorder is not None:
                     _record_into(client, recorder)

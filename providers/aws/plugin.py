@@ -93,6 +93,7 @@ class AwsPlugin(ProviderPlugin):
         from providers.aws.accounts import AccountOptions, AccountSessions
         from providers.aws.clients import AwsClients
         from providers.aws.run import AwsRun
+        from scanner.network import timeout_of
 
         accounts = AccountOptions.parse(options)
         try:
@@ -105,7 +106,7 @@ class AwsPlugin(ProviderPlugin):
         if unknown:
             raise UsageError(f"unknown AWS region {unknown[0]!r} (no such region in any partition)")
         home = regions[0] if regions else (session.region_name or "us-east-1")
-        clients = AwsClients(session)
+        clients = AwsClients(session, timeout_of(options))
         profile = options.get("aws_profile") or None
         return AwsRun(clients, regions, home, AccountSessions(clients, accounts, profile))
 

@@ -20,10 +20,11 @@ from providers.aws.arn import parse_arn
 from providers.aws.beanstalk import BeanstalkReader
 from providers.aws.clients import AwsClients
 from providers.aws.codedeploy import CodeDeployReader
-from providers.aws.faults import AWS_ERRORS, describe, error_code
-from scanner.errors import CloudError, NotFoundError, UsageError
+from providers.aws.faults import AWS_ERRORS, describe, error_code, is_credentials_error
+from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.status import status
 
 TAGGED_TYPES = ["codedeploy:deploymentgroup", "elasticbeanstalk:environment"]
 READERS = (("codedeploy", CodeDeployReader), ("elasticbeanstalk", BeanstalkReader))
@@ -55,6 +56,7 @@ class AwsRun(ProviderRun):
 
     @cached_property
     def caller(self) -> Caller:
+        status("aws", "identifying the AWS account…")
         return caller_identity(self.clients, self.home_region)
 
     @property
@@ -62,10 +64,14 @@ class AwsRun(ProviderRun):
         return self.caller.account
 
     def scopes(self) -> list[Scope]:
+        account = self.account  # first: credentials that do not work are a usage error
         if not self.accounts.options.multi:
             regions = self.regions or self._enabled_regions(self.clients)
-            return [Scope("aws", self.account, region) for region in regions]
+            return [Scope("aws", account, region) for region in regions]
+        if self.accounts.options.organization:
+            status("aws", "listing the organization's accounts…")
         targets = self.accounts.targets(self.caller, self.home_region)
+        status("aws", f"assuming roles and listing regions in {len(targets)} accounts…")
         with ThreadPoolExecutor(max_workers=PARALLEL_ACCOUNTS) as pool:
             per_account = list(pool.map(self._account_scopes, targets))
         return [scope for scopes in per_account for scope in scopes]
@@ -85,10 +91,14 @@ class AwsRun(ProviderRun):
         return [Scope("aws", target.account, r) for r in self.regions or [ANY_REGION]]
 
     def _enabled_regions(self, clients: AwsClients) -> list[str]:
+        if clients is self.clients:
+            status("aws", "listing the account's enabled regions…")
         try:
             ec2 = clients.get("ec2", self.home_region)
             found = ec2.describe_regions(AllRegions=False)["Regions"]
         except AWS_ERRORS as exc:
+            if is_credentials_error(exc):
+                raise CredentialsError(f"AWS credentials: {describe(exc)}") from None
             raise CloudError(
                 f"cannot list the account's enabled regions ({describe(exc)}); "
                 "name them with --aws-region"
@@ -130,6 +140,13 @@ class AwsRun(ProviderRun):
 
     def check(self, resource_id: str) -> Observation:
         arn = parse_arn(resource_id)
+        from providers.aws.plugin import known_regions
+
+        if arn.region not in known_regions(self.clients.session):
+            raise UsageError(
+                f"unknown AWS region {arn.region!r} in {resource_id} (no such region in any "
+                "partition)"
+            )
         self.home_region = arn.region
         clients = self._clients_for(resource_id, arn.account)
         scope = Scope("aws", arn.account, arn.region)

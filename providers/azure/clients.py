@@ -5,8 +5,10 @@ set, else the public cloud's. A plain-http loopback endpoint (an emulator) is
 sent no token at all; any other endpoint gets `DefaultAzureCredential` tokens
 for that cloud's audience. The pipeline is read-only (it refuses to send
 anything but the reads declared in providers/azure/permissions.py) and
-retries 408, 429 and 5xx answers and dropped connections with exponential
-backoff, honouring Retry-After; see providers/azure/policies.py.
+retries 408, 429 and 5xx answers with exponential backoff, honouring
+Retry-After (see providers/azure/policies.py); a refused, dropped or timed-out
+connection is tried at most twice. Each attempt waits `--timeout` seconds for
+a connection and as long again for the answer.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from providers.azure.policies import EvidencePolicy, ReadOnlyGuard, ThrottleGate
 from scanner import __version__
 from scanner.endpoints import is_loopback
 from scanner.errors import UsageError
+from scanner.network import DEFAULT_TIMEOUT, NETWORK_ATTEMPTS
 
 ENDPOINT_VARIABLE = "RELSCAN_AZURE_ENDPOINT"
 PUBLIC_CLOUD = "https://management.azure.com"
@@ -120,9 +123,12 @@ def build_credential(endpoint: Endpoint, tenant: str | None) -> Any:
 class AzureClients:
     """SDK clients, one per (kind, subscription), shared by the whole scan."""
 
-    def __init__(self, endpoint: Endpoint, credential: Any) -> None:
+    def __init__(
+        self, endpoint: Endpoint, credential: Any, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.endpoint = endpoint
         self.credential = credential
+        self.timeout = timeout
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self.gate = ThrottleGate()  # one for the scan: a throttled subscription waits everywhere
@@ -144,7 +150,13 @@ class AzureClients:
             policies.RedirectPolicy(),
             WireCheck(),  # outside the retries: each call's final answer
             EvidencePolicy(self.endpoint.url),
-            policies.RetryPolicy(retry_total=RETRY_TOTAL, retry_backoff_max=RETRY_BACKOFF_MAX),
+            policies.RetryPolicy(
+                retry_total=RETRY_TOTAL,
+                retry_status=RETRY_TOTAL,
+                retry_connect=NETWORK_ATTEMPTS - 1,
+                retry_read=NETWORK_ATTEMPTS - 1,
+                retry_backoff_max=RETRY_BACKOFF_MAX,
+            ),
             ReadOnlyGuard(self.endpoint.url),  # every attempt, before a token or a byte
             self.gate,
             auth,
@@ -169,8 +181,8 @@ class AzureClients:
             # but the SDK's configuration wants a scope regardless.
             "credential_scopes": [self.endpoint.scope or f"{self.endpoint.url}/.default"],
             "policies": self._policies(moniker),
-            "connection_timeout": 10,
-            "read_timeout": 60,
+            "connection_timeout": self.timeout,
+            "read_timeout": self.timeout,
         }
 
     def subscriptions(self) -> SubscriptionClient:

@@ -46,12 +46,13 @@ class AzurePlugin(ProviderPlugin):
         # The SDK is imported here, not at plugin load: `relscan` starts fast.
         from providers.azure.clients import AzureClients, build_credential, resolve_endpoint
         from providers.azure.run import AzureRun
+        from scanner.network import timeout_of
 
         subs = [subscription_id(s) for s in options.get("azure_subscription") or ()]
         tenant = options.get("azure_tenant")
         tenant = tenant_id(tenant) if tenant else None
         endpoint = resolve_endpoint()
-        clients = AzureClients(endpoint, build_credential(endpoint, tenant))
+        clients = AzureClients(endpoint, build_credential(endpoint, tenant), timeout_of(options))
         return AzureRun(clients, list(dict.fromkeys(subs)))
 
     def permissions(self, scope: str = "account") -> Grant:

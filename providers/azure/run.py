@@ -13,6 +13,7 @@ from providers.azure.values import Unusable
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.status import status
 
 READERS = (
     ("App Service apps", AppServiceReader),
@@ -28,6 +29,7 @@ class AzureRun(ProviderRun):
 
     def _visible(self) -> dict[str, str]:
         """Every subscription the credential can list, with its state (one paged call)."""
+        status("azure", "listing subscriptions…")
         try:
             listed = self.clients.subscriptions().subscriptions.list()
             found = [s.as_dict() if hasattr(s, "as_dict") else s for s in listed]

@@ -27,11 +27,11 @@ from google.cloud import appengine_admin_v1, compute_v1, resourcemanager_v3, run
 from providers.gcp.guard import guard_session
 from providers.gcp.retry import ThrottleRetry
 from scanner.errors import CredentialsError
+from scanner.network import DEFAULT_TIMEOUT
 from scanner.readonly import ReadOnlyViolation
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 RUN_LOCATIONS_HOST = "https://run.googleapis.com"
-HTTP_TIMEOUT = 60.0
 
 CLIENT_TYPES: dict[str, Callable[..., Any]] = {
     "instance_group_managers": compute_v1.InstanceGroupManagersClient,
@@ -74,9 +74,12 @@ class GcpClients:
     Credentials are looked up at first use, so bad input (an id, an option)
     is reported before a missing credential."""
 
-    def __init__(self, endpoint: str | None, impersonate: str | None = None) -> None:
+    def __init__(
+        self, endpoint: str | None, impersonate: str | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.endpoint = endpoint
         self.impersonate = impersonate
+        self.timeout = timeout
         self.retry = ThrottleRetry()
         self._credentials: Credentials | None = None
         self._cache: dict[str, Any] = {}
@@ -100,7 +103,7 @@ class GcpClients:
                 session = getattr(client.transport, "_session", None)
                 if session is None:  # an SDK change: never use an unguarded client
                     raise ReadOnlyViolation(f"cannot guard the GCP {name} client's HTTP session")
-                guard_session(session, self.endpoint_host)
+                guard_session(session, self.endpoint_host, self.timeout)
                 self._cache[name] = client
             return self._cache[name]
 
@@ -114,7 +117,7 @@ class GcpClients:
         with self._lock:
             if self._session is None:
                 session = AuthorizedSession(self.credentials)
-                self._session = guard_session(session, self.endpoint_host)
+                self._session = guard_session(session, self.endpoint_host, self.timeout)
             return self._session
 
     def run_locations_url(self, project: str) -> str:

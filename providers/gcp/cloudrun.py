@@ -13,7 +13,7 @@ from google.api_core import exceptions
 from google.cloud.location import locations_pb2
 from google.protobuf import json_format
 
-from providers.gcp.clients import HTTP_TIMEOUT, GcpClients
+from providers.gcp.clients import GcpClients
 from providers.gcp.facts import api_dict, labels
 from providers.gcp.faults import GCP_ERRORS, describe
 from providers.gcp.names import RUN, run_id
@@ -71,7 +71,7 @@ def list_locations(clients: GcpClients, project: str) -> list[str]:
 
     def fetch(token: str | None) -> locations_pb2.ListLocationsResponse:
         params = {"pageToken": token} if token else {}
-        resp = session.get(url, params=params, timeout=HTTP_TIMEOUT)
+        resp = session.get(url, params=params)  # the guard sets --timeout
         if resp.status_code >= 400:
             raise exceptions.from_http_response(resp)
         message = locations_pb2.ListLocationsResponse()

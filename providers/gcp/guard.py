@@ -19,10 +19,10 @@ from requests.adapters import BaseAdapter
 
 from providers.gcp.permissions import Read, find, host_allowed
 from scanner.evidence import recorder as evidence
+from scanner.network import DEFAULT_TIMEOUT
 from scanner.readonly import ReadOnlyViolation
 
 S = TypeVar("S", bound=Session)
-TIMEOUT = (10.0, 60.0)  # connect, read: for the calls whose client sets none
 # Google's own names for credentials in a query: an API key, OAuth tokens.
 CREDENTIAL_PARAMS = frozenset({"key", "access_token", "oauth_token", "bearer_token"})
 
@@ -68,15 +68,19 @@ def check(request: PreparedRequest, endpoint_host: str | None) -> Read:
 class GuardAdapter(BaseAdapter):
     """Checks, then hands the request to the adapter it wraps; records the answer."""
 
-    def __init__(self, inner: BaseAdapter, endpoint_host: str | None) -> None:
+    def __init__(
+        self, inner: BaseAdapter, endpoint_host: str | None, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         super().__init__()
         self.inner = inner
         self.endpoint_host = endpoint_host
+        self.timeout = timeout
 
     def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         read = check(request, self.endpoint_host)
-        if kwargs.get("timeout") is None:  # some clients default to none: never hang
-            kwargs["timeout"] = TIMEOUT
+        # --timeout for every attempt (to connect, then for the answer), in place of
+        # each client's own default, which is a minute or none at all
+        kwargs["timeout"] = (self.timeout, self.timeout)
         response = self.inner.send(request, *args, **kwargs)
         recorder = evidence.active()
         if recorder is not None:
@@ -107,11 +111,11 @@ def _record(
     )
 
 
-def guard_session(session: S, endpoint_host: str | None) -> S:
+def guard_session(session: S, endpoint_host: str | None, timeout: float = DEFAULT_TIMEOUT) -> S:
     """Wrap every adapter mounted on `session` (keeping mTLS adapters working)."""
     for prefix, adapter in list(session.adapters.items()):
         if not isinstance(adapter, GuardAdapter):
-            session.adapters[prefix] = GuardAdapter(adapter, endpoint_host)
+            session.adapters[prefix] = GuardAdapter(adapter, endpoint_host, timeout)
     if not all(isinstance(a, GuardAdapter) for a in session.adapters.values()):
         raise ReadOnlyViolation("cannot guard a GCP HTTP session: refusing to use it")
     return session

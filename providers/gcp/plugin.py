@@ -76,8 +76,10 @@ class GcpPlugin(ProviderPlugin):
         # The Google Cloud SDKs take seconds to import: only when GCP is used.
         from providers.gcp.clients import GcpClients
         from providers.gcp.run import GcpRun
+        from scanner.network import timeout_of
 
-        return GcpRun(GcpClients(endpoint, impersonate), projects, list(dict.fromkeys(parents)))
+        clients = GcpClients(endpoint, impersonate, timeout_of(options))
+        return GcpRun(clients, projects, list(dict.fromkeys(parents)))
 
     def permissions(self, scope: str = "account") -> Grant:
         if scope != "account":

@@ -8,7 +8,10 @@ Retry-After when one is given, else for the next backoff step (with jitter).
 It is adaptive: one instance is shared by every call of a scan, and a
 throttling answer makes every thread wait out the same pause before its next
 request, so the scan slows down as a whole instead of hammering the API.
-Every call relscan makes is a read, so retrying a lost connection is safe.
+Every call relscan makes is a read, so retrying a lost connection is safe;
+but a refused, dropped or timed-out connection is tried at most
+`NETWORK_ATTEMPTS` times (an endpoint that does not answer seldom answers a
+moment later), while throttling and server errors get `ATTEMPTS`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any, TypeVar
 from google.api_core import exceptions, retry
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 
+from scanner.network import NETWORK_ATTEMPTS
+
 THROTTLED = (exceptions.TooManyRequests, exceptions.ServiceUnavailable)
 RETRYABLE = (
     *THROTTLED,
@@ -33,6 +38,7 @@ RETRYABLE = (
     ChunkedEncodingError,
     Timeout,
 )
+NETWORK = (ConnectionError, ChunkedEncodingError, Timeout)
 ATTEMPTS = 6
 INITIAL = 0.5
 MAXIMUM = 30.0
@@ -97,7 +103,8 @@ class ThrottleRetry(retry.Retry):
                     return func(*args, **kwargs)
                 except RETRYABLE as exc:
                     wait = self._pause(exc, delay)
-                    if attempt == self.attempts or time.monotonic() + wait > self.budget_ends:
+                    limit = NETWORK_ATTEMPTS if isinstance(exc, NETWORK) else self.attempts
+                    if attempt >= limit or time.monotonic() + wait > self.budget_ends:
                         raise
                     if on_error is not None:
                         on_error(exc)

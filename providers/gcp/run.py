@@ -30,6 +30,21 @@ from providers.gcp.urlmap import UrlMapReader
 from scanner.errors import CloudError, CredentialsError, NotFoundError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.status import status
+
+
+class _TimedRequest(Request):
+    """google-auth's HTTP transport for token refreshes, bounded by --timeout
+    (its own default is two minutes per request)."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.timeout = timeout
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = self.timeout
+        return super().__call__(*args, **kwargs)
+
 
 READERS = (MigReader, UrlMapReader, AppEngineReader, CloudRunReader)
 KIND_TITLES = {
@@ -53,13 +68,15 @@ class GcpRun(ProviderRun):
         if isinstance(self.clients.credentials, AnonymousCredentials):
             return
         try:
-            self.clients.credentials.refresh(Request())  # type: ignore[no-untyped-call]
+            self.clients.credentials.refresh(_TimedRequest(self.clients.timeout))  # type: ignore[no-untyped-call]
         except GCP_ERRORS as exc:
             raise CredentialsError(f"Google Cloud credentials: {describe(exc)}") from None
 
     def scopes(self) -> list[Scope]:
+        status("gcp", "checking the Google Cloud credentials…")
         self._prove_credentials()
         if self.parents:
+            status("gcp", f"listing the projects under {', '.join(self.parents)}…")
             return self._scopes_under_parents()
         projects = self.projects or self._visible_projects()
         return [Scope("gcp", project, "") for project in projects]
@@ -83,6 +100,7 @@ class GcpRun(ProviderRun):
         ]
 
     def _visible_projects(self) -> list[str]:
+        status("gcp", "listing the projects the credential can see…")
         client = self.clients.get("projects")
         try:
             pager = client.search_projects(

@@ -2,7 +2,8 @@
 
 Clients are cached per (service, region) for the whole scan and share one retry
 strategy (providers/oci/retry.py: backoff with jitter, Retry-After honoured,
-a budget for the scan). Each client refuses any call that is not a declared
+few tries of an endpoint that does not answer, a budget for the scan) and
+`--timeout` for connecting and for each answer. Each client refuses any call that is not a declared
 read operation and records every response into the active evidence bundle
 (providers/oci/guard.py). `RELSCAN_OCI_ENDPOINT` replaces the service endpoint
 of every client; a `{region}` in it is filled with the client's region, so one
@@ -19,8 +20,9 @@ from oci.circuit_breaker import NoCircuitBreakerStrategy
 
 from providers.oci import guard
 from providers.oci.auth import Credentials, endpoint
-from providers.oci.retry import RetryStrategy
+from providers.oci.retry import strategy
 from scanner import __version__
+from scanner.network import DEFAULT_TIMEOUT
 
 SERVICES: dict[str, Any] = {
     "identity": oci.identity.IdentityClient,
@@ -30,9 +32,10 @@ SERVICES: dict[str, Any] = {
 
 
 class OciClients:
-    def __init__(self, creds: Credentials) -> None:
+    def __init__(self, creds: Credentials, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.creds = creds
-        self.retry = RetryStrategy()
+        self.timeout = timeout
+        self.retry = strategy()
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -53,7 +56,7 @@ class OciClients:
             # The breaker is shared per client: one compartment's throttling would
             # fail every other scope fast. Bounded retries handle throttling instead.
             "circuit_breaker_strategy": NoCircuitBreakerStrategy(),
-            "timeout": (10, 60),
+            "timeout": (self.timeout, self.timeout),  # connect, read: --timeout
             # Names and tags are data: a raw control character in an answer must
             # not fail the whole page it is on.
             "allow_control_chars": True,

@@ -61,12 +61,13 @@ class OciPlugin(ProviderPlugin):
         from providers.oci.auth import load
         from providers.oci.clients import OciClients
         from providers.oci.run import OciRun, region_name
+        from scanner.network import timeout_of
 
         compartments = [parse_scope(c.strip()).text for c in options.get("oci_compartment") or ()]
         regions = [region_name(r, "--oci-region") for r in options.get("oci_region") or ()]
         creds = load(options)
         return OciRun(
-            OciClients(creds),
+            OciClients(creds, timeout_of(options)),
             list(dict.fromkeys(compartments)),
             list(dict.fromkeys(regions)),
         )

@@ -4,11 +4,16 @@ both per call and by a budget for the whole scan.
 
 The OCI SDK retries nothing unless told to, and ignores Retry-After; this is
 its own retry-strategy extension point (`do_sleep`), not a wrapper around it.
+A refused, dropped or timed-out connection is tried at most
+`NETWORK_ATTEMPTS` times; throttling and server errors up to `ATTEMPTS`.
+The SDK's own switch is honoured: `OCI_SDK_DEFAULT_RETRY_ENABLED=false`
+turns retries off (`strategy()`).
 """
 
 from __future__ import annotations
 
 import email.utils
+import os
 import threading
 import time
 from typing import Any
@@ -16,8 +21,10 @@ from typing import Any
 import oci
 from oci.retry import retry_checkers as checks
 
-ATTEMPTS = 8  # per call
-CALL_SECONDS = 300  # per call, all attempts
+from scanner.network import NETWORK_ATTEMPTS
+
+ATTEMPTS = 6  # per call
+CALL_SECONDS = 180  # per call, all attempts
 SCAN_BUDGET_SECONDS = 1800  # after this, no call of the scan is retried any more
 BASE_SECONDS = 0.5  # first retry waits up to 1 s, doubling to at most MAX_WAIT
 MAX_WAIT_SECONDS = 30
@@ -57,6 +64,23 @@ class ScanBudget(checks.BaseRetryChecker):
         return self.remaining() > 0
 
 
+class NetworkAttempts(checks.BaseRetryChecker):
+    """A call that failed for a network reason (no answer at all) is tried at
+    most NETWORK_ATTEMPTS times; an answer (a ServiceError) is left to the others."""
+
+    def should_retry(self, exception: Any = None, response: Any = None, **kwargs: Any) -> bool:
+        if isinstance(exception, oci.exceptions.ServiceError):
+            return True
+        return int(kwargs.get("current_attempt", 0)) < NETWORK_ATTEMPTS
+
+
+def strategy() -> Any:
+    """relscan's retry strategy, or none when OCI_SDK_DEFAULT_RETRY_ENABLED=false."""
+    if os.environ.get("OCI_SDK_DEFAULT_RETRY_ENABLED", "").strip().lower() == "false":
+        return oci.retry.NoneRetryStrategy()
+    return RetryStrategy()
+
+
 class RetryStrategy(oci.retry.ExponentialBackoffWithFullJitterEqualForThrottlesRetryStrategy):
     """Backoff with full jitter (equal jitter on throttling), or the service's
     Retry-After when it sends one; counts the retries it makes."""
@@ -66,6 +90,7 @@ class RetryStrategy(oci.retry.ExponentialBackoffWithFullJitterEqualForThrottlesR
         container = checks.RetryCheckerContainer(
             checkers=[
                 checks.LimitBasedRetryChecker(max_attempts=ATTEMPTS),
+                NetworkAttempts(),
                 checks.TimeoutConnectionAndServiceErrorRetryChecker(
                     service_error_retry_config=RETRIED, retry_any_5xx=True
                 ),

@@ -18,6 +18,7 @@ from providers.oci.scopes import CompartmentTree, discover
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.status import status
 
 REGION_NAME = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+-[0-9]+$")
 READERS = (("loadbalancer", LoadBalancerReader), ("devops", DevopsReader))
@@ -58,6 +59,7 @@ class OciRun(ProviderRun):
                 "no OCI tenancy is known for these credentials: pass --oci-compartment"
             )
         identity = self.clients.get("identity", self.home_region)
+        status("oci", "listing compartments…")
         return discover(identity, tenancy, self.compartments)
 
     def scopes(self) -> list[Scope]:

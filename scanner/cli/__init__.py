@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 
 import click
 
@@ -53,7 +54,18 @@ def _logging() -> None:
         logging.getLogger().addHandler(logging.NullHandler())
 
 
+def quiet_warnings() -> None:
+    """urllib3 warns (DependencyWarning) that SOCKS proxies need PySocks whenever
+    its SOCKS module is imported without it. requests silences that warning, but
+    only once requests is imported: when another SDK thread imports the module
+    first, the warning reached stderr in about one multi-provider scan in eight.
+    relscan does not use SOCKS proxies, so the warning is silenced from the start
+    (matched by its text: importing urllib3 here would slow every command)."""
+    warnings.filterwarnings("ignore", message=r"SOCKS support in urllib3 requires")
+
+
 def main(argv: list[str] | None = None) -> None:
+    quiet_warnings()
     _logging()
     try:
         code = app.main(args=argv, prog_name="relscan", standalone_mode=False)

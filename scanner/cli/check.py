@@ -16,6 +16,7 @@ from scanner.cli.common import (
     resolve_format,
     service_config,
     service_options,
+    timeout_option,
     to_terminal,
 )
 from scanner.errors import EXIT_BELOW_TARGET, EXIT_INCOMPLETE, EXIT_OK, UsageError
@@ -32,6 +33,7 @@ from scanner.report import RenderOptions
 @service_options
 @below_option
 @fail_under_option
+@timeout_option
 def check(
     resource_id: str,
     fmt: str | None,

@@ -287,3 +287,17 @@ def fail_under_option(func: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         help="Exit 4 if any assessed unit's level is below N.",
     )(func)
+
+
+def timeout_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    from scanner.network import DEFAULT_TIMEOUT
+
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 3600),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Wait this long for a cloud API to connect, and as long again for each "
+        "answer; a call that gets no answer is tried twice.",
+    )(func)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+import sys
+import time
+from typing import Any, NoReturn
 
 import click
 
@@ -19,18 +21,21 @@ from scanner.cli.common import (
     report_options,
     resolve_format,
     store_options,
+    timeout_option,
 )
 from scanner.cli.evidence import finish_recording, provider_options, start_recording
 from scanner.cli.running import (
     choose_providers,
+    discovery_status,
     execute,
     exit_code,
+    leave,
     report_errors,
     resolve_scopes,
 )
 from scanner.cli.settings import merged_options
-from scanner.engine import ScanInterrupted, ScanResult
-from scanner.errors import UsageError
+from scanner.engine import ScanInterrupted
+from scanner.errors import EXIT_INTERRUPTED, UsageError, one_line
 from scanner.outputs import SCAN_FORMATS
 from scanner.plugin import installed_plugins
 from scanner.readonly import ReadOnlyViolation
@@ -39,25 +44,52 @@ from scanner.store import Store
 from scanner.store.trend import history_for
 
 
-def _interrupted(exc: ScanInterrupted, store: Store | None, uid: str | None) -> None:
-    """Ctrl-C: record the scan as interrupted, say what was done, exit at once."""
+def _interrupted(exc: ScanInterrupted, store: Store | None, uid: str | None) -> NoReturn:
+    """Ctrl-C while reading: record the scan as interrupted, say what was done, exit at once."""
     if store and uid:
         store.mark(uid, "interrupted")
     p = exc.partial
-    click.echo(
+    _leave_now(
         f"relscan: interrupted after {p.scopes_done} of {len(p.scopes)} scopes "
-        f"({len(p.assessments)} units read); nothing was stored as complete",
-        err=True,
+        f"({len(p.assessments)} units read); nothing was stored as complete"
     )
-    os._exit(130)  # scope threads may still be waiting on the network: do not wait for them
 
 
-def _write_outputs(result: ScanResult, opts: Any, outputs: list[Any], kept: Any) -> None:
-    stamp = result.started.strftime("%Y%m%dT%H%M%SZ")
+def _leave_now(message: str) -> NoReturn:
+    """Say why, then exit 130 at once: scope and discovery threads may still be
+    waiting on the network, and nothing may wait for them."""
+    click.echo(message, err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _record_interrupted(store: Store | None, started: dt.datetime, group: str | None) -> None:
+    """Ctrl-C before any scope was read: the scan is still recorded, as interrupted."""
+    if store:
+        uid = store.begin_scan(started, __version__, [], group, None)
+        store.mark(uid, "interrupted")
+
+
+def output_paths(outputs: list[Any], started: dt.datetime) -> list[tuple[str, str]]:
+    """The `[[outputs]]` of relscan.toml as (format, path), their placeholders
+    filled and every path checked now, before anything is scanned."""
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    found: list[tuple[str, str]] = []
     for spec in outputs:
-        path = spec.path.format(date=result.started.date().isoformat(), time=stamp)
+        try:
+            path = spec.path.format(date=started.date().isoformat(), time=stamp)
+        except (KeyError, IndexError, AttributeError) as exc:
+            name = exc.args[0] if exc.args else "?"
+            raise UsageError(
+                f"[[outputs]] path {spec.path!r}: unknown placeholder {{{name}}} "
+                "(known: {date}, {time})"
+            ) from None
+        except ValueError as exc:
+            raise UsageError(f"[[outputs]] path {spec.path!r}: {one_line(exc)}") from None
         check_output_path(path)
-        emit(SCAN_FORMATS[spec.format](result, opts), path, kept)
+        found.append((spec.format, path))
+    return found
 
 
 @click.command()
@@ -98,8 +130,10 @@ def _write_outputs(result: ScanResult, opts: Any, outputs: list[Any], kept: Any)
     default=3600,
     show_default=True,
     metavar="SECONDS",
-    help="Stop starting scopes after this long; they are reported as not scanned.",
+    help="End the scan after this long, discovery included: what is not done by then "
+    "is reported as not scanned (exit 3).",
 )
+@timeout_option
 @click.option(
     "--shard",
     "shard_text",
@@ -118,48 +152,76 @@ def _write_outputs(result: ScanResult, opts: Any, outputs: list[Any], kept: Any)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr.")
 def scan(**given: Any) -> None:
     """Scan every release unit the chosen providers can see."""
+    started, began = dt.datetime.now(dt.UTC), time.monotonic()
     o, settings = merged_options(click.get_current_context(), given)
     names = choose_providers(o["providers"])
     fmt = resolve_format(o["fmt"], o["output"])
     check_output_path(o["output"])
+    outputs = output_paths(settings.outputs if settings else [], started)
     if o["waivers_path"] and not os.path.isfile(o["waivers_path"]):
         raise UsageError(f"waivers file {o['waivers_path']}: no such file")
     shard = Shard.parse(o["shard_text"]) if o["shard_text"] else None
     store = None if o["no_store"] else Store(o["store"])
     recorder = start_recording(o["evidence_dir"]) if o["evidence_dir"] else None
     plugins = installed_plugins()
-    work = [
-        (run, shard.take(scopes) if shard else scopes)
-        for run, scopes in resolve_scopes([plugins[n] for n in names], o)
-    ]
+    budget = o["time_budget"]
+    deadline = began + budget
+    try:
+        with discovery_status(o["quiet"]):
+            found = resolve_scopes([plugins[n] for n in names], o, deadline, budget)
+    except KeyboardInterrupt:
+        _record_interrupted(store, started, o["scan_group"])
+        _leave_now("relscan: interrupted while discovering scopes; nothing was scanned")
+    work = [(run, shard.take(scopes) if shard else scopes) for run, scopes in found.work]
     labels = [s.label for _, scopes in work for s in scopes]
     uid = (
         store.begin_scan(
-            dt.datetime.now(dt.UTC),
-            __version__,
-            labels,
-            o["scan_group"],
-            str(shard) if shard else None,
+            started, __version__, labels, o["scan_group"], str(shard) if shard else None
         )
         if store
         else None
     )
     try:
-        result = execute(work, o["concurrency"], o["quiet"], o["per_account"], o["time_budget"])
+        result = execute(
+            work,
+            o["concurrency"],
+            o["quiet"],
+            o["per_account"],
+            budget,
+            started=started,
+            deadline=deadline,
+        )
     except ScanInterrupted as exc:
         _interrupted(exc, store, uid)
     except ReadOnlyViolation:
         if store and uid:
             store.mark(uid, "failed")
         raise
-    opts = render_options(result, o)
-    if recorder:
-        opts.evidence_digest = finish_recording(recorder, result, provider_options(names, o))
-    if store and uid:
-        store.finish_scan(uid, result)
-        opts.history = history_for(store, labels)
-    kept = kept_scan(result, uid, o["store"])
-    emit(SCAN_FORMATS[fmt](result, opts), o["output"], kept)
-    _write_outputs(result, opts, settings.outputs if settings else [], kept)
-    report_errors(result, o["quiet"])
-    raise click.exceptions.Exit(exit_code(result, o["fail_under"]))
+    except KeyboardInterrupt:  # between discovery and the first scope
+        if store and uid:
+            store.mark(uid, "interrupted")
+        _leave_now("relscan: interrupted before any scope was read; nothing was scanned")
+    result.scopes.extend(e.scope for e in found.errors)
+    result.errors = sorted(
+        [*found.errors, *result.errors], key=lambda e: (e.provider, e.scope, e.service)
+    )
+    stored = False
+    try:
+        opts = render_options(result, o)
+        if recorder:
+            opts.evidence_digest = finish_recording(recorder, result, provider_options(names, o))
+        if store and uid:
+            store.finish_scan(uid, result)
+            stored = True
+            opts.history = history_for(store, labels)
+        kept = kept_scan(result, uid, o["store"])
+        emit(SCAN_FORMATS[fmt](result, opts), o["output"], kept)
+        for out_fmt, path in outputs:
+            emit(SCAN_FORMATS[out_fmt](result, opts), path, kept)
+        report_errors(result, o["quiet"])
+    except KeyboardInterrupt:
+        if store and uid and not stored:
+            store.mark(uid, "interrupted")
+        note = f"; the scan is kept in the history store ({uid})" if stored else ""
+        _leave_now(f"relscan: interrupted while writing the results{note}")
+    leave(exit_code(result, o["fail_under"]))
