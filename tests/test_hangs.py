@@ -149,9 +149,16 @@ def _interrupt(proc: subprocess.Popen[str], ready) -> tuple[float, str]:
     return time.monotonic() - sent, err
 
 
+def _as_on_a_terminal() -> None:
+    """SIGINT as a terminal's shell leaves it (a background job's shell would
+    have it ignored, and Python then never raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen([RELSCAN, *args], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_on_a_terminal)  # fmt: skip
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)

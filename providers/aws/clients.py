@@ -5,8 +5,8 @@ declared in `providers/aws/permissions.py` (ReadOnlyViolation). Clients are
 cached per (service, region) for the whole scan and share one botocore config:
 connect and read timeouts (`--timeout`), adaptive retry (client-side rate
 limiting that backs off on throttling, and exponential backoff with jitter on
-throttling and 5xx answers) and a bounded connection pool. A call that fails
-for a network reason (refused, reset, timed out) is tried at most twice.
+throttling, 5xx answers and dropped connections) and a bounded connection
+pool. A call that gets no answer (refused, timed out) is tried at most twice.
 `AWS_ENDPOINT_URL` and the rest of the SDK's standard configuration chain
 apply as usual: `AWS_MAX_ATTEMPTS`/`max_attempts` and
 `AWS_RETRY_MODE`/`retry_mode` (environment or the profile's config) replace
@@ -22,16 +22,14 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ConnectionClosedError, ConnectionError, ReadTimeoutError
 
 from providers.aws.faults import SafeParserFactory
 from providers.aws.permissions import require_read
 from scanner import __version__
 from scanner.evidence import recorder as evidence
-from scanner.network import DEFAULT_TIMEOUT, NETWORK_ATTEMPTS
+from scanner.network import DEFAULT_TIMEOUT, NETWORK_ATTEMPTS, unanswered
 
 RETRY_ATTEMPTS = 5  # total tries of a throttled or failed (5xx) call
-NETWORK_ERRORS = (ConnectionError, ReadTimeoutError, ConnectionClosedError)
 
 
 def _configured(session: boto3.Session | None, name: str, variable: str) -> bool:
@@ -65,13 +63,14 @@ def client_config(timeout: float = DEFAULT_TIMEOUT, session: boto3.Session | Non
 
 
 def limit_network_retries(client: Any) -> None:
-    """A call that failed for a network reason is not tried again after
+    """A call that got no answer (refused, timed out) is not tried again after
     NETWORK_ATTEMPTS tries: the failure is raised as botocore would raise it
-    once out of retries. (Registered first, this handler runs before the
-    SDK's retry handler and ends the call instead of letting it retry.)"""
+    once out of retries. A connection closed mid-call keeps the usual retries.
+    (Registered first, this handler runs before the SDK's retry handler and
+    ends the call instead of letting it retry.)"""
 
     def give_up(attempts: int, caught_exception: BaseException | None = None, **_: Any) -> None:
-        if isinstance(caught_exception, NETWORK_ERRORS) and attempts >= NETWORK_ATTEMPTS:
+        if attempts >= NETWORK_ATTEMPTS and unanswered(caught_exception):
             raise caught_exception
 
     client.meta.events.register_first("needs-retry", give_up)

@@ -5,10 +5,10 @@ set, else the public cloud's. A plain-http loopback endpoint (an emulator) is
 sent no token at all; any other endpoint gets `DefaultAzureCredential` tokens
 for that cloud's audience. The pipeline is read-only (it refuses to send
 anything but the reads declared in providers/azure/permissions.py) and
-retries 408, 429 and 5xx answers with exponential backoff, honouring
-Retry-After (see providers/azure/policies.py); a refused, dropped or timed-out
-connection is tried at most twice. Each attempt waits `--timeout` seconds for
-a connection and as long again for the answer.
+retries 408, 429 and 5xx answers and dropped connections with exponential
+backoff, honouring Retry-After (see providers/azure/policies.py); a call that
+gets no answer (refused, timed out) is tried at most twice. Each attempt
+waits `--timeout` seconds for a connection and as long again for the answer.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from providers.azure.policies import EvidencePolicy, ReadOnlyGuard, ThrottleGate
 from scanner import __version__
 from scanner.endpoints import is_loopback
 from scanner.errors import UsageError
-from scanner.network import DEFAULT_TIMEOUT, NETWORK_ATTEMPTS
+from scanner.network import DEFAULT_TIMEOUT, NETWORK_ATTEMPTS, unanswered
 
 ENDPOINT_VARIABLE = "RELSCAN_AZURE_ENDPOINT"
 PUBLIC_CLOUD = "https://management.azure.com"
@@ -82,6 +82,19 @@ def resolve_endpoint(environ: dict[str, str] | None = None) -> Endpoint:
         return Endpoint(url, True, "")
     base = f"{parts.scheme}://{parts.netloc}"
     return Endpoint(url, False, AUDIENCES.get(host, f"{base}/.default"))
+
+
+class FewTriesUnanswered(policies.RetryPolicy):
+    """azure-core's retry policy, except that a call that got no answer (the
+    connection refused or timed out, or no answer in time) is tried at most
+    NETWORK_ATTEMPTS times; a connection dropped mid-call keeps its retries."""
+
+    def increment(self, settings: dict[str, Any], response: Any = None, error: Any = None) -> bool:
+        if error is not None and unanswered(error):
+            settings["unanswered"] = settings.get("unanswered", 0) + 1
+            if settings["unanswered"] >= NETWORK_ATTEMPTS:
+                return False
+        return bool(super().increment(settings, response=response, error=error))
 
 
 class _NoCredential:
@@ -150,11 +163,9 @@ class AzureClients:
             policies.RedirectPolicy(),
             WireCheck(),  # outside the retries: each call's final answer
             EvidencePolicy(self.endpoint.url),
-            policies.RetryPolicy(
+            FewTriesUnanswered(
                 retry_total=RETRY_TOTAL,
                 retry_status=RETRY_TOTAL,
-                retry_connect=NETWORK_ATTEMPTS - 1,
-                retry_read=NETWORK_ATTEMPTS - 1,
                 retry_backoff_max=RETRY_BACKOFF_MAX,
             ),
             ReadOnlyGuard(self.endpoint.url),  # every attempt, before a token or a byte

@@ -9,7 +9,7 @@ It is adaptive: one instance is shared by every call of a scan, and a
 throttling answer makes every thread wait out the same pause before its next
 request, so the scan slows down as a whole instead of hammering the API.
 Every call relscan makes is a read, so retrying a lost connection is safe;
-but a refused, dropped or timed-out connection is tried at most
+but a call that got no answer (refused, timed out) is tried at most
 `NETWORK_ATTEMPTS` times (an endpoint that does not answer seldom answers a
 moment later), while throttling and server errors get `ATTEMPTS`.
 """
@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from google.api_core import exceptions, retry
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 
-from scanner.network import NETWORK_ATTEMPTS
+from scanner.network import NETWORK_ATTEMPTS, unanswered
 
 THROTTLED = (exceptions.TooManyRequests, exceptions.ServiceUnavailable)
 RETRYABLE = (
@@ -38,7 +38,6 @@ RETRYABLE = (
     ChunkedEncodingError,
     Timeout,
 )
-NETWORK = (ConnectionError, ChunkedEncodingError, Timeout)
 ATTEMPTS = 6
 INITIAL = 0.5
 MAXIMUM = 30.0
@@ -103,7 +102,7 @@ class ThrottleRetry(retry.Retry):
                     return func(*args, **kwargs)
                 except RETRYABLE as exc:
                     wait = self._pause(exc, delay)
-                    limit = NETWORK_ATTEMPTS if isinstance(exc, NETWORK) else self.attempts
+                    limit = NETWORK_ATTEMPTS if unanswered(exc) else self.attempts
                     if attempt >= limit or time.monotonic() + wait > self.budget_ends:
                         raise
                     if on_error is not None:

@@ -4,8 +4,9 @@ both per call and by a budget for the whole scan.
 
 The OCI SDK retries nothing unless told to, and ignores Retry-After; this is
 its own retry-strategy extension point (`do_sleep`), not a wrapper around it.
-A refused, dropped or timed-out connection is tried at most
-`NETWORK_ATTEMPTS` times; throttling and server errors up to `ATTEMPTS`.
+A call that got no answer (refused, timed out) is tried at most
+`NETWORK_ATTEMPTS` times; throttling, server errors and dropped connections up
+to `ATTEMPTS`.
 The SDK's own switch is honoured: `OCI_SDK_DEFAULT_RETRY_ENABLED=false`
 turns retries off (`strategy()`).
 """
@@ -21,7 +22,7 @@ from typing import Any
 import oci
 from oci.retry import retry_checkers as checks
 
-from scanner.network import NETWORK_ATTEMPTS
+from scanner.network import NETWORK_ATTEMPTS, unanswered
 
 ATTEMPTS = 6  # per call
 CALL_SECONDS = 180  # per call, all attempts
@@ -65,11 +66,11 @@ class ScanBudget(checks.BaseRetryChecker):
 
 
 class NetworkAttempts(checks.BaseRetryChecker):
-    """A call that failed for a network reason (no answer at all) is tried at
-    most NETWORK_ATTEMPTS times; an answer (a ServiceError) is left to the others."""
+    """A call that got no answer (refused, timed out) is tried at most
+    NETWORK_ATTEMPTS times; anything else is left to the other checkers."""
 
     def should_retry(self, exception: Any = None, response: Any = None, **kwargs: Any) -> bool:
-        if isinstance(exception, oci.exceptions.ServiceError):
+        if isinstance(exception, oci.exceptions.ServiceError) or not unanswered(exception):
             return True
         return int(kwargs.get("current_attempt", 0)) < NETWORK_ATTEMPTS
 

@@ -533,15 +533,22 @@ def test_cli_organization_with_a_refused_role_scans_the_rest_and_exits_3(serve):
 
 
 def test_cli_organization_not_in_use_is_one_line_and_exit_3(serve):
+    """Exit 3 promises the output holds what could be read: the JSON document is
+    written, with the provider's discovery failure as its scope error."""
     r = relscan(
-        "scan", "-p", "aws", "--aws-organization", "--aws-assume-role", "Reader", env=serve()
-    )
+        "scan", "-p", "aws", "--aws-organization", "--aws-assume-role", "Reader",
+        "-f", "json", env=serve(),
+    )  # fmt: skip
     assert r.returncode == 3
-    assert r.stderr.strip() == (
-        "relscan: error: cannot list the organization's accounts "
+    cause = (
+        "cannot list the organization's accounts "
         "(AWSOrganizationsNotInUseException on ListAccounts: Your account is not a member "
         "of an organization.)" + ORG_HINT
     )
+    assert r.stderr.splitlines()[0] == f"relscan: scope error: aws *: {cause}"
+    assert json.loads(r.stdout)["scan"]["errors"] == [
+        {"provider": "aws", "scope": "aws", "service": "*", "message": cause}
+    ]
 
 
 def test_cli_bad_account_is_one_line_and_exit_2(serve):

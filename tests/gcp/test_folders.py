@@ -193,6 +193,7 @@ def test_cli_and_config_file_scan_folders_and_an_organisation(cli_env, tmp_path)
     refused = folder_estate(faults=[{"parent": "folders/110", "status": 403}])
     r = relscan("scan", "-p", "gcp", "--gcp-folder", "110", env=cli_env(refused))
     assert r.returncode == 3 and "Traceback" not in r.stderr
-    assert r.stderr.startswith("relscan: error: cannot list the folders and projects under "
-                               "folders/110 (403")  # fmt: skip
-    assert len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.startswith("relscan: scope error: gcp *: cannot list the folders and "
+                               "projects under folders/110 (403")  # fmt: skip
+    assert len(r.stderr.strip().splitlines()) == 2  # the error, then the summary line
+    assert [e["scope"] for e in json.loads(r.stdout)["scan"]["errors"]] == ["gcp"]
