@@ -102,15 +102,15 @@ def test_the_time_budget_ends_a_scope_that_hangs(tmp_path):
     with LoopbackServer(app) as server:
         env = _env(aws.endpoint_env(server.url))
         r, took = _timed("scan", "-p", "aws", "--aws-region", "eu-west-2", "--aws-region",
-                         "eu-west-1", "-f", "json", "--time-budget", "8", env=env)  # fmt: skip
+                         "eu-west-1", "-f", "json", "--time-budget", "15", env=env)  # fmt: skip
         app.release.set()
     assert r.returncode == 3, r.stderr
-    assert took < 30
+    assert took < 45
     doc = json.loads(r.stdout)
-    assert doc["scan"]["seconds"] < 9
+    assert doc["scan"]["seconds"] < 16
     late = [e for e in doc["scan"]["errors"] if e["scope"].endswith("/eu-west-1")]
     assert len(late) == 1 and late[0]["message"].startswith(
-        "not finished: the scan's time budget of 8 s ran out"
+        "not finished: the scan's time budget of 15 s ran out"
     )
     assert doc["resources"] and all("eu-west-2" in u["id"] for u in doc["resources"])
 
