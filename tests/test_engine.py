@@ -80,3 +80,30 @@ def test_time_budget_reports_unstarted_scopes():
 def test_a_read_only_violation_stops_the_scan():
     with pytest.raises(ReadOnlyViolation, match="nothing was sent"):
         run_scan([(SlowRun(fail={"r3"}), scopes(1, 5))], concurrency=2)
+
+
+class HungRun(SlowRun):
+    """Yields one unit, then blocks as a read on a silent network would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
+        yield Observation(f"{scope.label}/u", "t", "t.kind", "u", scope.account, scope.location)
+        self.release.wait(30)
+
+
+def test_the_budget_ends_a_scope_that_hangs_and_keeps_what_it_read():
+    run = HungRun()
+    began = time.monotonic()
+    result = run_scan([(run, scopes(1, 3))], concurrency=2, per_account=2, budget=0.5)
+    run.release.set()
+    assert time.monotonic() - began < 1.5  # the hung threads are not waited for
+    messages = sorted(e.message for e in result.errors)
+    assert messages == [
+        "not finished: the scan's time budget of 0.5 s ran out (1 units read before)",
+        "not finished: the scan's time budget of 0.5 s ran out (1 units read before)",
+        "not scanned: the scan's time budget of 0.5 s ran out",
+    ]
+    assert len(result.assessments) == 2  # what the unfinished scopes had read

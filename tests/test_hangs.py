@@ -364,3 +364,36 @@ def test_the_default_timeout_is_documented():
     assert "--timeout SECONDS" in r.stdout and "[default: 20.0;" in r.stdout
     readme = Path(__file__).resolve().parents[1] / "README.md"
     assert "--timeout" in readme.read_text(encoding="utf-8")
+
+
+def test_timeout_from_the_config_file(tmp_path):
+    config = tmp_path / "relscan.toml"
+    config.write_text('[scan]\nproviders = ["azure"]\ntimeout = 0.5\n')
+    with silent_socket() as silent:
+        r = relscan("scan", "--config", str(config), "-f", "json",
+                    env=cloud_env("azure", silent.port))  # fmt: skip
+    assert r.returncode == 3, r.stderr
+    assert "(read timeout=0.5)" in _errors(r.stdout)[0]["message"]
+
+
+@pytest.mark.parametrize("where", ["environment", "profile"])
+def test_the_aws_attempts_setting_is_honoured(tmp_path, where):
+    """AWS_MAX_ATTEMPTS, or max_attempts in the profile, replaces relscan's own."""
+    with silent_socket() as silent:
+        env = cloud_env("aws", silent.port)
+        if where == "environment":
+            env["AWS_MAX_ATTEMPTS"] = "1"
+        else:
+            (tmp_path / "config").write_text("[default]\nmax_attempts = 1\n")
+            env["AWS_CONFIG_FILE"] = str(tmp_path / "config")
+        r = relscan("scan", "-p", "aws", "-f", "json", "--timeout", "0.3", env=env)
+        assert r.returncode == 3, r.stderr
+        assert silent.connections == 1  # one try, not relscan's two
+
+
+def test_the_oci_retry_switch_is_honoured():
+    with silent_socket() as silent:
+        env = {**cloud_env("oci", silent.port), "OCI_SDK_DEFAULT_RETRY_ENABLED": "false"}
+        r = relscan("scan", "-p", "oci", "-f", "json", "--timeout", "0.3", env=env)
+        assert r.returncode == 3, r.stderr
+        assert silent.connections == 3  # compartments, load balancers, DevOps: once each
