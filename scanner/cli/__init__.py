@@ -19,7 +19,7 @@ from scanner.cli.permissions import permissions
 from scanner.cli.report import report
 from scanner.cli.rules import rules
 from scanner.cli.scan import scan
-from scanner.errors import EXIT_USAGE, RelscanError, one_line
+from scanner.errors import EXIT_INTERRUPTED, EXIT_USAGE, RelscanError, one_line
 from scanner.plugin import installed_plugins
 
 
@@ -82,7 +82,12 @@ def main(argv: list[str] | None = None) -> None:
     except RelscanError as exc:
         click.echo(f"relscan: error: {one_line(exc)}", err=True)
         code = exc.exit_code
-    except click.Abort:
+    except (click.Abort, KeyboardInterrupt):
         click.echo("relscan: interrupted", err=True)
-        code = 130
+        # Ctrl-C ends the command now: neither a thread blocked on the network nor
+        # the interpreter's teardown of the SDKs' modules (a second or two for the
+        # Google Cloud libraries) may delay it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
