@@ -102,7 +102,9 @@ class ThrottleRetry(retry.Retry):
                     return func(*args, **kwargs)
                 except RETRYABLE as exc:
                     wait = self._pause(exc, delay)
-                    limit = NETWORK_ATTEMPTS if unanswered(exc) else self.attempts
+                    limit = (
+                        min(NETWORK_ATTEMPTS, self.attempts) if unanswered(exc) else self.attempts
+                    )
                     if attempt >= limit or time.monotonic() + wait > self.budget_ends:
                         raise
                     if on_error is not None:
