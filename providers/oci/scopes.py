@@ -8,7 +8,8 @@ from typing import Any
 
 from providers.oci.faults import OCI_ERRORS, describe, is_credentials_error
 from providers.oci.pages import all_items
-from scanner.errors import CredentialsError
+from scanner.errors import CloudError, CredentialsError
+from scanner.network import unanswered
 
 
 @dataclass
@@ -30,6 +31,11 @@ def _list(identity: Any, compartment: str, subtree: bool) -> list[Any]:
 def _fail(tree: CompartmentTree, compartment: str, exc: BaseException) -> None:
     if is_credentials_error(exc):
         raise CredentialsError(f"OCI credentials: {describe(exc)}") from None
+    if unanswered(exc):
+        # No answer at all (refused, timed out): the other OCI endpoints are
+        # almost always behind the same network path, and scanning each
+        # compartment's services blind would cost two timeouts per call.
+        raise CloudError(f"cannot reach OCI identity: {describe(exc)}") from None
     tree.errors[compartment] = f"cannot list its sub-compartments: {describe(exc)}"
 
 
