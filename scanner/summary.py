@@ -16,6 +16,16 @@ LEVEL_NAMES = {
     5: "canary or blue/green, automatic shift and rollback",
 }
 
+# The question's own answers, as the Cloud Maturity Model words them (0: nothing known).
+ANSWERS = {
+    0: "I don't know: nothing could be assessed",
+    1: "We stop services to update them, then restart",
+    2: "We update parts of our services at a time, usually during scheduled windows",
+    3: "We deploy new versions and switch over by hand, with manual rollback if needed",
+    4: "We use canary or blue/green releases, usually without maintenance windows",
+    5: "We use canary or blue/green releases and switch users with no need for maintenance windows",
+}
+
 
 def summarise(assessments: Iterable[Assessment]) -> dict[str, Any]:
     levels = {str(level): 0 for level in LEVELS}

@@ -10,17 +10,8 @@ from markupsafe import Markup, escape
 from scanner.outputs.svg import distribution_chart, trend_chart
 from scanner.outputs.text import clean, show_value
 from scanner.report import BASIS_TEXT, NOT_KNOWN, RAG_TEXT, Report
-from scanner.summary import LEVEL_NAMES
+from scanner.summary import ANSWERS, LEVEL_NAMES
 from scanner.target import STATUS_TEXT
-
-ANSWERS = {
-    0: "I don't know: nothing could be assessed",
-    1: "We stop services to update them, then restart",
-    2: "We update parts of our services at a time, usually during scheduled windows",
-    3: "We deploy new versions and switch over by hand, with manual rollback if needed",
-    4: "We use canary or blue/green releases, usually without maintenance windows",
-    5: "We use canary or blue/green releases and switch users with no need for maintenance windows",
-}
 
 _env = Environment(
     loader=PackageLoader("scanner", "templates"),

@@ -11,16 +11,7 @@ from scanner.model import Assessment
 from scanner.outputs.select import for_service, is_gap, target_status
 from scanner.outputs.text import NOT_ASSESSED, basis_text, md, show_value
 from scanner.report import RAG_TEXT, RenderOptions, UnitView, build_report
-from scanner.summary import LEVEL_NAMES, LEVELS, summarise
-
-ANSWERS = {
-    0: "I don't know: nothing could be assessed",
-    1: "We stop services to update them, then restart",
-    2: "We update parts of our services at a time, usually during scheduled windows",
-    3: "We deploy new versions and switch over by hand, with manual rollback if needed",
-    4: "We use canary or blue/green releases, usually without maintenance windows",
-    5: "We use canary or blue/green releases and switch users with no need for maintenance windows",
-}
+from scanner.summary import ANSWERS, LEVEL_NAMES, LEVELS, summarise
 
 
 def _count(n: int, noun: str) -> str:
