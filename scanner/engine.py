@@ -44,8 +44,10 @@ class ScanResult:
         return (end - self.started).total_seconds()
 
 
-class ScanInterrupted(Exception):
-    """Ctrl-C during a scan; carries what was done so far."""
+class ScanInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a scan; carries what was done so far. A KeyboardInterrupt, so
+    a command that does not handle it (demo, assess) still exits 130 through the
+    CLI's own Ctrl-C handling, never with a traceback."""
 
     def __init__(self, partial: ScanResult) -> None:
         super().__init__("interrupted")

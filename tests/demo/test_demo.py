@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -87,3 +88,57 @@ def test_demo_output_dir_that_cannot_be_written_is_one_line_exit_2(tmp_path):
         assert r.stderr.startswith(message) and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert "Traceback" not in r.stderr
         assert time.monotonic() - began < 30  # refused before the scan
+
+
+def test_ctrl_c_while_the_demo_scans_exits_130_at_once_without_a_traceback(tmp_path):
+    """Ctrl-C once the progress bar shows scopes read (on a terminal, as
+    a person sees it; about 1,200 units, the benchmark's copies of the demo
+    estate, so reading lasts long enough): exit 130 within 2 s, one line."""
+    import pty
+    import select
+    import signal
+
+    import yaml
+
+    from benchmarks.estate import scale_estate
+    from scanner.demo.serve import load_estate
+
+    big, _ = scale_estate(load_estate(None), 1200)
+    estate = tmp_path / "big.yaml"
+    estate.write_text(yaml.safe_dump(big), encoding="utf-8")
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [RELSCAN, "demo", "--estate", str(estate), "--output-dir", str(tmp_path / "out")],
+        env={**clean_env(), "TERM": "xterm"}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=terminal,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    os.close(terminal)
+
+    def read(until: re.Pattern[bytes] | None, limit: float) -> bytes:
+        seen, deadline = b"", time.monotonic() + limit
+        while time.monotonic() < deadline and (until is None or not until.search(seen)):
+            if select.select([controller], [], [], 0.1)[0]:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        return seen
+
+    try:
+        scopes_done = re.compile(rb"scanning\S* \S+ \S*?([1-9][0-9]*)/[0-9]+")
+        assert scopes_done.search(read(scopes_done, 90)), "the demo never read a scope"
+        proc.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        rest = read(None, 10).decode(errors="replace")
+        proc.wait(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        proc.kill()
+        os.close(controller)
+    assert (proc.returncode, took < 2) == (130, True), rest[-800:]
+    assert "Traceback" not in rest and "relscan: interrupted" in rest
+    assert not (tmp_path / "out" / "relscan-demo.html").exists()
