@@ -16,32 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from scanner import __version__
 from scanner.classify import classify
 from scanner.errors import one_line
-from scanner.model import Assessment, Observation, ScopeError
+from scanner.model import Assessment, Observation, ScanResult, ScopeError, sort_key
 from scanner.plugin import ProviderRun, Scope
 from scanner.readonly import ReadOnlyViolation
 
 T = TypeVar("T")
 ProgressHook = Callable[[Scope, int], None]
 TICK = 0.2  # seconds between looks at the clock while scopes run
-
-
-@dataclass
-class ScanResult:
-    started: datetime
-    finished: datetime | None = None
-    scopes: list[str] = field(default_factory=list)
-    errors: list[ScopeError] = field(default_factory=list)
-    assessments: list[Assessment] = field(default_factory=list)
-    tool_version: str = __version__
-    scopes_done: int = 0
-
-    @property
-    def seconds(self) -> float:
-        end = self.finished or datetime.now(UTC)
-        return (end - self.started).total_seconds()
 
 
 class ScanInterrupted(KeyboardInterrupt):
@@ -95,10 +78,6 @@ def _scan_scope(run: ProviderRun, state: _Scope) -> _Scope:
     except Exception as exc:  # a provider bug must not lose the other scopes
         state.errors.append(ScopeError(scope.provider, scope.label, "*", one_line(exc)))
     return state
-
-
-def sort_key(a: Assessment) -> tuple[str, str, str, str, str]:
-    return (a.provider, a.account, a.location, a.kind, a.id)
 
 
 def _order(tasks: list[tuple[ProviderRun, Scope]]) -> list[tuple[ProviderRun, Scope]]:

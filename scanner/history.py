@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scanner.engine import ScanResult
+from scanner.model import ScanResult
 
 UP, DOWN, APPEARED, DISAPPEARED = "up", "down", "appeared", "disappeared"
 NEWLY_NOT_ASSESSED, NEWLY_ASSESSED = "newly_not_assessed", "newly_assessed"

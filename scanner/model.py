@@ -1,13 +1,18 @@
 """The data that flows through a scan: observations in, assessments out.
 
 Providers build `Observation`s (facts read from a cloud API); the classifier
-turns each into an `Assessment`; outputs read only assessments.
+turns each into an `Assessment`; the engine gathers them in a `ScanResult`;
+outputs, reports and the store read only these types (and `TrendPoint`s of
+earlier scans), never the engine that produced them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+from scanner import __version__
 
 FactValue = str | int | float | bool | list[str] | None
 
@@ -144,3 +149,40 @@ class ScopeError:
             "service": self.service,
             "message": self.message,
         }
+
+
+def sort_key(a: Assessment) -> tuple[str, str, str, str, str]:
+    return (a.provider, a.account, a.location, a.kind, a.id)
+
+
+@dataclass
+class ScanResult:
+    started: datetime
+    finished: datetime | None = None
+    scopes: list[str] = field(default_factory=list)
+    errors: list[ScopeError] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    tool_version: str = __version__
+    scopes_done: int = 0
+
+    @property
+    def seconds(self) -> float:
+        end = self.finished or datetime.now(UTC)
+        return (end - self.started).total_seconds()
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    started: datetime
+    levels: dict[str, int]
+    not_assessed: int
+    services: dict[str, int]
+
+    @classmethod
+    def from_summary(cls, started: datetime, summary: dict[str, Any]) -> TrendPoint:
+        return cls(
+            started,
+            dict(summary.get("levels", {})),
+            int(summary.get("not_assessed", 0)),
+            dict(summary.get("services", {})),
+        )

@@ -11,11 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from scanner import target
-from scanner.engine import ScanResult
-from scanner.model import Assessment
+from scanner.model import Assessment, ScanResult, TrendPoint
 from scanner.rules import load_rulebook
 from scanner.services import Rollup, rollup
-from scanner.store.trend import TrendPoint
 from scanner.waivers import Waiver
 
 # A service's status against the target level (docs/reports.md).

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from scanner.engine import ScanResult
 from scanner.errors import OutputError, UsageError
+from scanner.model import ScanResult
 from scanner.outputs import SCAN_FORMATS, check_format
 from scanner.outputs.json_out import render_scan as render_scan_json
 from scanner.outputs.select import WHOLE_ESTATE_FORMATS

@@ -19,11 +19,11 @@ from scanner.cli.common import (
 from scanner.cli.running import execute
 from scanner.demo.serve import patched_environ
 from scanner.emulators.server import LoopbackServer
-from scanner.engine import ScanResult
 from scanner.errors import EXIT_EVIDENCE_MISMATCH, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from scanner.evidence import recorder as evidence
 from scanner.evidence.bundle import MANIFEST, read_manifest, sha256, verify, write_manifest
 from scanner.evidence.replay import ReplayApp, emulator_module, http_key, load_exchanges
+from scanner.model import ScanResult
 from scanner.outputs import SCAN_FORMATS
 from scanner.outputs.json_out import scan_document
 from scanner.plugin import installed_plugins

@@ -21,11 +21,11 @@ from scanner.cli.common import (
 )
 from scanner.errors import EXIT_OK, EXIT_REGRESSION, UsageError
 from scanner.history import diff, regressed
+from scanner.model import TrendPoint
 from scanner.outputs import SCAN_FORMATS
 from scanner.outputs.text import clean, md
 from scanner.store import Store
 from scanner.store.store import COMPLETE, ScanRow, safe_url
-from scanner.store.trend import TrendPoint
 
 STATUS_TEXT = {"running": "incomplete", "interrupted": "interrupted", COMPLETE: "complete"}
 

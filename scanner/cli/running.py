@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from scanner.engine import ScanResult, in_background, run_scan
+from scanner.engine import in_background, run_scan
 from scanner.errors import (
     EXIT_BELOW_TARGET,
     EXIT_INCOMPLETE,
@@ -27,7 +27,7 @@ from scanner.errors import (
     UsageError,
     one_line,
 )
-from scanner.model import ScopeError
+from scanner.model import ScanResult, ScopeError
 from scanner.plugin import (
     ProviderPlugin,
     ProviderRun,

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scanner.engine import ScanResult
 from scanner.errors import UsageError
-from scanner.model import Assessment
+from scanner.model import Assessment, ScanResult
 from scanner.outputs import cddo, csv_out, html, json_out, markdown, pdf, sarif, table
 from scanner.outputs.select import for_service, shown
 from scanner.report import RenderOptions, build_report

@@ -15,9 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from scanner import target
-from scanner.engine import ScanResult
 from scanner.errors import UsageError
-from scanner.model import Assessment, ScopeError
+from scanner.model import Assessment, ScanResult, ScopeError
 from scanner.report import LIVE, RenderOptions
 from scanner.scan_schema import SCHEMA_VERSIONS, ScanDocument, problem
 from scanner.summary import summarise

@@ -6,8 +6,7 @@ Cloud-supplied strings are escaped (`md`): no HTML, links or table breaks.
 
 from __future__ import annotations
 
-from scanner.engine import ScanResult
-from scanner.model import Assessment
+from scanner.model import Assessment, ScanResult
 from scanner.outputs.select import for_service, is_gap, target_status
 from scanner.outputs.text import NOT_ASSESSED, basis_text, md, show_value
 from scanner.report import RAG_TEXT, RenderOptions, UnitView, build_report

@@ -17,8 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scanner import __version__
-from scanner.engine import ScanResult
-from scanner.model import Assessment
+from scanner.model import Assessment, ScanResult
 from scanner.outputs.select import is_gap, target_status
 from scanner.outputs.text import basis_text, clean, level_text, show_value
 from scanner.report import RenderOptions, UnitView, build_report

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from scanner.engine import ScanResult
-from scanner.model import Assessment
+from scanner.model import Assessment, ScanResult
 from scanner.report import RenderOptions, UnitView
 from scanner.services import service_name
 from scanner.target import BELOW, STATUS_TEXT

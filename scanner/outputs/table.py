@@ -16,8 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scanner.engine import ScanResult
-from scanner.model import Assessment
+from scanner.model import Assessment, ScanResult
 from scanner.outputs.select import for_service, is_gap, target_status
 from scanner.outputs.text import (
     NOT_ASSESSED,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.engine import ScanResult, sort_key
 from scanner.errors import UsageError
+from scanner.model import ScanResult, sort_key
 from scanner.store.store import COMPLETE, Store
 
 

@@ -23,9 +23,8 @@ from sqlalchemy import create_engine, delete, event, func, insert, select, updat
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from scanner.engine import ScanResult
 from scanner.errors import UsageError, one_line
-from scanner.model import Assessment, ScopeError
+from scanner.model import Assessment, ScanResult, ScopeError
 from scanner.services import rollup
 from scanner.store.tables import assessments, scans
 from scanner.summary import summarise

@@ -13,7 +13,8 @@ from scanner.demo.serve import patched_environ
 from scanner.emulators.aws import AwsEmulator, endpoint_env, replay_key
 from scanner.emulators.faults import FaultPlan
 from scanner.emulators.server import LoopbackServer, Request
-from scanner.engine import ScanResult, run_scan
+from scanner.engine import run_scan
+from scanner.model import ScanResult
 
 
 @contextmanager

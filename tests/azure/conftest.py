@@ -13,8 +13,8 @@ from providers.azure.plugin import plugin
 from scanner.classify import classify
 from scanner.emulators.azure import AzureEmulator
 from scanner.emulators.server import LoopbackServer
-from scanner.engine import ScanResult, run_scan
-from scanner.model import Assessment
+from scanner.engine import run_scan
+from scanner.model import Assessment, ScanResult
 
 SUB = "0b5e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4"
 SUB2 = "1c6f2d3e-4a5b-4c6d-9e7f-8091a2b3c4d5"

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from scanner.engine import ScanResult
-from scanner.model import Assessment, Evidence, ScopeError
+from scanner.model import Assessment, Evidence, ScanResult, ScopeError
 
 HOSTILE = "<script>alert(1)</script>"
 

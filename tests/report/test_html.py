@@ -7,8 +7,7 @@ import datetime as dt
 import html as htmllib
 import re
 
-from scanner.engine import ScanResult
-from scanner.model import ScopeError
+from scanner.model import ScanResult, ScopeError
 from scanner.outputs import SCAN_FORMATS, html
 from scanner.report import DEMO, EVIDENCE, RenderOptions, build_report
 from tests.report.conftest import unit

@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from scanner.engine import ScanResult
 from scanner.errors import UsageError
-from scanner.model import Evidence, ScopeError
+from scanner.model import Evidence, ScanResult, ScopeError
 from scanner.store import Store
 from scanner.store.tables import scans
 from tests.report.conftest import unit

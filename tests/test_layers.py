@@ -1,0 +1,33 @@
+"""The layers import downward only: renderers, reports and the store read
+results from the model, never from the scheduler that produced them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SCANNER = Path(__file__).parents[1] / "scanner"
+READERS_OF_RESULTS = [
+    *sorted((SCANNER / "outputs").glob("*.py")),
+    *sorted((SCANNER / "store").glob("*.py")),
+    SCANNER / "report.py",
+    SCANNER / "history.py",
+]
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_renderers_reports_and_the_store_do_not_import_the_scheduler():
+    offenders = {
+        str(p.relative_to(SCANNER.parent)): sorted(m for m in _imports(p) if m == "scanner.engine")
+        for p in READERS_OF_RESULTS
+    }
+    assert {p: m for p, m in offenders.items() if m} == {}
