@@ -25,6 +25,17 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+def test_the_cli_renders_nothing_itself():
+    """Tables and JSON documents are made in scanner/outputs/; the CLI's
+    commands only choose, write and exit."""
+    uses_rich = {
+        str(p.relative_to(SCANNER.parent))
+        for p in sorted((SCANNER / "cli").glob("*.py"))
+        if any(m == "rich.table" for m in _imports(p))
+    }
+    assert uses_rich == set()
+
+
 def test_renderers_reports_and_the_store_do_not_import_the_scheduler():
     offenders = {
         str(p.relative_to(SCANNER.parent)): sorted(m for m in _imports(p) if m == "scanner.engine")

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from scanner.cli.common import (
     check_output_path,
@@ -23,11 +18,9 @@ from scanner.errors import EXIT_OK, EXIT_REGRESSION, UsageError
 from scanner.history import diff, regressed
 from scanner.model import TrendPoint
 from scanner.outputs import SCAN_FORMATS
-from scanner.outputs.text import clean, md
+from scanner.outputs.history_out import STATUS_TEXT, diff_text, scans_json, scans_table
 from scanner.store import Store
 from scanner.store.store import COMPLETE, ScanRow, safe_url
-
-STATUS_TEXT = {"running": "incomplete", "interrupted": "interrupted", COMPLETE: "complete"}
 
 
 def _store_option(func: Any) -> Any:
@@ -38,39 +31,6 @@ def _store_option(func: Any) -> Any:
         metavar="URL",
         help="History database (default: RELSCAN_STORE, else the user's).",
     )(func)
-
-
-def _table(rows: list[ScanRow]) -> str:
-    table = Table(title="Scans")
-    for col in (
-        "Id",
-        "Uid",
-        "Status",
-        "Started (UTC)",
-        "Units",
-        "Levels 1-5",
-        "Not assessed",
-        "Scopes",
-        "Group/shard",
-    ):
-        table.add_column(col)
-    for r in rows:
-        s = r.summary or {}
-        levels = " ".join(str(s.get("levels", {}).get(str(i), 0)) for i in range(1, 6))
-        table.add_row(
-            str(r.id),
-            r.uid[:8],
-            STATUS_TEXT.get(r.status, r.status),
-            r.started.strftime("%Y-%m-%d %H:%M:%S"),
-            str(s.get("total", "-")),
-            levels if s else "-",
-            str(s.get("not_assessed", "-")),
-            str(len(r.scopes)),
-            Text(clean(f"{r.group_id or ''} {r.shard or ''}".strip())),
-        )
-    buf = io.StringIO()
-    Console(file=buf, width=140, color_system=None).print(table)
-    return buf.getvalue()
 
 
 @click.command()
@@ -88,29 +48,11 @@ def history(store: str | None, limit: int, fmt: str) -> None:
     db = Store(store)
     rows = db.scans(limit=limit)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "id": r.id,
-                        "uid": r.uid,
-                        "status": STATUS_TEXT.get(r.status, r.status),
-                        "started": r.started.isoformat(),
-                        "finished": r.finished.isoformat() if r.finished else None,
-                        "scopes": r.scopes,
-                        "group": r.group_id,
-                        "shard": r.shard,
-                        "summary": r.summary,
-                    }
-                    for r in rows
-                ],
-                indent=2,
-            )
-        )
+        click.echo(scans_json(rows))
     elif not rows:
         click.echo(f"No scans in the store {safe_url(db.url)} yet; `relscan scan` records one.")
     else:
-        click.echo(_table(rows), nl=False)
+        click.echo(scans_table(rows), nl=False)
 
 
 def _trend(db: Store, row: ScanRow) -> list[TrendPoint]:
@@ -175,46 +117,7 @@ def diff_command(
     db = Store(store)
     a, b = _pair(db, older, newer)
     changes = diff(db.load(a), db.load(b))
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {"older": a.id, "newer": b.id, "changes": [c.as_dict() for c in changes]}, indent=2
-            )
-        )
-    elif not changes:
-        heading = "# " if fmt == "markdown" else ""
-        click.echo(
-            f"{heading}No changes from scan {a.id} to scan {b.id}: every unit is still there, "
-            "at the level it had."
-        )
-    elif fmt == "markdown":
-        lines = [
-            f"# Changes from scan {a.id} to scan {b.id}",
-            "",
-            "| Change | Unit | Service | Before | After |",
-            "|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {c.change} | {md(c.name)} | {md(c.service or '')} | {c.before or '-'} "
-            f"| {c.after or '-'} |"
-            for c in changes
-        ]
-        click.echo("\n".join(lines))
-    else:
-        table = Table(title=f"Changes from scan {a.id} to scan {b.id}: {len(changes)}")
-        for col in ("Change", "Unit", "Service", "Before", "After"):
-            table.add_column(col)
-        for c in changes:
-            table.add_row(
-                c.change,
-                Text(clean(c.name)),
-                Text(clean(c.service or "")),
-                str(c.before or "-"),
-                str(c.after or "-"),
-            )
-        buf = io.StringIO()
-        Console(file=buf, width=140, color_system=None).print(table)
-        click.echo(buf.getvalue(), nl=False)
+    click.echo(diff_text(a.id, b.id, changes, fmt), nl=False)
     raise click.exceptions.Exit(
         EXIT_REGRESSION if fail_on_regression and regressed(changes) else EXIT_OK
     )
