@@ -25,6 +25,7 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 
 from providers.azure import permissions
 from scanner.evidence import recorder as evidence
+from scanner.kit.retry_after import retry_after
 from scanner.readonly import ReadOnlyViolation
 
 MAX_GATE_SECONDS = 60.0
@@ -70,21 +71,6 @@ def _subscription(url: str) -> str:
     return segments[segments.index("subscriptions") + 1] if "subscriptions" in segments[:-1] else ""
 
 
-def retry_after(raw: Any) -> float | None:
-    headers = {str(k).lower(): v for k, v in raw.items()}
-    for name, scale in (("retry-after-ms", 0.001), ("x-ms-retry-after-ms", 0.001)):
-        if headers.get(name):
-            try:
-                return float(headers[name]) * scale
-            except ValueError:
-                pass
-    value = headers.get("retry-after")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None  # an HTTP date: the SDK's retry policy still honours it
-
-
 class ThrottleGate(SansIOHTTPPolicy):  # type: ignore[type-arg]
     """Shared by all clients of one scan; counts throttles and retried faults."""
 
@@ -108,7 +94,7 @@ class ThrottleGate(SansIOHTTPPolicy):  # type: ignore[type-arg]
                 self.faults += 1
         if status != 429:
             return
-        delay = min(retry_after(response.http_response.headers) or 0.0, MAX_GATE_SECONDS)
+        delay = retry_after(response.http_response.headers, MAX_GATE_SECONDS) or 0.0
         key = _subscription(request.http_request.url)
         with self._lock:
             self.throttled += 1

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from google.api_core import exceptions, retry
 from requests.exceptions import ChunkedEncodingError, ConnectionError, Timeout
 
+from scanner.kit.retry_after import retry_after as parse_retry_after
 from scanner.network import NETWORK_ATTEMPTS, unanswered
 
 THROTTLED = (exceptions.TooManyRequests, exceptions.ServiceUnavailable)
@@ -48,14 +49,9 @@ T = TypeVar("T")
 
 
 def retry_after(exc: BaseException) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds form), if the error has one."""
+    """Seconds the service asked to wait (scanner/kit/retry_after.py), if it said."""
     response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    raw = headers.get("Retry-After") if headers is not None else None
-    try:
-        return min(max(float(raw), 0.0), MAX_RETRY_AFTER) if raw is not None else None
-    except (TypeError, ValueError):
-        return None
+    return parse_retry_after(getattr(response, "headers", None), MAX_RETRY_AFTER)
 
 
 class ThrottleRetry(retry.Retry):

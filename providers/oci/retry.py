@@ -13,7 +13,6 @@ turns retries off (`strategy()`).
 
 from __future__ import annotations
 
-import email.utils
 import os
 import threading
 import time
@@ -22,6 +21,7 @@ from typing import Any
 import oci
 from oci.retry import retry_checkers as checks
 
+from scanner.kit.retry_after import retry_after as parse_retry_after
 from scanner.network import NETWORK_ATTEMPTS, unanswered
 
 ATTEMPTS = 6  # per call
@@ -33,22 +33,8 @@ RETRIED = {429: [], 409: ["IncorrectState"]}  # and any 5xx but 501, and connect
 
 
 def retry_after(exc: BaseException) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date), if any."""
-    headers = getattr(exc, "headers", None)
-    if not headers or not hasattr(headers, "items"):
-        return None
-    value = next((str(v) for k, v in headers.items() if str(k).lower() == "retry-after"), None)
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    """Seconds the service asked to wait (scanner/kit/retry_after.py), if it said."""
+    return parse_retry_after(getattr(exc, "headers", None), MAX_WAIT_SECONDS)
 
 
 class ScanBudget(checks.BaseRetryChecker):

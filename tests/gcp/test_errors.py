@@ -198,7 +198,8 @@ def test_retry_after_parsing():
 
     assert retry_after(Exc("3")) == 3.0
     assert retry_after(Exc("9999")) == 60.0
-    assert retry_after(Exc("Wed, 21 Oct 2015 07:28:00 GMT")) is None
+    assert retry_after(Exc("Wed, 21 Oct 2015 07:28:00 GMT")) == 0.0  # a date passed: now
+    assert retry_after(Exc("soon")) is None
     assert retry_after(Exc(None)) is None
 
 

@@ -1,0 +1,47 @@
+"""The providers' shared toolkit (scanner/kit/): one reading of each thing
+every cloud sends, so the clouds cannot drift apart."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import pytest
+import requests
+
+from scanner.kit.retry_after import MAX_WAIT, retry_after
+
+
+def _in(seconds: float) -> str:
+    return email.utils.formatdate(time.time() + seconds, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({"Retry-After": "3"}, 3.0),  # RFC 9110 delta-seconds
+        ({"retry-after": "0"}, 0.0),
+        ({"Retry-After": "-5"}, 0.0),  # never negative
+        ({"Retry-After": "86400"}, MAX_WAIT),  # never longer than the cap
+        ({"Retry-After": "nan"}, None),
+        ({"Retry-After": "soon"}, None),
+        ({"Retry-After": ""}, None),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # RFC 9110's own example date
+        ({"retry-after-ms": "1500"}, 1.5),  # Azure's millisecond forms win over seconds
+        ({"x-ms-retry-after-ms": "250", "Retry-After": "9"}, 0.25),
+        ({"x-ms-retry-after-ms": "many", "Retry-After": "9"}, 9.0),
+        ({}, None),
+        (None, None),
+    ],
+)
+def test_retry_after_reads_every_form_a_service_sends(headers, wait):
+    assert retry_after(headers) == wait
+
+
+def test_an_http_date_is_the_time_until_it():
+    assert 25 <= (retry_after({"Retry-After": _in(30)}) or 0) <= 30
+
+
+def test_a_caller_may_set_a_shorter_cap_and_case_insensitive_headers_work():
+    headers = requests.structures.CaseInsensitiveDict({"RETRY-AFTER": "45"})
+    assert retry_after(headers, cap=10) == 10.0
