@@ -5,10 +5,10 @@ target proxy)."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from providers.gcp.aggregated import aggregated_items
 from providers.gcp.clients import GcpClients
-from providers.gcp.facts import api_dict, labels
+from providers.gcp.facts import labels
 
 _KEY = re.compile(r"(projects/[^/]+/(?:global|regions/[^/]+)/[A-Za-z]+/[^/]+)$")
 PROXIES = (("target_http_proxies", "target_http_proxies"),
@@ -21,25 +21,18 @@ def resource_key(url: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def _aggregated(clients: GcpClients, client_name: str, project: str, attr: str) -> list[Any]:
-    pager = clients.get(client_name).aggregated_list(
-        request={"project": project}, retry=clients.retry
-    )
-    return [api_dict(item) for _scope, scoped in pager for item in getattr(scoped, attr)]
-
-
 def url_map_labels(clients: GcpClients, project: str) -> dict[str, dict[str, str]]:
     """Labels by URL map key, merged from the forwarding rules in front of each
     map (in rule-name order; the first rule to set a key wins). Three aggregated
     lists per project: HTTP proxies, HTTPS proxies, forwarding rules."""
     proxy_to_map: dict[str, str] = {}
     for client_name, attr in PROXIES:
-        for proxy in _aggregated(clients, client_name, project, attr):
+        for proxy in aggregated_items(clients, client_name, project, attr):
             key, target = resource_key(proxy.get("selfLink")), resource_key(proxy.get("urlMap"))
             if key and target:
                 proxy_to_map[key] = target
     found: dict[str, dict[str, str]] = {}
-    rules = _aggregated(clients, "forwarding_rules", project, "forwarding_rules")
+    rules = aggregated_items(clients, "forwarding_rules", project, "forwarding_rules")
     for rule in sorted(rules, key=lambda r: str(r.get("name"))):
         url_map = proxy_to_map.get(resource_key(rule.get("target")) or "")
         if url_map:

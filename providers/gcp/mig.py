@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from providers.gcp.aggregated import aggregated_pages
 from providers.gcp.clients import GcpClients
-from providers.gcp.facts import api_dict
 from providers.gcp.faults import GCP_ERRORS, describe
 from providers.gcp.names import MIG, last_segment, mig_id
 from providers.gcp.templates import template_key, template_labels
@@ -112,21 +112,17 @@ class MigReader:
         self.scope = scope
 
     def collect(self) -> Iterator[Observation | ScopeError]:
-        client = self.clients.get("instance_group_managers")
-        pager = client.aggregated_list(request={"project": self.project}, retry=self.clients.retry)
         tags: dict[str, dict[str, str]] | None = None
-        for page in pager.pages:
-            for _scope, scoped in page.items.items():
-                for mig in scoped.instance_group_managers:
-                    if tags is None:
-                        tags, error = self.labels()
-                        if error:
-                            yield error
-                    yield observe(api_dict(mig), self.project, tags)
-            if page.unreachables:
-                yield ScopeError(
-                    "gcp", self.scope, MIG, f"unreachable: {', '.join(page.unreachables)}"
-                )
+        kind = "instance_group_managers"
+        for migs, unreachable in aggregated_pages(self.clients, kind, self.project, kind):
+            for raw in migs:
+                if tags is None:
+                    tags, error = self.labels()
+                    if error:
+                        yield error
+                yield observe(raw, self.project, tags)
+            if unreachable:
+                yield ScopeError("gcp", self.scope, MIG, f"unreachable: {', '.join(unreachable)}")
 
     def labels(self) -> tuple[dict[str, dict[str, str]], ScopeError | None]:
         try:

@@ -4,10 +4,10 @@ own, so a group is labelled by the instances its template creates."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from providers.gcp.aggregated import aggregated_items
 from providers.gcp.clients import GcpClients
-from providers.gcp.facts import api_dict, labels
+from providers.gcp.facts import labels
 
 _PATH = re.compile(r"(projects/[^/]+/(?:global|regions/[^/]+)/instanceTemplates/[^/]+)$")
 
@@ -21,13 +21,10 @@ def template_key(url: str | None) -> str | None:
 def template_labels(clients: GcpClients, project: str) -> dict[str, dict[str, str]]:
     """Every global and regional template's instance labels, by template key:
     one aggregated list per project."""
-    client = clients.get("instance_templates")
-    pager = client.aggregated_list(request={"project": project}, retry=clients.retry)
     found: dict[str, dict[str, str]] = {}
-    for _scope, scoped in pager:
-        for template in scoped.instance_templates:
-            raw: dict[str, Any] = api_dict(template)
-            key = template_key(raw.get("selfLink"))
-            if key:
-                found[key] = labels(raw, "properties.labels")
+    kind = "instance_templates"
+    for raw in aggregated_items(clients, kind, project, kind):
+        key = template_key(raw.get("selfLink"))
+        if key:
+            found[key] = labels(raw, "properties.labels")
     return found

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from providers.gcp.aggregated import aggregated_pages
 from providers.gcp.clients import GcpClients
-from providers.gcp.facts import api_dict
 from providers.gcp.faults import GCP_ERRORS, describe
 from providers.gcp.frontends import resource_key, url_map_labels
 from providers.gcp.names import URL_MAP, last_segment, url_map_id
@@ -102,24 +102,21 @@ class UrlMapReader:
         self.scope = scope
 
     def collect(self) -> Iterator[Observation | ScopeError]:
-        client = self.clients.get("url_maps")
-        pager = client.aggregated_list(request={"project": self.project}, retry=self.clients.retry)
         tags: dict[str, dict[str, str]] | None = None
-        for page in pager.pages:
-            for _scope, scoped in page.items.items():
-                for url_map in scoped.url_maps:
-                    raw = api_dict(url_map)
-                    if not weighted_routes(raw):
-                        continue
-                    if tags is None:
-                        tags, error = self.labels()
-                        if error:
-                            yield error
-                    yield observe(raw, self.project, tags)
-            if page.unreachables:
-                yield ScopeError(
-                    "gcp", self.scope, URL_MAP, f"unreachable: {', '.join(page.unreachables)}"
-                )
+        for maps, unreachable in aggregated_pages(
+            self.clients, "url_maps", self.project, "url_maps"
+        ):
+            for raw in maps:
+                if not weighted_routes(raw):
+                    continue
+                if tags is None:
+                    tags, error = self.labels()
+                    if error:
+                        yield error
+                yield observe(raw, self.project, tags)
+            if unreachable:
+                why = f"unreachable: {', '.join(unreachable)}"
+                yield ScopeError("gcp", self.scope, URL_MAP, why)
 
     def labels(self) -> tuple[dict[str, dict[str, str]], ScopeError | None]:
         try:
