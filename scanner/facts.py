@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scanner.model import FactValue, Observation
@@ -17,12 +18,23 @@ def dig(data: Any, path: str) -> Any:
 
 
 def plain(value: Any) -> FactValue:
-    """Keep scalars and lists of strings; anything else is shown as text."""
+    """Keep scalars and lists of strings; anything else is shown as text (JSON
+    where it is JSON data, so an auditor reads the API's own shape)."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
-    return str(value)
+    return text(value)
+
+
+def text(value: Any) -> str:
+    """Any JSON value as one string (strings unchanged)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def read_paths(

@@ -45,3 +45,12 @@ def test_an_http_date_is_the_time_until_it():
 def test_a_caller_may_set_a_shorter_cap_and_case_insensitive_headers_work():
     headers = requests.structures.CaseInsensitiveDict({"RETRY-AFTER": "45"})
     assert retry_after(headers, cap=10) == 10.0
+
+
+def test_a_fact_that_is_not_a_scalar_is_shown_as_the_apis_own_json():
+    from scanner.facts import plain
+
+    assert plain({"b": 1, "a": [True, None]}) == '{"a": [true, null], "b": 1}'
+    assert plain(["x", 2]) == '["x", 2]'  # a list of strings stays a list, others are text
+    assert plain(["x", "y"]) == ["x", "y"]
+    assert plain(object.__new__(object)).startswith("<object object")

@@ -25,14 +25,13 @@ from providers.azure.values import (
     as_record,
     number,
     objects,
-    plain,
     shown,
     string,
     tags,
     text,
 )
 from scanner.errors import UsageError
-from scanner.facts import dig
+from scanner.facts import dig, plain
 from scanner.model import FactValue, Observation, ScopeError
 
 KIND = "azure.appservice.app"

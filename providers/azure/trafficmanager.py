@@ -18,13 +18,12 @@ from providers.azure.values import (
     as_record,
     number,
     objects,
-    plain,
     shown,
     string,
     tags,
     text,
 )
-from scanner.facts import dig
+from scanner.facts import dig, plain
 from scanner.model import Observation, ScopeError
 
 KIND = "azure.trafficmanager.profile"

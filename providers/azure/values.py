@@ -8,34 +8,16 @@ fact (the unit is then not assessed, with the reason), never a crash.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from scanner.model import FactValue, Observation
+from scanner.facts import text
+from scanner.model import Observation
 
 SHOWN = 80  # characters of a bad value quoted in a reason
 
 
 class Unusable(ValueError):
     """A field holds a value of the wrong type."""
-
-
-def plain(value: Any) -> FactValue:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    return text(value)
-
-
-def text(value: Any) -> str:
-    """Any JSON value as one string (strings unchanged)."""
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def shown(value: Any) -> str:
