@@ -54,3 +54,18 @@ def test_a_fact_that_is_not_a_scalar_is_shown_as_the_apis_own_json():
     assert plain(["x", 2]) == '["x", 2]'  # a list of strings stays a list, others are text
     assert plain(["x", "y"]) == ["x", "y"]
     assert plain(object.__new__(object)).startswith("<object object")
+
+
+def test_a_path_template_matches_one_segment_per_parameter_and_the_rest_literally():
+    from scanner.kit.paths import template_regex
+
+    arm = template_regex("/subscriptions/{subscriptionId}/providers/Microsoft.Web/sites",
+                         trailing_slash=True, ignore_case=True)  # fmt: skip
+    assert arm.match("/subscriptions/0000/providers/microsoft.web/sites/")
+    assert not arm.match("/subscriptions/0000/x/providers/Microsoft.Web/sites")
+    assert not arm.match("/subscriptions//providers/Microsoft.Web/sites")  # one non-empty segment
+    assert not arm.match("/subscriptions/0000/providers/Microsoft-Web/sites")  # "." is literal
+    oci = template_regex("/20160918/compartments/{compartmentId}", suffix_of_path=True)
+    assert oci.search("/uk-london-1/20160918/compartments/ocid1.compartment.oc1..x")
+    assert not oci.search("/20160918/compartments/a/b")
+    assert not oci.search("/x20160918/compartments/a")

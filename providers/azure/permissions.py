@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from scanner.kit.paths import template_regex
 from scanner.readonly import Grant
 
 
@@ -101,9 +102,8 @@ ASSIGNABLE_SCOPE = "/subscriptions/{subscriptionId}"
 
 
 def _compile(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", template)
-    body = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
-    return re.compile(f"^{body}/?$", re.I)  # ARM matches paths case-insensitively
+    # ARM matches paths case-insensitively, with or without a trailing slash
+    return template_regex(template, trailing_slash=True, ignore_case=True)
 
 
 _PATTERNS = [(read, read.pattern) for read in READS]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from scanner.kit.paths import template_regex
 from scanner.readonly import Grant
 
 VERBS = ("inspect", "read", "use", "manage")  # cumulative, weakest first
@@ -32,8 +33,7 @@ class Operation:
     def pattern(self) -> re.Pattern[str]:
         """The path at the end of a URL path, after any endpoint prefix (the
         emulator's /{region}); a path parameter is one non-empty segment."""
-        body = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(self.path))
-        return re.compile(rf"(?:^|/){body.lstrip('/')}$")
+        return template_regex(self.path, suffix_of_path=True)
 
     @property
     def statement_part(self) -> str:
