@@ -114,7 +114,7 @@ class _SafeParser:
         except BotoCoreError:
             raise
         except Exception as exc:  # ResponseParserError, AttributeError, TypeError...
-            raise MalformedResponse(error=one_line(f"{type(exc).__name__}: {exc}")[:300]) from None
+            raise MalformedResponse(error=one_line(f"{type(exc).__name__}: {exc}", 300)) from None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

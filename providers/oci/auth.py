@@ -133,7 +133,7 @@ def _instance_principal() -> Credentials:
     except Exception as exc:  # the metadata service is absent off OCI compute
         raise CredentialsError(
             f"OCI instance principal: not available here ({type(exc).__name__}: "
-            f"{one_line(exc)[:200]})"
+            f"{one_line(exc, 200)})"
         ) from None
     region = getattr(signer, "region", None)
     config = {"region": region or "", "tenancy": signer.tenancy_id}
@@ -147,7 +147,7 @@ def _resource_principal() -> Credentials:
     except Exception as exc:
         raise CredentialsError(
             f"OCI resource principal: not available here ({type(exc).__name__}: "
-            f"{one_line(exc)[:200]})"
+            f"{one_line(exc, 200)})"
         ) from None
     region = getattr(signer, "region", None)
     config = {"region": region or "", "tenancy": tenancy}

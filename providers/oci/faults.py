@@ -34,10 +34,10 @@ def describe(exc: BaseException) -> str:
             ": "
         )
     if isinstance(exc, oci.exceptions.RequestException | requests.exceptions.RequestException):
-        return one_line(f"cannot reach the OCI endpoint: {type(exc).__name__}: {exc}")[:300]
+        return one_line(f"cannot reach the OCI endpoint: {type(exc).__name__}: {exc}", 300)
     if isinstance(exc, MalformedAnswer):
-        return one_line(f"malformed answer: {exc}")[:300]
-    return one_line(f"{type(exc).__name__}: {exc}")[:300]
+        return one_line(f"malformed answer: {exc}", 300)
+    return one_line(f"{type(exc).__name__}: {exc}", 300)
 
 
 def is_credentials_error(exc: BaseException) -> bool:

@@ -58,7 +58,7 @@ class Malformed:
 
 
 def _why(exc: BaseException) -> str:
-    return one_line(f"{type(exc).__name__}: {exc}")[:300]
+    return one_line(f"{type(exc).__name__}: {exc}", 300)
 
 
 def _one(base: Any, raw: Any, type_name: str) -> Any:
