@@ -32,11 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.estate import scale_estate  # noqa: E402
 from benchmarks.minimum import minimum_requests  # noqa: E402
+from providers.aws.emulator import app as aws  # noqa: E402
+from providers.azure.emulator import app as azure  # noqa: E402
+from providers.gcp.emulator import app as gcp  # noqa: E402
+from providers.oci.emulator import app as oci  # noqa: E402
 from scanner.demo.serve import load_estate  # noqa: E402
-from scanner.emulators import aws, azure, gcp, oci  # noqa: E402
 from scanner.emulators.server import LoopbackServer  # noqa: E402
 
 RELSCAN = str(Path(sys.executable).parent / "relscan")
+EMULATOR_MODULES = {"aws": aws, "azure": azure, "gcp": gcp, "oci": oci}
 
 
 def serve(estate: dict, latency: float, page: int, stack: ExitStack) -> tuple[dict, dict]:
@@ -69,7 +73,7 @@ def serve(estate: dict, latency: float, page: int, stack: ExitStack) -> tuple[di
                 }
             )
         else:
-            env.update(sys.modules[f"scanner.emulators.{cloud}"].endpoint_env(server.url))
+            env.update(EMULATOR_MODULES[cloud].endpoint_env(server.url))
     return env, servers
 
 

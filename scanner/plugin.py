@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from scanner.errors import UsageError
 from scanner.model import Observation, ScopeError
 from scanner.readonly import Grant
 
@@ -59,6 +60,20 @@ class ProviderRun(ABC):
 class ProviderPlugin(ABC):
     name: str
     title: str
+    # The module of this provider's loopback emulator (for `demo`, `assess` and
+    # the benchmark), or None. It offers `start(part, stack) -> env`, serving an
+    # estate part until the stack closes and returning the environment that
+    # points the provider's SDK at it, and `endpoint_env(url) -> env`.
+    emulator: str | None = None
+
+    def emulator_module(self) -> Any:
+        """The emulator module, imported (only `demo`, `assess` and tests need it)."""
+        import importlib
+
+        if self.emulator is None:
+            raise UsageError(f"the {self.name} provider has no emulator")
+        return importlib.import_module(self.emulator)
+
     # Parameter names of options that choose what a scan covers (accounts,
     # projects, compartments): `check` reads the one resource its id names, so
     # its --help leaves these out.

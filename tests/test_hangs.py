@@ -20,8 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from providers.aws.emulator import app as aws
+from providers.azure.emulator import app as azure
+from providers.gcp.emulator import app as gcp
+from providers.oci.emulator import app as oci
 from scanner.demo.serve import load_estate
-from scanner.emulators import aws, azure, gcp, oci
 from scanner.emulators.server import LoopbackServer, Request
 from scanner.store import Store
 from tests.cli import RELSCAN, relscan

@@ -42,3 +42,25 @@ def test_renderers_reports_and_the_store_do_not_import_the_scheduler():
         for p in READERS_OF_RESULTS
     }
     assert {p: m for p, m in offenders.items() if m} == {}
+
+
+def test_no_core_module_imports_a_provider():
+    """The core reaches providers only through their plugins (entry points and
+    the hooks on ProviderPlugin), never by importing a provider's module."""
+    offenders = {
+        str(p.relative_to(SCANNER.parent)): sorted(m for m in _imports(p)
+                                                   if m.split(".")[0] == "providers")
+        for p in sorted(SCANNER.rglob("*.py"))
+    }  # fmt: skip
+    assert {p: m for p, m in offenders.items() if m} == {}
+
+
+def test_each_providers_emulator_lives_beside_it():
+    from scanner.plugin import installed_plugins
+
+    for name, plugin in installed_plugins().items():
+        assert plugin.emulator == f"providers.{name}.emulator.app"
+        module = plugin.emulator_module()
+        assert callable(module.start) and callable(module.endpoint_env)
+    left = sorted(p.name for p in (SCANNER / "emulators").glob("*.py"))
+    assert left == ["__init__.py", "faults.py", "server.py"]  # only the generic parts

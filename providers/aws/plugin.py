@@ -26,6 +26,7 @@ def known_regions(session: Any) -> set[str]:
 class AwsPlugin(ProviderPlugin):
     name = "aws"
     title = "Amazon Web Services"
+    emulator = "providers.aws.emulator.app"
     scan_only = frozenset({"aws_organization"})
 
     def options(self) -> list[click.Option]:

@@ -20,6 +20,7 @@ from scanner.readonly import Grant
 class AzurePlugin(ProviderPlugin):
     name = "azure"
     title = "Microsoft Azure"
+    emulator = "providers.azure.emulator.app"
     scan_only = frozenset({"azure_subscription"})
 
     def options(self) -> list[click.Option]:

@@ -24,6 +24,7 @@ _SERVICE_ACCOUNT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.:-]+\.gservicea
 class GcpPlugin(ProviderPlugin):
     name = "gcp"
     title = "Google Cloud"
+    emulator = "providers.gcp.emulator.app"
     scan_only = frozenset({"gcp_project", "gcp_folder", "gcp_organization"})
 
     def options(self) -> list[click.Option]:

@@ -16,6 +16,7 @@ from scanner.readonly import Grant
 class OciPlugin(ProviderPlugin):
     name = "oci"
     title = "Oracle Cloud Infrastructure"
+    emulator = "providers.oci.emulator.app"
     scan_only = frozenset({"oci_compartment", "oci_region"})
 
     def options(self) -> list[click.Option]:

@@ -9,7 +9,7 @@ import click
 import yaml
 
 from scanner.cli.running import execute, report_errors
-from scanner.demo.serve import EMULATORS, load_estate, patched_environ, serve
+from scanner.demo.serve import emulators, load_estate, patched_environ, serve
 from scanner.errors import UsageError
 from scanner.outputs import SCAN_FORMATS
 from scanner.outputs.table import summary_text
@@ -41,7 +41,8 @@ def demo(output_dir: str, estate_path: str | None, quiet: bool) -> None:
     plugins = installed_plugins()
     with serve(estate) as env, patched_environ(env):
         work = []
-        for name in (n for n in plugins if n in estate and n in EMULATORS):
+        served = emulators()
+        for name in (n for n in plugins if n in estate and n in served):
             run = plugins[name].configure({})
             work.append((run, run.scopes()))
         result = execute(work, concurrency=8, quiet=quiet)

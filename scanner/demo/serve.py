@@ -1,14 +1,14 @@
 """Serving an estate file from the emulators, and pointing the SDKs at them.
 
-An estate file has one top-level key per cloud (aws, azure, gcp, oci). Each
-cloud's emulator module offers `start(part, stack) -> env`: it serves its
+An estate file has one top-level key per provider that brings an emulator
+(`ProviderPlugin.emulator`: aws, azure, gcp and oci today). Each emulator
+module offers `start(part, stack) -> env`: it serves its
 part on loopback until the stack closes and returns the environment variables
 (None meaning "unset") that send that cloud's SDK calls there.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -18,13 +18,12 @@ from typing import Any
 import yaml
 
 from scanner.errors import UsageError
+from scanner.plugin import ProviderPlugin, installed_plugins
 
-EMULATORS = {
-    "aws": "scanner.emulators.aws",
-    "azure": "scanner.emulators.azure",
-    "gcp": "scanner.emulators.gcp",
-    "oci": "scanner.emulators.oci",
-}
+
+def emulators() -> dict[str, ProviderPlugin]:
+    """The installed providers that bring an emulator, by name."""
+    return {name: p for name, p in installed_plugins().items() if p.emulator}
 
 
 def load_estate(path: str | None = None) -> dict[str, Any]:
@@ -41,9 +40,10 @@ def load_estate(path: str | None = None) -> dict[str, Any]:
         raise UsageError(
             f"estate file {path}: not UTF-8 text (at byte offset {exc.start})"
         ) from None
-    if not isinstance(data, dict) or not set(data) <= set(EMULATORS) | {"waivers"}:
+    known = emulators()
+    if not isinstance(data, dict) or not set(data) <= set(known) | {"waivers"}:
         raise UsageError(
-            f"estate file {path}: top-level keys must be among {', '.join(EMULATORS)}, waivers"
+            f"estate file {path}: top-level keys must be among {', '.join(known)}, waivers"
         )
     for key, part in data.items():
         expected, kind = (list, "a list") if key == "waivers" else (dict, "a mapping")
@@ -59,10 +59,11 @@ def load_estate(path: str | None = None) -> dict[str, Any]:
 def serve(estate: dict[str, Any]) -> Iterator[dict[str, str | None]]:
     env: dict[str, str | None] = {}
     with ExitStack() as stack:
+        known = emulators()
         for cloud, part in estate.items():
-            if cloud not in EMULATORS:
+            if cloud not in known:
                 continue
-            module = importlib.import_module(EMULATORS[cloud])
+            module = known[cloud].emulator_module()
             try:
                 env.update(module.start(part, stack))
             except (AttributeError, KeyError, TypeError, ValueError) as exc:

@@ -3,7 +3,6 @@ re-runs the same provider code with no network beyond this machine."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -74,6 +73,6 @@ def form_params(body: bytes) -> dict[str, str]:
 
 
 def emulator_module(provider: str) -> Any:
-    from scanner.demo.serve import EMULATORS
+    from scanner.plugin import installed_plugins
 
-    return importlib.import_module(EMULATORS[provider])
+    return installed_plugins()[provider].emulator_module()

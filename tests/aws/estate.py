@@ -9,7 +9,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from scanner.emulators.aws import start
+from providers.aws.emulator.app import start
 from tests.cli import RELSCAN, relscan  # noqa: F401  (shared with the AWS CLI tests)
 
 ACCOUNT = "210987654321"

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from providers.aws.emulator.app import AwsEmulator, endpoint_env, replay_key
 from providers.aws.plugin import plugin
 from scanner.demo.serve import patched_environ
-from scanner.emulators.aws import AwsEmulator, endpoint_env, replay_key
 from scanner.emulators.faults import FaultPlan
 from scanner.emulators.server import LoopbackServer, Request
 from scanner.engine import run_scan

@@ -20,8 +20,8 @@ from moto.core import enable_iam_authentication
 from moto.sts.models import sts_backends
 
 from providers.aws.accounts import Target
+from providers.aws.emulator.app import start
 from providers.aws.plugin import plugin
-from scanner.emulators.aws import start
 from scanner.errors import EXIT_INCOMPLETE, CloudError, NotFoundError, UsageError
 from scanner.model import ScopeError
 from scanner.plugin import Scope

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from providers.aws.emulator.app import AwsEmulator, endpoint_env
 from scanner.cli import app
-from scanner.emulators.aws import AwsEmulator, endpoint_env
 from scanner.emulators.server import LoopbackServer
 from tests.aws.estate import ACCOUNT, ESTATE, relscan
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from providers.azure.emulator.app import AzureEmulator
 from providers.azure.plugin import plugin
 from scanner.classify import classify
-from scanner.emulators.azure import AzureEmulator
 from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from scanner.model import Assessment, ScanResult

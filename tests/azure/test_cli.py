@@ -8,8 +8,8 @@ from contextlib import ExitStack
 
 import pytest
 
+from providers.azure.emulator.app import start
 from scanner.demo.serve import load_estate
-from scanner.emulators.azure import start
 from tests.azure.conftest import SITES, SUB, SUB2, app, estate, profile
 from tests.cli import clean_env, relscan
 

@@ -10,7 +10,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from scanner.emulators.azure import start
+from providers.azure.emulator.app import start
 from tests.azure.conftest import SUB, app, estate
 
 API = "api-version=2025-05-01"

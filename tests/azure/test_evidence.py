@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from providers.azure.clients import AzureClients, Endpoint
+from providers.azure.emulator.app import AzureEmulator, start
 from providers.azure.run import AzureRun
-from scanner.emulators.azure import AzureEmulator, start
 from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from scanner.evidence import recorder as evidence
@@ -131,8 +131,8 @@ def test_bearer_tokens_never_reach_the_bundle(tmp_path, monkeypatch):
     ],
 )
 def test_recorded_keys_match_what_the_replay_computes(url, prefix):
+    from providers.azure.emulator.app import replay_key
     from providers.azure.permissions import request_key
-    from scanner.emulators.azure import replay_key
     from scanner.emulators.server import Request
 
     query = "api-version=2025-05-01&%24skiptoken=a%2Bb%3D%3D"

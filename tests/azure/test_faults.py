@@ -10,9 +10,9 @@ import time
 
 import pytest
 
+from providers.azure.emulator.app import AzureEmulator
 from providers.azure.plugin import plugin
 from scanner.cli.running import exit_code
-from scanner.emulators.azure import AzureEmulator
 from scanner.emulators.faults import FaultPlan
 from scanner.emulators.server import LoopbackServer, Request
 from scanner.engine import run_scan

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from providers.gcp.emulator.app import GcpEmulator
 from providers.gcp.plugin import plugin
 from scanner.classify import classify
-from scanner.emulators.gcp import GcpEmulator
 from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from scanner.model import Assessment, ScopeError

@@ -9,7 +9,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from scanner.emulators.gcp import start
+from providers.gcp.emulator.app import start
 from tests.cli import relscan
 from tests.gcp.conftest import LATEST, REVISION
 

@@ -10,9 +10,9 @@ import pytest
 import requests
 from google.api_core import exceptions
 
+from providers.gcp.emulator.app import GcpEmulator
+from providers.gcp.emulator.wire import FixtureError
 from scanner.demo.serve import load_estate
-from scanner.emulators.gcp import GcpEmulator
-from scanner.emulators.gcp_wire import FixtureError
 from scanner.emulators.server import LoopbackServer
 from tests.gcp.conftest import LATEST, PROJECT, project
 

@@ -262,8 +262,8 @@ def test_every_request_is_a_read(gcp):
 
 def test_an_unreachable_endpoint_is_not_blamed_on_missing_project_names(monkeypatch):
     """Naming projects would not help when nothing answers: no --gcp-project hint."""
+    from providers.gcp.emulator.app import GcpEmulator
     from providers.gcp.retry import ThrottleRetry
-    from scanner.emulators.gcp import GcpEmulator
     from scanner.emulators.server import LoopbackServer
 
     server = LoopbackServer(GcpEmulator({"projects": []})).start()

@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 from google.oauth2.credentials import Credentials
 
 from providers.gcp.clients import GcpClients
+from providers.gcp.emulator.app import GcpEmulator, endpoint_env, replay_key, start
 from providers.gcp.guard import evidence_key, masked_url
 from providers.gcp.run import GcpRun
 from scanner.cli.evidence import finish_recording
-from scanner.emulators.gcp import GcpEmulator, endpoint_env, replay_key, start
 from scanner.emulators.server import LoopbackServer, Request
 from scanner.engine import run_scan
 from scanner.evidence import recorder as evidence

@@ -9,10 +9,10 @@ import json
 
 from click.testing import CliRunner
 
+from providers.gcp.emulator.app import GcpEmulator
 from providers.gcp.plugin import plugin
 from scanner.cli import app
 from scanner.emulators.faults import FaultPlan
-from scanner.emulators.gcp import GcpEmulator
 from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from tests.gcp.conftest import PROJECT

@@ -13,9 +13,9 @@ from contextlib import ExitStack
 import pytest
 import requests
 
+from providers.gcp.emulator.app import start
 from providers.gcp.guard import check
 from providers.gcp.plugin import plugin
-from scanner.emulators.gcp import start
 from scanner.errors import CloudError, UsageError
 from scanner.readonly import ReadOnlyViolation
 from tests.gcp.estates import ALL, ORG, PROJECTS, TREE, folder_estate

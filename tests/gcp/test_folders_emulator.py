@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from scanner.emulators.gcp import GcpEmulator
-from scanner.emulators.gcp_wire import FixtureError
+from providers.gcp.emulator.app import GcpEmulator
+from providers.gcp.emulator.wire import FixtureError
 from scanner.emulators.server import LoopbackServer
 from tests.gcp.estates import ORG, folder_estate
 

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from providers.gcp import names
+from providers.gcp.emulator.app import GcpEmulator
 from providers.gcp.names import parse_resource_name
 from providers.gcp.plugin import plugin
-from scanner.emulators.gcp import GcpEmulator
 from scanner.emulators.server import LoopbackServer, Request, Response
 from scanner.engine import run_scan
 from scanner.errors import UsageError

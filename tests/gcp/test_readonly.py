@@ -12,11 +12,11 @@ import yaml
 from google.cloud import compute_v1, resourcemanager_v3
 
 from providers.gcp.clients import GcpClients
+from providers.gcp.emulator.app import GcpEmulator
 from providers.gcp.guard import check
 from providers.gcp.permissions import READS, find
 from providers.gcp.plugin import plugin
 from scanner.classify import classify
-from scanner.emulators.gcp import GcpEmulator
 from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from scanner.readonly import ReadOnlyViolation

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from providers.oci.emulator.app import OciEmulator
 from providers.oci.plugin import plugin
 from scanner.classify import classify
-from scanner.emulators.oci import OciEmulator
 from scanner.emulators.server import LoopbackServer
 from scanner.model import Assessment, Observation, ScopeError
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from providers.oci.emulator.app import start
 from scanner.demo.serve import load_estate
-from scanner.emulators.oci import start
 from tests.cli import RELSCAN, clean_env, relscan
 from tests.oci.conftest import SECRET, backends, estate, lb_entry
 

@@ -15,11 +15,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from providers.oci.auth import Credentials
 from providers.oci.clients import OciClients
+from providers.oci.emulator import app as emulator_module
+from providers.oci.emulator.app import OciEmulator, endpoint_env, replay_key, start
 from providers.oci.guard import CONTEXT_PATH
 from providers.oci.run import OciRun
 from scanner.demo.serve import load_estate
-from scanner.emulators import oci as emulator_module
-from scanner.emulators.oci import OciEmulator, endpoint_env, replay_key, start
 from scanner.emulators.server import LoopbackServer
 from scanner.evidence import recorder as evidence
 from scanner.evidence.replay import load_exchanges

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import requests
 
+from providers.oci.emulator.app import OciEmulator
 from providers.oci.plugin import plugin
 from providers.oci.retry import retry_after
 from scanner.demo.serve import load_estate
 from scanner.emulators.faults import KINDS, FaultPlan
-from scanner.emulators.oci import OciEmulator
 from scanner.emulators.server import LoopbackServer, Request
 from scanner.engine import run_scan
 from scanner.outputs.json_out import scan_document

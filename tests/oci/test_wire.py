@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from providers.oci.emulator.app import OciEmulator
 from scanner.demo.serve import load_estate
-from scanner.emulators.oci import OciEmulator
 from tests.oci import test_devops, test_loadbalancer
 from tests.oci.conftest import estate, lb_entry, pipeline_entry
 from tests.oci.wire_check import problems, unknown_enums

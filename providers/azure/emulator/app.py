@@ -16,8 +16,8 @@ from contextlib import ExitStack
 from typing import Any
 from urllib.parse import quote
 
-from scanner.emulators import azure_wire as wire
-from scanner.emulators.azure_faults import declared_message, fault_response, overlay, replay_key
+from providers.azure.emulator import wire as wire
+from providers.azure.emulator.faults import declared_message, fault_response, overlay, replay_key
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")

@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 from urllib.parse import unquote
 
-from scanner.emulators import azure_wire as wire
+from providers.azure.emulator import wire as wire
 from scanner.emulators.server import Request, Response
 
 CALLER = "00000000-0000-0000-0000-00000000feed"

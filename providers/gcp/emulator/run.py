@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from scanner.emulators.gcp_fixtures import ProjectFixture, project_resource
-from scanner.emulators.gcp_wire import error, write
+from providers.gcp.emulator.fixtures import ProjectFixture, project_resource
+from providers.gcp.emulator.wire import error, write
 from scanner.emulators.server import Request, Response
 
 

@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.emulators.gcp_wire import FixtureError, parse
+from providers.gcp.emulator.wire import FixtureError, parse
 
 COMPUTE = "https://www.googleapis.com/compute/v1"
 DEFAULT_PARENT = "organizations/123456789012"  # a project's, when the estate names none

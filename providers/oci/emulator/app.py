@@ -26,7 +26,7 @@ import urllib.request
 from contextlib import ExitStack
 from typing import Any
 
-from scanner.emulators import oci_wire as wire
+from providers.oci.emulator import wire as wire
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 DEFAULT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaademotenancy0000000000000000000000000000000000000"

@@ -17,8 +17,8 @@ from contextlib import ExitStack
 from typing import Any
 from urllib.parse import parse_qs
 
-from scanner.emulators.aws_services import DEFAULT_CONFIGS, AwsFault, AwsServices
-from scanner.emulators.aws_wire import error_response, fault_answer, respond
+from providers.aws.emulator.services import DEFAULT_CONFIGS, AwsFault, AwsServices
+from providers.aws.emulator.wire import error_response, fault_answer, respond
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 _SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi"}  # SigV4 name -> model name

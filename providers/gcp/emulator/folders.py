@@ -22,9 +22,9 @@ import copy
 import re
 from typing import Any
 
-from scanner.emulators.gcp_fixtures import CREATED, PARENT, ProjectFixture, project_resource
-from scanner.emulators.gcp_run import GcpFault
-from scanner.emulators.gcp_wire import FixtureError, error, parse, write
+from providers.gcp.emulator.fixtures import CREATED, PARENT, ProjectFixture, project_resource
+from providers.gcp.emulator.run import GcpFault
+from providers.gcp.emulator.wire import FixtureError, error, parse, write
 from scanner.emulators.server import Request, Response
 
 _FOLDER_ID = re.compile(r"[1-9][0-9]{0,19}")

@@ -26,12 +26,13 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from scanner.emulators import gcp_fixtures, gcp_folders
-from scanner.emulators.gcp_fixtures import ProjectFixture
-from scanner.emulators.gcp_folders import Hierarchy
-from scanner.emulators.gcp_routes import AGGREGATED, APIS, KINDS, ROUTES, TITLES
-from scanner.emulators.gcp_run import GcpFault, RunAndProjects
-from scanner.emulators.gcp_wire import error, fault_answer, write
+from providers.gcp.emulator import fixtures as gcp_fixtures
+from providers.gcp.emulator import folders as gcp_folders
+from providers.gcp.emulator.fixtures import ProjectFixture
+from providers.gcp.emulator.folders import Hierarchy
+from providers.gcp.emulator.routes import AGGREGATED, APIS, KINDS, ROUTES, TITLES
+from providers.gcp.emulator.run import GcpFault, RunAndProjects
+from providers.gcp.emulator.wire import error, fault_answer, write
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 

@@ -1,6 +1,6 @@
 """The AWS services the emulator answers for, one method per operation
 (`<service>_<Operation>(region, params) -> result`), reading the estate the
-emulator holds. Mixed into AwsEmulator (scanner/emulators/aws.py), which does
+emulator holds. Mixed into AwsEmulator (providers/aws/emulator/app.py), which does
 the routing, the wire format and the faults."""
 
 from __future__ import annotations

@@ -1,0 +1,2 @@
+"""The loopback emulator of aws's APIs, for the demo, `assess` and the tests:
+the wire format, paging and errors of the real service (`app.py` starts it)."""
