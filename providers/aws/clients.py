@@ -113,6 +113,13 @@ def guard(client: Any) -> None:
     client.meta.events.register("provide-client-params", refuse_undeclared)
 
 
+def evidence_key(service: str, region: str, operation: str, params: Any) -> dict[str, Any]:
+    """What an evidence bundle's AWS exchange is matched on, written once for
+    the recording here and the emulator's replay: the signing service, the
+    region, the operation, and the request parameters."""
+    return {"service": service, "region": region, "operation": operation, "params": params}
+
+
 def _record_into(client: Any, recorder: evidence.Recorder) -> None:
     """Write every response this client receives into the evidence bundle,
     keyed the way the AWS emulator's replay matches requests."""
@@ -139,7 +146,7 @@ def _record_into(client: Any, recorder: evidence.Recorder) -> None:
             http_response.status_code,
             dict(http_response.headers),
             http_response.content,
-            key={"service": service, "region": region, "operation": model.name, "params": params},
+            key=evidence_key(service, region, model.name, params),
         )
 
     client.meta.events.register("before-call", stash)

@@ -17,6 +17,7 @@ from contextlib import ExitStack
 from typing import Any
 from urllib.parse import parse_qs
 
+from providers.aws.clients import evidence_key
 from providers.aws.emulator.services import DEFAULT_CONFIGS, AwsFault, AwsServices
 from providers.aws.emulator.wire import error_response, fault_answer, respond
 from scanner.emulators.server import LoopbackServer, Request, Response
@@ -163,4 +164,4 @@ def replay_key(req: Request) -> dict[str, Any]:
     service, region = (scope["service"], scope["region"]) if scope else ("", "")
     parsed = _parse(req)
     op, params = (parsed[2], parsed[3]) if parsed else ("", {})
-    return {"service": service, "region": region, "operation": op, "params": params}
+    return evidence_key(service, region, op, params)

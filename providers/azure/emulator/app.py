@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from typing import Any
 from urllib.parse import quote
 
-from providers.azure.emulator import wire as wire
+from providers.azure.emulator import wire
 from providers.azure.emulator.faults import declared_message, fault_response, overlay, replay_key
 from scanner.emulators.server import LoopbackServer, Request, Response
 

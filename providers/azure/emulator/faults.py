@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import urlencode
 
-from providers.azure.emulator import wire as wire
+from providers.azure.emulator import wire
+from providers.azure.permissions import request_key
 from scanner.emulators.server import Request, Response
 
 CALLER = "00000000-0000-0000-0000-00000000feed"
@@ -75,14 +76,10 @@ def declared_message(status: int, action: str, sub: str) -> str:
 
 
 def replay_key(req: Request) -> dict[str, Any]:
-    """Method, decoded lower-case path and sorted query: what the provider
-    records for each response (providers/azure/permissions.py request_key)."""
-    query = sorted((k, v) for k, vs in req.query.items() for v in vs)
-    return {
-        "method": req.method.upper(),
-        "path": unquote(req.path).lower(),
-        "query": [list(q) for q in query],
-    }
+    """The key the provider records each response under (request_key, one
+    function for both ends): method, decoded lower-case path, sorted query."""
+    query = [(k, v) for k, vs in req.query.items() for v in vs]
+    return request_key(req.method, f"{req.path}?{urlencode(query)}")
 
 
 def overlay(doc: Any, patch: Any) -> Any:

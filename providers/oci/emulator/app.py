@@ -26,7 +26,8 @@ import urllib.request
 from contextlib import ExitStack
 from typing import Any
 
-from providers.oci.emulator import wire as wire
+from providers.oci.emulator import wire
+from providers.oci.guard import key
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 DEFAULT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaademotenancy0000000000000000000000000000000000000"
@@ -235,17 +236,13 @@ def endpoint_env(url: str) -> dict[str, str | None]:
 
 
 def replay_key(req: Request) -> dict[str, Any]:
-    """The key providers/oci/guard.py records: method, the region (here the
-    first path segment; on OCI the host), the API path, the sorted query."""
+    """The key providers/oci/guard.py records (its `key`, one function for both
+    ends): method, the region (here the first path segment; on OCI the host),
+    the API path, the sorted query."""
     parts = [p for p in req.path.split("/") if p]
     if req.path == CONTEXT_PATH or not parts:
         region, path = "", req.path
     else:
         region, path = parts[0], "/" + "/".join(parts[1:])
-    query = sorted((k, v) for k, vs in req.query.items() for v in vs)
-    return {
-        "method": req.method.upper(),
-        "region": region,
-        "path": path,
-        "query": [list(q) for q in query],
-    }
+    query = [(k, v) for k, vs in req.query.items() for v in vs]
+    return key(region, req.method, path, query)
