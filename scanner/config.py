@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 
+from scanner import textfile
 from scanner.errors import UsageError, one_line
 from scanner.network import DEFAULT_TIMEOUT
 from scanner.plugin import ProviderPlugin
@@ -153,13 +154,7 @@ def _error(path: Path, exc: ValidationError, section: str = "") -> UsageError:
 def load_config(path_text: str, plugins: dict[str, ProviderPlugin]) -> Settings:
     path = Path(path_text)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"{path}: not UTF-8 text (at byte offset {exc.start}); save it as UTF-8"
-        ) from None
+        data = tomllib.loads(textfile.read(path, str(path)))
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None
     return parse_config(data, path, plugins)

@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from scanner.model import FactValue
+
 SCHEMA_VERSIONS = (1, 2)  # what `relscan report` reads; the newest is written
 
 
@@ -38,7 +40,6 @@ def _timestamp(text: str) -> str:
 
 Timestamp = Annotated[str, AfterValidator(_timestamp)]
 Text = Annotated[str, Field(min_length=1)]
-FactValue = str | int | float | bool | list[str] | None
 
 
 class _Model(BaseModel):
@@ -118,7 +119,7 @@ class SummaryDoc(_Model):
 class ScanDocument(_Model):
     """A whole scan document (`relscan scan --format json`)."""
 
-    schema_version: Literal[1, 2]
+    schema_version: Literal[SCHEMA_VERSIONS]  # type: ignore[valid-type]
     target_level: Annotated[int, Field(ge=1, le=5)] | None = None  # schema_version 2
     scan: ScanDoc
     summary: SummaryDoc | None = None  # recomputed from `resources` when read

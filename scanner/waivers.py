@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from scanner import textfile
 from scanner.errors import UsageError
 from scanner.model import Assessment
 from scanner.services import service_name
@@ -105,14 +106,7 @@ def _toml_lines(text: str) -> list[dict[str, int]]:
 
 
 def _parse(path: Path) -> tuple[Any, list[dict[str, int]]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"waivers file {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"waivers file {path}: not UTF-8 text (at byte offset {exc.start}); save it as UTF-8"
-        ) from None
+    text = textfile.read(path, f"waivers file {path}")
     if path.suffix.lower() == ".toml":
         try:
             return tomllib.loads(text), _toml_lines(text)

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from scanner import textfile
 from scanner.errors import UsageError
 from scanner.plugin import ProviderPlugin, installed_plugins
 
@@ -27,19 +28,14 @@ def emulators() -> dict[str, ProviderPlugin]:
 
 
 def load_estate(path: str | None = None) -> dict[str, Any]:
+    if path:
+        text = textfile.read(path, f"estate file {path}", hint="")
+    else:
+        text = resources.files("scanner.demo").joinpath("estate.yaml").read_text("utf-8")
     try:
-        if path:
-            with open(path, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
-        else:
-            text = resources.files("scanner.demo").joinpath("estate.yaml").read_text("utf-8")
-            data = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise UsageError(f"estate file {path}: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"estate file {path}: not UTF-8 text (at byte offset {exc.start})"
-        ) from None
     known = emulators()
     if not isinstance(data, dict) or not set(data) <= set(known) | {"waivers"}:
         raise UsageError(

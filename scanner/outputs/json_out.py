@@ -9,19 +9,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from scanner import target
+from scanner import target, textfile
 from scanner.errors import UsageError
 from scanner.model import Assessment, ScanResult, ScopeError
 from scanner.report import LIVE, RenderOptions
 from scanner.scan_schema import SCHEMA_VERSIONS, ScanDocument, problem
 from scanner.summary import summarise
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = SCHEMA_VERSIONS[-1]
 
 
 def resource(a: Assessment, options: RenderOptions) -> dict[str, Any]:
@@ -83,10 +82,11 @@ def load_document(text: str, source: str) -> LoadedScan:
     if isinstance(doc, dict) and version not in SCHEMA_VERSIONS:
         if "schema_version" not in doc:
             why = "it has no schema_version (is it `relscan check` output, one unit?)"
-        elif isinstance(version, int) and not isinstance(version, bool) and version > 2:
+        elif type(version) is int and version > SCHEMA_VERSION:  # bool is no version
             why = f"schema_version {version} is newer than this relscan reads; upgrade relscan"
         else:
-            why = f"schema_version {json.dumps(version)} is not one of 1, 2"
+            known = ", ".join(str(v) for v in SCHEMA_VERSIONS)
+            why = f"schema_version {json.dumps(version)} is not one of {known}"
         raise UsageError(f"{source}: not a relscan scan document: {why}")
     try:
         checked = ScanDocument.model_validate(doc)
@@ -115,17 +115,9 @@ def load_scan(text: str, source: str) -> ScanResult:
 def read_scan_file(path: str) -> LoadedScan:
     """Read and validate a scan file; unreadable, non-UTF-8 or malformed files
     are one-line UsageErrors."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: {exc.strerror or exc}") from None
-    return decode_scan(data, path)
+    return load_document(textfile.read(path, path, hint=""), path)
 
 
 def decode_scan(data: bytes, source: str) -> LoadedScan:
     """A scan document's bytes (a file's, or standard input's), decoded and validated."""
-    try:
-        text = data.decode("utf-8-sig")  # a BOM, as some editors write, is allowed
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{source}: not UTF-8 text (at byte offset {exc.start})") from None
-    return load_document(text, source)
+    return load_document(textfile.decode(data, source), source)
