@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from scanner import target
 from scanner.model import Assessment, ScanResult, TrendPoint
-from scanner.rules import load_rulebook
+from scanner.rules import BASIS_MEANING, load_rulebook
 from scanner.services import Rollup, rollup
 from scanner.waivers import Waiver
 
@@ -31,10 +31,7 @@ NOT_KNOWN = "Not known"  # the wording for level 0 ("I don't know") wherever a g
 LIVE, DEMO, EVIDENCE = "live", "demo", "evidence"
 ORIGINS = (LIVE, DEMO, EVIDENCE)
 POLICY, SNAPSHOT = "policy", "snapshot"
-BASIS_TEXT = {
-    POLICY: "the deployment tool's own configuration says how every release runs",
-    SNAPSHOT: "inferred from the current traffic state",
-}
+BASIS_TEXT = BASIS_MEANING
 
 
 @dataclass

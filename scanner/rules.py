@@ -31,6 +31,13 @@ OPERATORS = (
 )
 
 
+# What each basis means, in the words every output uses (docs/levels.md).
+BASIS_MEANING = {
+    "policy": "the deployment tool's own configuration says how every release runs",
+    "snapshot": "inferred from the current traffic state",
+}
+
+
 def _attr(operator: str) -> str:
     return "in_" if operator == "in" else operator
 

@@ -47,9 +47,8 @@ def _descriptors(units: list[Assessment]) -> list[dict[str, Any]]:
                     "fullDescription": {"text": r.summary.strip()},
                     "help": {"text": " ".join(r.next_steps) or r.rationale.strip()},
                     "properties": {"level": r.level, "basis": r.basis, "kind": kind.kind},
+                    "helpUri": r.sources[0],
                 }
-                if r.sources:
-                    entry["helpUri"] = r.sources[0]
                 rules.append(entry)
     rules += [{"id": rule_id, "shortDescription": {"text": rule_id}} for rule_id in sorted(wanted)]
     rules.append(

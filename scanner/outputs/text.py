@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from scanner.model import FactValue
+from scanner.rules import BASIS_MEANING
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
 
@@ -38,7 +39,7 @@ def show_value(value: FactValue) -> str:
 
 
 NOT_ASSESSED = "not assessed"  # the one wording for a unit without a level, in every output
-SNAPSHOT_TEXT = "inferred from the current traffic state"
+SNAPSHOT_TEXT = BASIS_MEANING["snapshot"]
 BASIS_TEXT = {"policy": "deployment policy", "snapshot": SNAPSHOT_TEXT}
 
 
