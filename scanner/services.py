@@ -24,16 +24,14 @@ _WILDCARDS = re.compile(r"[*?\[]")
 
 
 class Glob:
-    """A shell-style pattern compiled once, matched case-insensitively.
+    """A shell-style pattern (fnmatch's), matched case-insensitively. Its
+    literal prefix and suffix file it in the index; the regular expression is
+    compiled once, the first time a unit with that prefix or suffix is tried."""
 
-    Patterns with `*` only (the usual kind) are matched by their literal
-    pieces with `str.find`, which is exact for `*` and needs no regular
-    expression; `?` and `[...]` fall back to fnmatch's own translation."""
-
-    __slots__ = ("_pieces", "_regex", "prefix", "suffix")
+    __slots__ = ("_regex", "prefix", "suffix", "text")
 
     def __init__(self, pattern: str) -> None:
-        text = pattern.lower()
+        self.text = text = pattern.lower()
         first = _WILDCARDS.search(text)
         self.prefix = text[: first.start()] if first else text
         # After a `[...]` class the text is literal only from its `]`, which a
@@ -41,31 +39,12 @@ class Glob:
         last = _WILDCARDS.search(text[::-1])
         self.suffix = "" if "[" in text else text[len(text) - last.start() :] if last else text
         self._regex: re.Pattern[str] | None = None
-        self._pieces: list[str] = []
-        if "?" in text or "[" in text:
-            self._regex = re.compile(translate(text))
-        else:
-            self._pieces = text.split("*")
 
     def matches(self, lowered: str) -> bool:
         """Whether `lowered` (an id already in lower case) matches."""
-        if self._regex is not None:
-            return self._regex.match(lowered) is not None
-        pieces = self._pieces
-        if len(pieces) == 1:
-            return lowered == pieces[0]
-        head, tail = pieces[0], pieces[-1]
-        if len(lowered) < len(head) + len(tail):
-            return False
-        if not (lowered.startswith(head) and lowered.endswith(tail)):
-            return False
-        position, end = len(head), len(lowered) - len(tail)
-        for middle in pieces[1:-1]:  # leftmost-first is exact when only `*` is wild
-            found = lowered.find(middle, position, end)
-            if found < 0:
-                return False
-            position = found + len(middle)
-        return True
+        if self._regex is None:
+            self._regex = re.compile(translate(self.text))
+        return self._regex.match(lowered) is not None
 
 
 @dataclass(frozen=True)
