@@ -59,9 +59,6 @@ class Assignment:
             raise UsageError(f"--assign {text!r}: expected ID_PATTERN=SERVICE")
         return cls(pattern.strip(), service.strip())
 
-    def matches(self, resource_id: str) -> bool:
-        return Glob(self.pattern).matches(resource_id.lower())
-
 
 class _PatternIndex:
     """Every assignment's pattern compiled once, filed under its literal
