@@ -6,16 +6,19 @@ group `relscan.providers`; a new cloud is a new package, not a core edit.
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.abc import Traversable
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from scanner.errors import UsageError
+from scanner.kind import Kind, KindReader
 from scanner.model import Observation, ScopeError
 from scanner.readonly import Grant
 
@@ -60,6 +63,10 @@ class ProviderRun(ABC):
 class ProviderPlugin(ABC):
     name: str
     title: str
+    # The modules that read this provider's kinds of release unit, one kind
+    # each (scanner/kind.py): the scan loop, `check`, the ids `check` accepts,
+    # the rule files' checks and the grant all follow this list.
+    readers: tuple[str, ...] = ()
     # The module of this provider's loopback emulator (for `demo`, `assess` and
     # the benchmark), or None. It offers `start(part, stack) -> env`, serving an
     # estate part until the stack closes and returning the environment that
@@ -68,8 +75,6 @@ class ProviderPlugin(ABC):
 
     def emulator_module(self) -> Any:
         """The emulator module, imported (only `demo`, `assess` and tests need it)."""
-        import importlib
-
         if self.emulator is None:
             raise UsageError(f"the {self.name} provider has no emulator")
         return importlib.import_module(self.emulator)
@@ -100,12 +105,57 @@ class ProviderPlugin(ABC):
         """Warnings for `check`: options that the id contradicts (and so are ignored)."""
         return []
 
+    def reader_modules(self) -> tuple[KindReader, ...]:
+        """The reader modules, imported (they import without the cloud's SDK)."""
+        return _readers(self.readers)
+
+    def kinds(self) -> tuple[Kind, ...]:
+        return tuple(reader.KIND for reader in self.reader_modules())
+
+    def reader(self, kind: str) -> KindReader:
+        for reader in self.reader_modules():
+            if reader.KIND.name == kind:
+                return reader
+        raise KeyError(f"the {self.name} provider declares no kind {kind!r}")
+
+    def reader_for(self, resource_id: str) -> KindReader | None:
+        """The reader of the kind whose id pattern claims this id, if any."""
+        for reader in self.reader_modules():
+            if reader.KIND.claims(resource_id):
+                return reader
+        return None
+
+    def id_forms(self) -> list[str]:
+        """The ids `check` accepts, as a person writes them (for errors and help)."""
+        return [kind.id_form for kind in self.kinds()]
+
+    def rule_files(self) -> list[Traversable]:
+        """Rule files this plugin brings for its kinds. The built-in providers'
+        rules live in the `mappings` package, so theirs is empty; a third-party
+        plugin returns its own (e.g. files under importlib.resources)."""
+        return []
+
+    def read_permission(self, operation: str) -> str | None:
+        """The permission the grant holds for a read operation a kind names,
+        or None when the provider's permissions table does not declare it."""
+        return None
+
     def permissions(self, scope: str = "account") -> Grant:
         """The least-privilege read grant, from the same declarations the
         provider's client guard enforces. `scope` is the kind of scan when a
         cloud needs more for one (AWS: account, assume-role, organization);
         a provider whose grant is the same for every scan takes `account`."""
         raise NotImplementedError(f"{self.name} declares no permissions")
+
+
+@cache
+def _readers(modules: tuple[str, ...]) -> tuple[KindReader, ...]:
+    return tuple(cast(KindReader, importlib.import_module(m)) for m in modules)
+
+
+def all_kinds() -> dict[str, Kind]:
+    """Every kind every installed plugin declares, by name."""
+    return {k.name: k for p in installed_plugins().values() for k in p.kinds()}
 
 
 @lru_cache(maxsize=1)

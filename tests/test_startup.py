@@ -14,9 +14,13 @@ SDKS = ("boto3", "botocore", "azure", "google.cloud", "google.api_core", "oci")
 
 
 def test_loading_the_cli_and_every_plugin_imports_no_sdk():
+    """...and so does reading every plugin's kinds and checking the rule files
+    against them (`relscan rules`, `report`, and every scan do)."""
     code = (
         "import json, sys, scanner.cli; from scanner.plugin import installed_plugins, "
-        "broken_plugins; print(json.dumps([sorted(installed_plugins()), broken_plugins(), "
+        "broken_plugins; from scanner.rules import load_rulebook; load_rulebook(); "
+        "[p.kinds() for p in installed_plugins().values()]; "
+        "print(json.dumps([sorted(installed_plugins()), broken_plugins(), "
         "sorted(m for m in sys.modules)]))"
     )
     out = subprocess.run(
