@@ -18,6 +18,7 @@ from typing import Any, cast
 import click
 
 from scanner.errors import UsageError
+from scanner.evidence.recorder import Recorder
 from scanner.kind import Kind, KindReader
 from scanner.model import Observation, ScopeError
 from scanner.readonly import Grant
@@ -98,8 +99,10 @@ class ProviderPlugin(ABC):
         configured: no SDK is imported and no credential read for a typo."""
 
     @abstractmethod
-    def configure(self, options: dict[str, Any]) -> ProviderRun:
-        """Validate the options and credentials; raise UsageError/CredentialsError."""
+    def configure(self, options: dict[str, Any], recorder: Recorder | None = None) -> ProviderRun:
+        """Validate the options and credentials; raise UsageError/CredentialsError.
+        `recorder`, when given, receives every API exchange of the run (the
+        evidence bundle); the provider hands it to the one place it builds clients."""
 
     def check_notes(self, resource_id: str, options: dict[str, Any]) -> list[str]:
         """Warnings for `check`: options that the id contradicts (and so are ignored)."""
@@ -134,6 +137,16 @@ class ProviderPlugin(ABC):
         rules live in the `mappings` package, so theirs is empty; a third-party
         plugin returns its own (e.g. files under importlib.resources)."""
         return []
+
+    # Reads the provider makes beyond its kinds' own (identity, listing
+    # regions, subscriptions, projects or compartments, tags), named as its
+    # permissions table names them. A test holds the table to exactly these
+    # plus the kinds' reads: nothing is granted that no code reads.
+    discovery_reads: tuple[str, ...] = ()
+
+    def declared_reads(self) -> set[str]:
+        """Every read operation the provider's permissions table declares."""
+        return set()
 
     def read_permission(self, operation: str) -> str | None:
         """The permission the grant holds for a read operation a kind names,

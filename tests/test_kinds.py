@@ -171,3 +171,10 @@ def test_every_declared_fact_is_yielded_by_some_demo_unit(demo_observations):
     for _, kind in KINDS:
         assert kind.name in yielded, f"the demo estate has no {kind.title}"
         assert sorted(kind.fact_names - yielded[kind.name]) == [], kind.name
+
+
+@pytest.mark.parametrize("plugin", list(PLUGINS.values()), ids=list(PLUGINS))
+def test_the_permissions_table_holds_exactly_what_the_kinds_and_discovery_read(plugin):
+    """Nothing is granted that no code reads, and nothing read goes undeclared."""
+    wanted = set(plugin.discovery_reads) | {op for k in plugin.kinds() for op in k.reads}
+    assert plugin.declared_reads() == wanted

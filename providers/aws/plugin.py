@@ -9,6 +9,7 @@ import click
 from providers.aws import DEFAULT_SESSION_NAME
 from providers.aws.arn import looks_like_arn, parse_arn
 from scanner.errors import UsageError
+from scanner.evidence.recorder import Recorder
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
@@ -86,7 +87,9 @@ class AwsPlugin(ProviderPlugin):
 
         return grant(scope)
 
-    def configure(self, options: dict[str, Any]) -> ProviderRun:
+    def configure(
+        self, options: dict[str, Any], recorder: Recorder | None = None
+    ) -> ProviderRun:
         # boto3 is imported here, not at plugin load: `relscan` starts fast.
         import boto3
         from botocore.exceptions import ProfileNotFound

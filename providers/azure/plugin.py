@@ -13,6 +13,7 @@ from providers.azure.ids import (
     tenant_id,
 )
 from scanner.errors import UsageError
+from scanner.evidence.recorder import Recorder
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
@@ -43,7 +44,9 @@ class AzurePlugin(ProviderPlugin):
     def check_id(self, resource_id: str) -> None:
         parse_resource_id(resource_id)
 
-    def configure(self, options: dict[str, Any]) -> ProviderRun:
+    def configure(
+        self, options: dict[str, Any], recorder: Recorder | None = None
+    ) -> ProviderRun:
         # The SDK is imported here, not at plugin load: `relscan` starts fast.
         from providers.azure.clients import AzureClients, build_credential, resolve_endpoint
         from providers.azure.run import AzureRun

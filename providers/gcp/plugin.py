@@ -15,6 +15,7 @@ from providers.gcp.names import (
     parse_resource_name,
 )
 from scanner.errors import UsageError
+from scanner.evidence.recorder import Recorder
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
@@ -59,7 +60,9 @@ class GcpPlugin(ProviderPlugin):
     def check_id(self, resource_id: str) -> None:
         parse_resource_name(resource_id)
 
-    def configure(self, options: dict[str, Any]) -> ProviderRun:
+    def configure(
+        self, options: dict[str, Any], recorder: Recorder | None = None
+    ) -> ProviderRun:
         projects = list(dict.fromkeys(options.get("gcp_project") or ()))
         for project in projects:
             check_project_id(project)

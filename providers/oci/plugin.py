@@ -9,6 +9,7 @@ import click
 from providers.oci import AUTH_MODES
 from providers.oci.ocid import looks_like_ocid, parse_resource, parse_scope
 from scanner.errors import UsageError
+from scanner.evidence.recorder import Recorder
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
@@ -57,7 +58,9 @@ class OciPlugin(ProviderPlugin):
 
         return grant()
 
-    def configure(self, options: dict[str, Any]) -> ProviderRun:
+    def configure(
+        self, options: dict[str, Any], recorder: Recorder | None = None
+    ) -> ProviderRun:
         # The SDK is imported here, not at plugin load: `relscan` starts fast.
         from providers.oci.auth import load
         from providers.oci.clients import OciClients
