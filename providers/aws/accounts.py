@@ -204,7 +204,8 @@ class AccountSessions:
         session = self._assumed_session(target.role_arn, region)
         with self._lock:
             return self._cache.setdefault(
-                target.account, AwsClients(session, self.caller_clients.timeout)
+                target.account,
+                AwsClients(session, self.caller_clients.timeout, self.caller_clients.recorder),
             )
 
     def for_account(self, account: str, caller: Caller, region: str) -> AwsClients:

@@ -1,10 +1,12 @@
-"""Parsing the ARNs that `relscan check` accepts."""
+"""Parsing the ARNs that `relscan check` accepts: those of the provider's
+kinds (each kind's ARN service, resource prefix and names; providers/aws/kinds.py)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from providers.aws.kinds import AwsKind
 from scanner.errors import UsageError
 
 # ASCII digits only, whole text only (no trailing newline), no control characters
@@ -13,14 +15,25 @@ _ARN = re.compile(
     r"(?P<account>[0-9]{12}|):(?P<resource>[^\x00-\x1f\x7f]+)",
     re.ASCII,
 )
-_DEPLOYMENT_GROUP = re.compile(r"deploymentgroup:(?P<app>[^/]+)/(?P<name>[^/]+)")
-_ENVIRONMENT = re.compile(r"environment/(?P<app>[^/]+)/(?P<name>[^/]+)")
-_RESOURCE_PREFIX = {"codedeploy": "deploymentgroup:", "elasticbeanstalk": "environment/"}
 
-SUPPORTED = (
-    "arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP",
-    "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT",
-)
+
+def aws_kinds() -> tuple[AwsKind, ...]:
+    """The provider's kinds, in the plugin's order (imported on first use:
+    the plugin module imports this one)."""
+    from providers.aws.plugin import plugin
+
+    return plugin.aws_kinds()
+
+
+def supported() -> list[str]:
+    """The ARNs `check` accepts, as a person writes them."""
+    from providers.aws.plugin import plugin
+
+    return plugin.id_forms()
+
+
+def _kinds_of(service: str) -> list[AwsKind]:
+    return [kind for kind in aws_kinds() if kind.service == service]
 
 
 @dataclass(frozen=True)
@@ -35,7 +48,8 @@ class ParsedArn:
     @property
     def text(self) -> str:
         """The ARN again, as `parse_arn` accepts it."""
-        resource = f"{_RESOURCE_PREFIX[self.service]}{self.application}/{self.name}"
+        [kind] = _kinds_of(self.service)
+        resource = f"{kind.resource_prefix}{self.application}/{self.name}"
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{resource}"
 
 
@@ -48,14 +62,6 @@ def looks_like_arn(text: str) -> bool:
     return text.startswith("arn:")
 
 
-_KINDS = {
-    "codedeploy": ("CodeDeploy deployment group", "deploymentgroup:", "APPLICATION/GROUP"),
-    "elasticbeanstalk": (
-        "Elastic Beanstalk environment",
-        "environment/",
-        "APPLICATION/ENVIRONMENT",
-    ),
-}
 _PARTITION = re.compile(r"aws[a-z-]*", re.ASCII)
 _SERVICE = re.compile(r"[a-z0-9-]+", re.ASCII)
 _REGION = re.compile(r"[a-z0-9-]*", re.ASCII)
@@ -100,18 +106,16 @@ def parse_arn(text: str) -> ParsedArn:
     if not m:
         raise UsageError(f"malformed ARN {_shown(text)}: {_arn_problem(text)}")
     service, resource = m["service"], m["resource"]
-    shape = {"codedeploy": _DEPLOYMENT_GROUP, "elasticbeanstalk": _ENVIRONMENT}.get(service)
-    r = shape.fullmatch(resource) if shape else None
+    kinds = _kinds_of(service)
+    r = next((r for k in kinds if (r := k.resource_pattern.fullmatch(resource))), None)
     if r is None:
-        if service in _KINDS and resource.startswith(_KINDS[service][1]):
-            title, prefix, names = _KINDS[service]
-            raise UsageError(
-                f"malformed {title} ARN {_shown(text)}: "
-                f"{_resource_problem(resource, prefix, names)}"
-            )
+        for kind in kinds:
+            if resource.startswith(kind.resource_prefix):
+                problem = _resource_problem(resource, kind.resource_prefix, kind.names)
+                raise UsageError(f"malformed {kind.title} ARN {_shown(text)}: {problem}")
         raise UsageError(
             f"unsupported ARN kind {service}:{resource.split(':')[0].split('/')[0][:60]}; "
-            f"relscan checks {' and '.join(SUPPORTED)}"
+            f"relscan checks {' and '.join(supported())}"
         )
     if not m["region"] or not m["account"]:
         missing = [w for w, v in (("region", m["region"]), ("account", m["account"])) if not v]

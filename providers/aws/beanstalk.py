@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from providers.aws.clients import AwsClients
 from providers.aws.defaults import DEFAULT_NOTE
-from providers.aws.faults import AWS_ERRORS, describe
+from providers.aws.kinds import aws_kind
+from scanner.errors import NotFoundError
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
-KIND = "aws.elasticbeanstalk.environment"
+if TYPE_CHECKING:
+    from providers.aws.clients import AwsClients
+    from providers.aws.context import AwsContext
+
 COMMAND = "aws:elasticbeanstalk:command"
 ENVIRONMENT = "aws:elasticbeanstalk:environment"
 
@@ -56,6 +60,42 @@ DEFAULTS = {
 }
 
 
+KIND = aws_kind(
+    name="aws.elasticbeanstalk.environment",
+    title="Elastic Beanstalk environment",
+    service="elasticbeanstalk",
+    resource_prefix="environment/",
+    names="APPLICATION/ENVIRONMENT",
+    tagging_type="elasticbeanstalk:environment",
+    facts=facts(
+        ("environment_tier", "EnvironmentDescription.Tier.Name"),
+        *((fact, f"OptionSettings[{ns}].{option}") for fact, ns, option, _ in OPTIONS),
+    ),
+    reads=(
+        "elasticbeanstalk:DescribeEnvironments",
+        "elasticbeanstalk:DescribeConfigurationSettings",
+    ),
+)
+
+
+def collect(ctx: AwsContext) -> Iterator[Observation | ScopeError]:
+    """Every environment of the scope that is not terminated (or terminating)."""
+
+    def read() -> Iterator[Observation | ScopeError]:
+        return BeanstalkReader(ctx.clients, ctx.account, ctx.region, ctx.label).collect(ctx.tags)
+
+    return ctx.guarded(KIND, read)
+
+
+def get(ctx: AwsContext, resource_id: str) -> Observation:
+    """The environment an ARN names (NotFoundError when there is none)."""
+    from providers.aws.arn import parse_arn
+
+    arn = parse_arn(resource_id)
+    reader = BeanstalkReader(ctx.clients, ctx.account, ctx.region, ctx.label)
+    return reader.get(arn.application, arn.name, ctx.tags.get(resource_id, {}))
+
+
 def _value(raw: str | None, numeric: bool) -> str | int | bool | None:
     if raw is None:
         return None
@@ -94,12 +134,20 @@ class BeanstalkReader:
                     continue
                 yield self.observe(env, tags.get(env["EnvironmentArn"], {}))
 
+    def get(self, app: str, name: str, tags: dict[str, str]) -> Observation:
+        envs = self.client.describe_environments(
+            ApplicationName=app, EnvironmentNames=[name], IncludeDeleted=False
+        ).get("Environments", [])
+        if not envs:
+            raise NotFoundError(f"no such Elastic Beanstalk environment: {app}/{name}")
+        return self.observe(envs[0], tags)
+
     def observe(self, env: dict[str, Any], tags: dict[str, str]) -> Observation:
         app, name = env["ApplicationName"], env["EnvironmentName"]
         obs = Observation(
             id=env["EnvironmentArn"],
             provider="aws",
-            kind=KIND,
+            kind=KIND.name,
             name=f"{app}/{name}",
             account=self.account,
             location=self.region,
@@ -110,6 +158,8 @@ class BeanstalkReader:
             "EnvironmentDescription.Tier.Name",
             (env.get("Tier") or {}).get("Name"),
         )
+        from providers.aws.faults import AWS_ERRORS, describe
+
         try:
             resp = self.client.describe_configuration_settings(
                 ApplicationName=app, EnvironmentName=name

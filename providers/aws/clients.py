@@ -77,9 +77,16 @@ def limit_network_retries(client: Any) -> None:
 
 
 class AwsClients:
-    def __init__(self, session: boto3.Session, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        session: boto3.Session,
+        timeout: float = DEFAULT_TIMEOUT,
+        recorder: evidence.Recorder | None = None,
+    ) -> None:
         self.session = session
         self.timeout = timeout
+        # Receives every exchange of the run's clients (the evidence bundle).
+        self.recorder = recorder
         # a malformed answer becomes a BotoCoreError (a read failure), never a crash
         session._session.register_component("response_parser_factory", SafeParserFactory())
         self._config = client_config(timeout, session)
@@ -93,7 +100,9 @@ class AwsClients:
                 client = self.session.client(service, region_name=region, config=self._config)
                 guard(client)
                 limit_network_retries(client)
-                recorder = evidence.active()
+                # TRANSITION: the process-wide recorder until the scan session
+                # passes one in for every run.
+                recorder = self.recorder if self.recorder is not None else evidence.active()
                 if recorder is not None:
                     _record_into(client, recorder)
                 self._cache[key] = client

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from providers.aws.clients import AwsClients
 from providers.aws.defaults import (
     CODEDEPLOY_COMPUTE_PLATFORM,
     CODEDEPLOY_DEPLOYMENT_CONFIG,
     add_or_default,
 )
-from providers.aws.faults import AWS_ERRORS, describe
+from providers.aws.kinds import aws_kind
+from scanner.errors import NotFoundError
 from scanner.facts import dig, plain, read_paths
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
-KIND = "aws.codedeploy.deployment_group"
+if TYPE_CHECKING:
+    from providers.aws.clients import AwsClients
+    from providers.aws.context import AwsContext
+
 BATCH = 100  # BatchGetDeploymentGroups takes at most 100 names a call
 
 GROUP_PATHS = [
@@ -55,6 +59,49 @@ CONFIG_PATHS = [
     ("linear_interval_minutes", "trafficRoutingConfig.timeBasedLinear.linearInterval"),
 ]
 
+ALARMS = "alarmConfiguration.alarms"
+
+KIND = aws_kind(
+    name="aws.codedeploy.deployment_group",
+    title="CodeDeploy deployment group",
+    service="codedeploy",
+    resource_prefix="deploymentgroup:",
+    names="APPLICATION/GROUP",
+    tagging_type="codedeploy:deploymentgroup",
+    facts=facts(
+        ("compute_platform", "deploymentGroupInfo.computePlatform"),
+        *((fact, f"deploymentGroupInfo.{path}") for fact, path in GROUP_PATHS),
+        ("alarms_ignore_poll_failure", f"deploymentGroupInfo.{IGNORE_POLL}"),
+        ("alarm_names", f"deploymentGroupInfo.{ALARMS}.name"),
+        ("deployment_config_name", "deploymentGroupInfo.deploymentConfigName"),
+        *((fact, f"deploymentConfigInfo.{path}") for fact, path in CONFIG_PATHS),
+    ),
+    reads=(
+        "codedeploy:ListApplications",
+        "codedeploy:ListDeploymentGroups",
+        "codedeploy:BatchGetDeploymentGroups",
+        "codedeploy:GetDeploymentConfig",
+    ),
+)
+
+
+def collect(ctx: AwsContext) -> Iterator[Observation | ScopeError]:
+    """Every deployment group of every application in the scope."""
+
+    def read() -> Iterator[Observation | ScopeError]:
+        return CodeDeployReader(ctx.clients, ctx.account, ctx.region, ctx.label).collect(ctx.tags)
+
+    return ctx.guarded(KIND, read)
+
+
+def get(ctx: AwsContext, resource_id: str) -> Observation:
+    """The deployment group an ARN names (NotFoundError when there is none)."""
+    from providers.aws.arn import parse_arn
+
+    arn = parse_arn(resource_id)
+    reader = CodeDeployReader(ctx.clients, ctx.account, ctx.region, ctx.label)
+    return reader.get(arn.application, arn.name, ctx.tags.get(resource_id, {}))
+
 
 class CodeDeployReader:
     """Reads one account and region. Each deployment config is fetched once."""
@@ -73,7 +120,18 @@ class CodeDeployReader:
             f":deploymentgroup:{app}/{group}"
         )
 
+    def get(self, app: str, name: str, tags: dict[str, str]) -> Observation:
+        resp = self.client.batch_get_deployment_groups(
+            applicationName=app, deploymentGroupNames=[name]
+        )
+        infos = resp.get("deploymentGroupsInfo", [])
+        if not infos:
+            raise NotFoundError(f"no such resource: {self.arn(app, name)}")
+        return self.observe(app, infos[0], tags)
+
     def collect(self, tags: dict[str, dict[str, str]]) -> Iterator[Observation | ScopeError]:
+        from providers.aws.faults import AWS_ERRORS, describe
+
         paginator = self.client.get_paginator("list_applications")
         apps = [a for page in paginator.paginate() for a in page.get("applications", [])]
         for app in apps:
@@ -118,7 +176,7 @@ class CodeDeployReader:
         obs = Observation(
             id=self.arn(app, group),
             provider="aws",
-            kind=KIND,
+            kind=KIND.name,
             name=f"{app}/{group}",
             account=self.account,
             location=self.region,
@@ -140,7 +198,7 @@ class CodeDeployReader:
         alarms = (info.get("alarmConfiguration") or {}).get("alarms") or []
         obs.add(
             "alarm_names",
-            "deploymentGroupInfo.alarmConfiguration.alarms[].name",
+            f"deploymentGroupInfo.{ALARMS}[].name",
             [str(a.get("name")) for a in alarms if isinstance(a, dict)],
         )
         config = info.get("deploymentConfigName")
@@ -172,6 +230,8 @@ class CodeDeployReader:
     def config(self, name: str) -> dict[str, Any] | str:
         """The deployment config, or the one-line reason it could not be read.
         There is no batch call: GetDeploymentConfig once per name per scan."""
+        from providers.aws.faults import AWS_ERRORS, describe
+
         if name not in self._configs:
             try:
                 resp = self.client.get_deployment_config(deploymentConfigName=name)

@@ -1,7 +1,10 @@
 """Every AWS operation relscan may call, declared once, with its IAM action.
 
-`providers/aws/clients.py` refuses any other operation before it is sent, and
-`relscan permissions aws` prints the IAM policy generated from the same table.
+The table is the provider's own reads (identity, regions, tags, accounts,
+roles), written here, and each kind's reads, taken from its declaration
+(`KIND.reads` in the kind's reader module). `providers/aws/clients.py`
+refuses any other operation before it is sent, and `relscan permissions aws`
+prints the IAM policy generated from the same table.
 """
 
 from __future__ import annotations
@@ -20,56 +23,43 @@ class ReadOperation:
     statement: str  # which statement of the policy grants it
     why: str
 
+    @property
+    def name(self) -> str:
+        """The operation as kinds and the plugin name it: "codedeploy:ListApplications"."""
+        return f"{self.service}:{self.operation}"
+
 
 _STMT_READ = "RelscanRead"
 _STMT_ORG = "RelscanListOrganizationAccounts"
 _STMT_ASSUME = "RelscanAssumeReadRole"
 
-READ_OPERATIONS: tuple[ReadOperation, ...] = (
+# IAM's service prefix where it is not botocore's service name (an operation's
+# action is PREFIX:Operation); a kind reading such a service adds it here.
+IAM_PREFIXES = {"resourcegroupstaggingapi": "tag"}
+
+
+def _kind_reads() -> tuple[ReadOperation, ...]:
+    """The kinds' reads, each granted by the read statement."""
+    from providers.aws.plugin import plugin
+
+    found: dict[str, ReadOperation] = {}
+    for kind in plugin.kinds():
+        for read in kind.reads:
+            service, _, operation = read.partition(":")
+            action = f"{IAM_PREFIXES.get(service, service)}:{operation}"
+            found.setdefault(
+                read, ReadOperation(service, operation, action, _STMT_READ, kind.titles)
+            )
+    return tuple(found.values())
+
+
+_DISCOVERY: tuple[ReadOperation, ...] = (
     ReadOperation(
         "sts", "GetCallerIdentity", "sts:GetCallerIdentity", _STMT_READ, "the caller's account"
     ),
     ReadOperation("ec2", "DescribeRegions", "ec2:DescribeRegions", _STMT_READ, "enabled regions"),
     ReadOperation(
         "resourcegroupstaggingapi", "GetResources", "tag:GetResources", _STMT_READ, "tags"
-    ),
-    ReadOperation(
-        "codedeploy", "ListApplications", "codedeploy:ListApplications", _STMT_READ, "applications"
-    ),
-    ReadOperation(
-        "codedeploy",
-        "ListDeploymentGroups",
-        "codedeploy:ListDeploymentGroups",
-        _STMT_READ,
-        "deployment groups",
-    ),
-    ReadOperation(
-        "codedeploy",
-        "BatchGetDeploymentGroups",
-        "codedeploy:BatchGetDeploymentGroups",
-        _STMT_READ,
-        "deployment group settings",
-    ),
-    ReadOperation(
-        "codedeploy",
-        "GetDeploymentConfig",
-        "codedeploy:GetDeploymentConfig",
-        _STMT_READ,
-        "deployment configs",
-    ),
-    ReadOperation(
-        "elasticbeanstalk",
-        "DescribeEnvironments",
-        "elasticbeanstalk:DescribeEnvironments",
-        _STMT_READ,
-        "environments",
-    ),
-    ReadOperation(
-        "elasticbeanstalk",
-        "DescribeConfigurationSettings",
-        "elasticbeanstalk:DescribeConfigurationSettings",
-        _STMT_READ,
-        "environment option settings",
     ),
     ReadOperation(
         "organizations",
@@ -82,6 +72,8 @@ READ_OPERATIONS: tuple[ReadOperation, ...] = (
         "sts", "AssumeRole", "sts:AssumeRole", _STMT_ASSUME, "--aws-account/--aws-organization"
     ),
 )
+
+READ_OPERATIONS: tuple[ReadOperation, ...] = _DISCOVERY + _kind_reads()
 
 _BY_OPERATION = {(op.service, op.operation): op for op in READ_OPERATIONS}
 # SigV4 signing names that differ from the model name (as an emulator sees a request)

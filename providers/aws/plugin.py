@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from providers.aws import DEFAULT_SESSION_NAME
 from providers.aws.arn import looks_like_arn, parse_arn
+from providers.aws.kinds import AwsKind
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
-SERVICES = ("codedeploy", "elasticbeanstalk")
+
+def services() -> tuple[str, ...]:
+    """The services the kinds are read from (an ARN's service, a client's name)."""
+    return tuple(dict.fromkeys(kind.service for kind in plugin.aws_kinds()))
 
 
 def known_regions(session: Any) -> set[str]:
+    """Every region, in any partition, where one of the kinds' services runs."""
     regions: set[str] = set()
     for partition in session.get_available_partitions():
-        for service in SERVICES:
+        for service in services():
             regions.update(session.get_available_regions(service, partition_name=partition))
     return regions
 
@@ -29,6 +34,32 @@ class AwsPlugin(ProviderPlugin):
     title = "Amazon Web Services"
     emulator = "providers.aws.emulator.app"
     scan_only = frozenset({"aws_organization"})
+    # One module per kind (providers/aws/kinds.py says what each declares);
+    # the scan reads them in this order.
+    readers = ("providers.aws.codedeploy", "providers.aws.beanstalk")
+    # Reads named "service:Operation" (botocore's names), as permissions.py does.
+    discovery_reads = (
+        "sts:GetCallerIdentity",
+        "ec2:DescribeRegions",
+        "resourcegroupstaggingapi:GetResources",
+        "organizations:ListAccounts",
+        "sts:AssumeRole",
+    )
+
+    def aws_kinds(self) -> tuple[AwsKind, ...]:
+        return cast(tuple[AwsKind, ...], self.kinds())
+
+    def declared_reads(self) -> set[str]:
+        from providers.aws.permissions import READ_OPERATIONS
+
+        return {op.name for op in READ_OPERATIONS}
+
+    def read_permission(self, operation: str) -> str | None:
+        from providers.aws.permissions import declared
+
+        service, _, name = operation.partition(":")
+        found = declared(service, name)
+        return found.action if found else None
 
     def options(self) -> list[click.Option]:
         return [
@@ -87,9 +118,7 @@ class AwsPlugin(ProviderPlugin):
 
         return grant(scope)
 
-    def configure(
-        self, options: dict[str, Any], recorder: Recorder | None = None
-    ) -> ProviderRun:
+    def configure(self, options: dict[str, Any], recorder: Recorder | None = None) -> ProviderRun:
         # boto3 is imported here, not at plugin load: `relscan` starts fast.
         import boto3
         from botocore.exceptions import ProfileNotFound
@@ -110,7 +139,7 @@ class AwsPlugin(ProviderPlugin):
         if unknown:
             raise UsageError(f"unknown AWS region {unknown[0]!r} (no such region in any partition)")
         home = regions[0] if regions else (session.region_name or "us-east-1")
-        clients = AwsClients(session, timeout_of(options))
+        clients = AwsClients(session, timeout_of(options), recorder)
         profile = options.get("aws_profile") or None
         return AwsRun(clients, regions, home, AccountSessions(clients, accounts, profile))
 

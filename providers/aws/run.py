@@ -17,18 +17,21 @@ from providers.aws.accounts import (
     caller_identity,
 )
 from providers.aws.arn import parse_arn
-from providers.aws.beanstalk import BeanstalkReader
 from providers.aws.clients import AwsClients
-from providers.aws.codedeploy import CodeDeployReader
+from providers.aws.context import AwsContext
 from providers.aws.faults import AWS_ERRORS, describe, error_code, is_credentials_error
+from providers.aws.plugin import known_regions, plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
 
-TAGGED_TYPES = ["codedeploy:deploymentgroup", "elasticbeanstalk:environment"]
-READERS = (("codedeploy", CodeDeployReader), ("elasticbeanstalk", BeanstalkReader))
 ANY_REGION = "*"  # the location of an account that could not be reached
+
+
+def tagged_types() -> list[str]:
+    """The tagging API's ResourceTypeFilters: every kind's resource type."""
+    return [kind.tagging_type for kind in plugin.aws_kinds()]
 
 
 def tag_dict(item: dict[str, Any]) -> dict[str, str]:
@@ -109,7 +112,7 @@ class AwsRun(ProviderRun):
         tagging = clients.get("resourcegroupstaggingapi", region)
         tags: dict[str, dict[str, str]] = {}
         for page in tagging.get_paginator("get_resources").paginate(
-            ResourceTypeFilters=TAGGED_TYPES
+            ResourceTypeFilters=tagged_types()
         ):
             for item in page.get("ResourceTagMappingList") or []:
                 if isinstance(item.get("ResourceARN"), str):
@@ -131,16 +134,12 @@ class AwsRun(ProviderRun):
         except AWS_ERRORS as exc:
             tags = {}
             yield ScopeError("aws", scope.label, "tagging", describe(exc))
-        for service, reader_class in READERS:
-            try:
-                reader = reader_class(clients, scope.account, scope.location, scope.label)
-                yield from reader.collect(tags)
-            except AWS_ERRORS as exc:
-                yield ScopeError("aws", scope.label, service, describe(exc))
+        ctx = AwsContext(clients, scope.account, scope.location, scope.label, tags)
+        for reader in plugin.reader_modules():
+            yield from reader.collect(ctx)
 
     def check(self, resource_id: str) -> Observation:
         arn = parse_arn(resource_id)
-        from providers.aws.plugin import known_regions
 
         if arn.region not in known_regions(self.clients.session):
             raise UsageError(
@@ -148,13 +147,16 @@ class AwsRun(ProviderRun):
                 "partition)"
             )
         self.home_region = arn.region
+        reader = plugin.reader_for(resource_id)
+        if reader is None:  # parse_arn has refused every id that no kind claims
+            raise UsageError(f"no AWS kind claims {resource_id}")
         clients = self._clients_for(resource_id, arn.account)
-        scope = Scope("aws", arn.account, arn.region)
+        label = Scope("aws", arn.account, arn.region).label
         try:
-            tags = self._tags_of(clients, resource_id, arn.region)
-            if arn.service == "codedeploy":
-                return self._check_group(clients, scope, arn.application, arn.name, tags)
-            return self._check_environment(clients, scope, arn.application, arn.name, tags)
+            tags = {resource_id: self._tags_of(clients, resource_id, arn.region)}
+            return reader.get(
+                AwsContext(clients, arn.account, arn.region, label, tags), resource_id
+            )
         except AWS_ERRORS as exc:
             if error_code(exc) in ("ApplicationDoesNotExistException",):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
@@ -184,26 +186,3 @@ class AwsRun(ProviderRun):
         for item in resp.get("ResourceTagMappingList") or []:
             return tag_dict(item)
         return {}
-
-    def _check_group(
-        self, clients: AwsClients, scope: Scope, app: str, name: str, tags: dict[str, str]
-    ) -> Observation:
-        reader = CodeDeployReader(clients, scope.account, scope.location, scope.label)
-        resp = reader.client.batch_get_deployment_groups(
-            applicationName=app, deploymentGroupNames=[name]
-        )
-        infos = resp.get("deploymentGroupsInfo", [])
-        if not infos:
-            raise NotFoundError(f"no such resource: {reader.arn(app, name)}")
-        return reader.observe(app, infos[0], tags)
-
-    def _check_environment(
-        self, clients: AwsClients, scope: Scope, app: str, name: str, tags: dict[str, str]
-    ) -> Observation:
-        reader = BeanstalkReader(clients, scope.account, scope.location, scope.label)
-        envs = reader.client.describe_environments(
-            ApplicationName=app, EnvironmentNames=[name], IncludeDeleted=False
-        ).get("Environments", [])
-        if not envs:
-            raise NotFoundError(f"no such Elastic Beanstalk environment: {app}/{name}")
-        return reader.observe(envs[0], tags)
