@@ -1,0 +1,162 @@
+"""The AWS kinds as declared (providers/aws/kinds.py and each reader's KIND)
+drive `check`, the ARN parser, the scan's tagging filters and reads, and the
+evidence recorder the plugin is given; run against the loopback emulator."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from providers.aws.arn import parse_arn
+from providers.aws.emulator.app import replay_key
+from providers.aws.plugin import known_regions, plugin, services
+from scanner.errors import UsageError
+from scanner.evidence.recorder import Recorder
+from scanner.model import Observation
+from tests.aws.estate import CD_ARN, EB_ARN, ESTATE
+from tests.aws.inproc import emulated, operation_of
+
+# The message before the kinds were declared (relscan 0.1.0, `relscan check
+# arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word.
+UNSUPPORTED = (
+    "unsupported ARN kind lambda:function; relscan checks "
+    "arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP and "
+    "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT"
+)
+
+
+def test_the_plugin_reads_the_two_kinds_in_order():
+    assert [k.name for k in plugin.kinds()] == [
+        "aws.codedeploy.deployment_group",
+        "aws.elasticbeanstalk.environment",
+    ]
+    assert services() == ("codedeploy", "elasticbeanstalk")
+
+
+@pytest.mark.parametrize(
+    ("arn", "kind"),
+    [(CD_ARN, "aws.codedeploy.deployment_group"), (EB_ARN, "aws.elasticbeanstalk.environment")],
+)
+def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
+    assert plugin.reader_for(arn).KIND.name == kind
+    with emulated(ESTATE) as (server, _):
+        obs = plugin.configure({}).check(arn)
+        sent = [operation_of(r) for r in server.requests]
+    assert isinstance(obs, Observation)
+    assert (obs.id, obs.kind) == (arn, kind)
+    reads = set(plugin.reader(kind).KIND.reads)
+    discovery = set(plugin.discovery_reads)
+    # every call is the kind's own or the provider's (identity, tags)
+    assert {f"{s.replace('tagging', 'resourcegroupstaggingapi')}:{o}" for s, o in sent} <= (
+        reads | discovery
+    )
+    assert any(f"{s}:{o}" in reads for s, o in sent)
+
+
+@pytest.mark.parametrize("kind", plugin.kinds(), ids=lambda k: k.name)
+def test_the_id_form_written_out_is_claimed_by_its_kind_alone_and_parses(kind):
+    arn = (
+        kind.id_form.replace("REGION", "eu-west-2")
+        .replace("ACCOUNT", "123456789012")
+        .replace(kind.names, "app/unit")
+    )
+    assert [k.name for k in plugin.kinds() if k.claims(arn)] == [kind.name]
+    parsed = parse_arn(arn)
+    assert (parsed.service, parsed.application, parsed.name) == (kind.service, "app", "unit")
+    assert parsed.text == arn
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:codedeploy:eu-west-2:123456789012:deploymentgroup:app/unit/x",
+        "arn:aws:codedeploy::123456789012:deploymentgroup:app/unit",
+        "arn:aws:elasticbeanstalk:eu-west-2:123456789012:deploymentgroup:app/unit",
+        "arn:aws:codedeploy:eu-west-2:123456789012:environment/app/unit",
+        "arn:aws:codedeploy:eu-west-2:123456789012:deploymentgroup:app/unit\n",
+    ],
+)
+def test_no_kind_claims_an_id_the_parser_refuses(arn):
+    assert plugin.reader_for(arn) is None
+    with pytest.raises(UsageError):
+        parse_arn(arn)
+
+
+def test_an_unsupported_well_formed_arn_gets_the_same_message_listing_the_id_forms():
+    with pytest.raises(UsageError) as err:
+        plugin.check_id("arn:aws:lambda:eu-west-2:123456789012:function:f")
+    assert str(err.value) == UNSUPPORTED
+    assert str(err.value).endswith(" and ".join(plugin.id_forms()))
+
+
+def test_a_kinds_malformed_arn_is_named_by_its_title():
+    with pytest.raises(UsageError) as err:
+        parse_arn("arn:aws:elasticbeanstalk:eu-west-2:123456789012:environment/shop")
+    assert str(err.value) == (
+        "malformed Elastic Beanstalk environment ARN "
+        "'arn:aws:elasticbeanstalk:eu-west-2:123456789012:environment/shop': the environment "
+        "name is missing (expected environment/APPLICATION/ENVIRONMENT)"
+    )
+
+
+def test_known_regions_are_those_of_the_kinds_services():
+    import boto3
+
+    session = boto3.Session()
+    regions = known_regions(session)
+    assert "eu-west-2" in regions and "cn-north-1" in regions
+    assert "nowhere-1" not in regions
+
+
+def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
+    """Every read a kind declares is sent, and nothing undeclared: the grant
+    built from the declarations is neither short nor wide."""
+    with emulated(ESTATE) as (server, _):
+        run = plugin.configure({"aws_region": ("eu-west-2",)})
+        items = [x for scope in run.scopes() for x in run.collect(scope)]
+        keys = [replay_key(r) for r in server.requests]
+    assert {o.kind for o in items if isinstance(o, Observation)} == {k.name for k in plugin.kinds()}
+    sent = {f"{k['service']}:{k['operation']}" for k in keys}
+    assert sent - {"tagging:GetResources", "sts:GetCallerIdentity"} == {
+        read for kind in plugin.kinds() for read in kind.reads
+    }
+    [tagging] = [k for k in keys if k["service"] == "tagging"]
+    assert _filters(tagging["params"]) == [
+        "codedeploy:deploymentgroup",
+        "elasticbeanstalk:environment",
+    ]
+
+
+def _filters(params: dict) -> list[str]:
+    value = params.get("ResourceTypeFilters")
+    return value if isinstance(value, list) else json.loads(value)
+
+
+def test_each_evidence_field_is_its_facts_declared_field_with_decorations():
+    """What the evidence shows for a fact is the declared API field, with at
+    most a config name in brackets, an element marker [] or a note."""
+    with emulated(ESTATE) as (_, _app):
+        run = plugin.configure({})
+        found = [
+            x for scope in run.scopes() for x in run.collect(scope) if isinstance(x, Observation)
+        ]
+    kinds = {k.name: k for k in plugin.kinds()}
+    assert found
+    for obs in found:
+        kind = kinds[obs.kind]
+        assert set(obs.facts) == kind.fact_names, obs.id
+        for fact in obs.facts.values():
+            shown = re.sub(r"^deploymentConfigInfo\[[^\]]*\]", "deploymentConfigInfo", fact.field)
+            shown = shown.replace("[].", ".").split(" (")[0]
+            assert shown == kind.field(fact.name), (obs.id, fact.name)
+
+
+def test_the_recorder_given_to_configure_receives_the_exchanges(tmp_path):
+    recorder = Recorder(tmp_path / "bundle")
+    with emulated(ESTATE):
+        plugin.configure({}, recorder).check(CD_ARN)
+    names = sorted(p.name for p in (tmp_path / "bundle" / "responses").iterdir())
+    assert any(n.endswith("-aws-codedeploy-BatchGetDeploymentGroups.json") for n in names)
+    assert any(n.endswith("-aws-sts-GetCallerIdentity.json") for n in names)
