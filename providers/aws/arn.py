@@ -107,7 +107,8 @@ def parse_arn(text: str) -> ParsedArn:
         raise UsageError(f"malformed ARN {_shown(text)}: {_arn_problem(text)}")
     service, resource = m["service"], m["resource"]
     kinds = _kinds_of(service)
-    r = next((r for k in kinds if (r := k.resource_pattern.fullmatch(resource))), None)
+    shapes = (kind.resource_pattern.fullmatch(resource) for kind in kinds)
+    r = next((shape for shape in shapes if shape), None)
     if r is None:
         for kind in kinds:
             if resource.startswith(kind.resource_prefix):
