@@ -11,14 +11,14 @@ its siteUpdateStrategy.type says how a deployment reaches the instances.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from providers.azure.clients import AzureClients
-from providers.azure.faults import AZURE_ERRORS, describe
 from providers.azure.ids import parse_resource_id
+from providers.azure.kinds import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
 from providers.azure.values import (
     Unusable,
     add_checked,
@@ -32,9 +32,12 @@ from providers.azure.values import (
 )
 from scanner.errors import UsageError
 from scanner.facts import dig, plain
+from scanner.kind import facts
 from scanner.model import FactValue, Observation, ScopeError
 
-KIND = "azure.appservice.app"
+if TYPE_CHECKING:
+    from providers.azure.context import AzureContext
+
 WORKERS = 4  # apps read at once within one subscription
 RULES = "config/web.properties.experiments.rampUpRules"
 SLOT_CONFIG = "slots[].config/web.properties.autoSwapSlotName"
@@ -57,6 +60,75 @@ RULE_PATHS = [
 TEXT_FIELDS = ("actionHostName", "changeDecisionCallbackUrl")  # the rest are numbers
 AUTO_RAMP_FIELDS = ("changeStep", "changeIntervalInMinutes", "changeDecisionCallbackUrl")
 FLEX = "site.properties.functionAppConfig"
+SLOTS = "slots.value[].name"
+
+_SITE = GROUP_PATH + "/providers/Microsoft.Web/sites/{name}"
+KIND = arm_kind(
+    name="azure.appservice.app",
+    title="App Service app",
+    resource_type="Microsoft.Web/sites",
+    placeholder="APP",
+    noun="web app",
+    # 1 to 60 characters: letters, digits and hyphens, not starting or ending with a hyphen
+    name_pattern=re.compile(r"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$|^[a-z0-9]$", re.I),
+    name_rule="1 to 60 letters, digits and hyphens",
+    folded=(
+        (
+            "slots",
+            "{text} is a deployment slot; relscan assesses the app with its slots: check {base}",
+        ),
+    ),
+    facts=facts(
+        *((fact, f"site.{path}") for fact, path in SITE_PATHS),
+        ("app_kind_parts", "site.kind"),
+        ("flex_consumption", FLEX),
+        ("site_update_strategy", f"{FLEX}.siteUpdateStrategy.type"),
+        ("slot_names", SLOTS),
+        ("auto_swap_targets", SLOT_CONFIG),
+        ("auto_swap_slots", "slots[].name"),
+        ("health_check_path", "config/web.properties.healthCheckPath"),
+        ("routing_rules", f"{RULES}[].name"),
+        *((fact, f"{RULES}[].{path}") for fact, path in RULE_PATHS),
+    ),
+    sdk_client="azure.mgmt.web:WebSiteManagementClient",
+    service="web",
+    calls=(
+        Read(
+            "web_apps.list",
+            "web",
+            "GET",
+            SUBSCRIPTION_PATH + "/providers/Microsoft.Web/sites",
+            "Microsoft.Web/sites/read",
+            "list",
+        ),
+        Read("web_apps.get", "web", "GET", _SITE, "Microsoft.Web/sites/read", "object"),
+        Read(
+            "web_apps.list_slots",
+            "web",
+            "GET",
+            _SITE + "/slots",
+            "Microsoft.Web/sites/slots/read",
+            "list",
+        ),
+        Read(
+            "web_apps.get_configuration",
+            "web",
+            "GET",
+            _SITE + "/config/web",
+            "Microsoft.Web/sites/config/read",
+            "object",
+        ),
+        Read(
+            "web_apps.get_configuration_slot",
+            "web",
+            "GET",
+            _SITE + "/slots/{slot}/config/web",
+            "Microsoft.Web/sites/slots/config/read",
+            "object",
+        ),
+    ),
+    grant_note="App Service apps, their slots and config/web",
+)
 
 
 def kind_parts(kind: Any) -> list[str]:
@@ -123,145 +195,150 @@ def _slot_name(slot: dict[str, Any]) -> str:
     return name.rsplit("/", 1)[-1]
 
 
-class AppServiceReader:
-    def __init__(self, clients: AzureClients, subscription: str, scope: str) -> None:
-        self.client = clients.web(subscription)
-        self.subscription = subscription
-        self.scope = scope
-
-    def collect(self) -> Iterator[Observation | ScopeError]:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            try:
-                for page in self.client.web_apps.list().by_page():
-                    yield from pool.map(self._observe_or_error, [as_record(s) for s in page])
-            except AZURE_ERRORS as exc:
-                yield ScopeError("azure", self.scope, "App Service apps", describe(exc))
-
-    def _observe_or_error(self, site: Any) -> Observation | ScopeError:
-        """An app whose id is not a site id, or whose reads fail past the SDK's
-        errors, becomes a scope error; the other apps go on."""
-        label = shown(site.get("id") if isinstance(site, dict) else site)
+def collect(ctx: AzureContext) -> Iterator[Observation | ScopeError]:
+    """Every app of the subscription (one paged list), read WORKERS at a time."""
+    client = ctx.client(KIND)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         try:
-            if not isinstance(site, dict):
-                raise Unusable(f"an item of value is {shown(site)}, not an object")
-            return self.observe(site)
-        except (UsageError, Unusable, *AZURE_ERRORS) as exc:
-            why = describe(exc) if isinstance(exc, AZURE_ERRORS) else str(exc)
-            if isinstance(exc, Unusable):
-                why = f"malformed answer: {why}"
-            return ScopeError("azure", self.scope, f"App Service app {label}", why[:500])
+            for page in client.web_apps.list().by_page():
+                sites = [as_record(s) for s in page]
+                yield from pool.map(lambda site: _observe_or_error(ctx, client, site), sites)
+        except ctx.errors as exc:
+            yield ScopeError("azure", ctx.scope, KIND.titles, ctx.describe(exc))
 
-    def read(self, group: str, name: str) -> Observation:
-        """One app by name (raises the SDK's error if it cannot be read)."""
-        return self.observe(as_record(self.client.web_apps.get(group, name)))
 
-    def observe(self, site: dict[str, Any]) -> Observation:
-        site_id = string(site.get("id"), "id")
-        if not site_id:
-            raise Unusable("the app has no id")
-        rid = parse_resource_id(site_id)
-        obs = Observation(
-            id=site_id,
-            provider="azure",
-            kind=KIND,
-            name=text(site.get("name") or rid.name),
-            account=self.subscription,
-            location=text(site.get("location") or ""),
-            tags=tags(site.get("tags")),
-        )
-        for fact, path in SITE_PATHS:
-            obs.add(fact, f"site.{path}", plain(dig(site, path)))
-        add_checked(
-            obs,
-            "app_kind_parts",
-            "site.kind (parts)",
-            lambda: kind_parts(string(site.get("kind"), "kind")),
-        )
-        self._flex_facts(obs, site)
-        self._slot_facts(obs, rid.group, rid.name)
-        self._config_facts(obs, rid.group, rid.name)
-        return obs
+def get(ctx: AzureContext, resource_id: str) -> Observation:
+    """One app by its id (NotFoundError if it does not exist)."""
+    rid = parse_resource_id(resource_id)
+    client = ctx.client(KIND)
+    return ctx.read_one(
+        resource_id,
+        lambda: observe(ctx, client, as_record(client.web_apps.get(rid.group, rid.name))),
+    )
 
-    def _flex_facts(self, obs: Observation, site: dict[str, Any]) -> None:
-        flex_field = f"{FLEX} (present: Flex Consumption)"
-        strategy_field = f"{FLEX}.siteUpdateStrategy.type"
+
+def _observe_or_error(ctx: AzureContext, client: Any, site: Any) -> Observation | ScopeError:
+    """An app whose id is not a site id, or whose reads fail past the SDK's
+    errors, becomes a scope error; the other apps go on."""
+    label = shown(site.get("id") if isinstance(site, dict) else site)
+    try:
+        if not isinstance(site, dict):
+            raise Unusable(f"an item of value is {shown(site)}, not an object")
+        return observe(ctx, client, site)
+    except (UsageError, Unusable, *ctx.errors) as exc:
+        why = ctx.describe(exc) if isinstance(exc, ctx.errors) else str(exc)
+        if isinstance(exc, Unusable):
+            why = f"malformed answer: {why}"
+        return ScopeError("azure", ctx.scope, f"{KIND.title} {label}", why[:500])
+
+
+def observe(ctx: AzureContext, client: Any, site: dict[str, Any]) -> Observation:
+    site_id = string(site.get("id"), "id")
+    if not site_id:
+        raise Unusable("the app has no id")
+    rid = parse_resource_id(site_id)
+    obs = Observation(
+        id=site_id,
+        provider="azure",
+        kind=KIND.name,
+        name=text(site.get("name") or rid.name),
+        account=ctx.subscription,
+        location=text(site.get("location") or ""),
+        tags=tags(site.get("tags")),
+    )
+    for fact, path in SITE_PATHS:
+        obs.add(fact, f"site.{path}", plain(dig(site, path)))
+    add_checked(
+        obs,
+        "app_kind_parts",
+        "site.kind (parts)",
+        lambda: kind_parts(string(site.get("kind"), "kind")),
+    )
+    _flex_facts(obs, site)
+    _slot_facts(ctx, client, obs, rid.group, rid.name)
+    _config_facts(ctx, client, obs, rid.group, rid.name)
+    return obs
+
+
+def _flex_facts(obs: Observation, site: dict[str, Any]) -> None:
+    flex_field = f"{FLEX} (present: Flex Consumption)"
+    strategy_field = f"{FLEX}.siteUpdateStrategy.type"
+    try:
+        flex, strategy = _flex(site)
+    except Unusable as exc:
+        obs.unknown("flex_consumption", flex_field, f"malformed answer: {exc}")
+        obs.unknown("site_update_strategy", strategy_field, f"malformed answer: {exc}")
+        return
+    obs.add("flex_consumption", flex_field, flex)
+    obs.add("site_update_strategy", strategy_field, strategy)
+
+
+def _slot_facts(ctx: AzureContext, client: Any, obs: Observation, group: str, name: str) -> None:
+    try:
+        slots = [as_record(s) for s in client.web_apps.list_slots(group, name)]
+        names = [_slot_name(objects([s], "slots.value[]")[0]) for s in slots]
+    except (Unusable, *ctx.errors) as exc:
+        reason = ctx.describe(exc) if isinstance(exc, ctx.errors) else f"malformed answer: {exc}"
+        obs.unknown("slot_names", SLOTS, reason)
+        obs.unknown("auto_swap_targets", SLOT_CONFIG, reason)
+        return
+    obs.add("slot_names", SLOTS, names)
+    targets: list[str] = []
+    swapping: list[str] = []
+    for slot in names:
         try:
-            flex, strategy = _flex(site)
-        except Unusable as exc:
-            obs.unknown("flex_consumption", flex_field, f"malformed answer: {exc}")
-            obs.unknown("site_update_strategy", strategy_field, f"malformed answer: {exc}")
-            return
-        obs.add("flex_consumption", flex_field, flex)
-        obs.add("site_update_strategy", strategy_field, strategy)
-
-    def _slot_facts(self, obs: Observation, group: str, name: str) -> None:
-        try:
-            slots = [as_record(s) for s in self.client.web_apps.list_slots(group, name)]
-            names = [_slot_name(objects([s], "slots.value[]")[0]) for s in slots]
-        except (Unusable, *AZURE_ERRORS) as exc:
-            reason = describe(exc) if isinstance(exc, AZURE_ERRORS) else f"malformed answer: {exc}"
-            obs.unknown("slot_names", "slots.value[].name", reason)
-            obs.unknown("auto_swap_targets", SLOT_CONFIG, reason)
-            return
-        obs.add("slot_names", "slots.value[].name", names)
-        targets: list[str] = []
-        swapping: list[str] = []
-        for slot in names:
-            try:
-                config = as_record(self.client.web_apps.get_configuration_slot(group, name, slot))
-                field = "properties.autoSwapSlotName"
-                target = string(dig(config, field), f"slot {slot} config/web {field}")
-            except AZURE_ERRORS as exc:
-                obs.unknown("auto_swap_targets", SLOT_CONFIG, f"slot {slot}: {describe(exc)}")
-                return
-            except Unusable as exc:
-                obs.unknown("auto_swap_targets", SLOT_CONFIG, f"malformed answer: {exc}")
-                return
-            if target and target.strip():
-                targets.append(target.strip().lower())
-                swapping.append(slot)
-        obs.add("auto_swap_targets", SLOT_CONFIG, targets)
-        obs.add("auto_swap_slots", "slots[autoSwapSlotName set].name", swapping)
-
-    def _config_unknown(self, obs: Observation, reason: str) -> None:
-        obs.unknown("health_check_path", "config/web.properties.healthCheckPath", reason)
-        obs.unknown("routing_rules", f"{RULES}[].name", reason)
-        for fact, path in RULE_PATHS:
-            obs.unknown(fact, f"{RULES}[].{path}", reason)
-
-    def _config_facts(self, obs: Observation, group: str, name: str) -> None:
-        try:
-            config = as_record(self.client.web_apps.get_configuration(group, name))
-            props = config.get("properties")
-            if props is not None and not isinstance(props, dict):
-                raise Unusable(f"config/web properties is {shown(props)}, not an object")
-            props = props or {}
-            rules = objects(dig(props, "experiments.rampUpRules"), RULES)
-            names = [text(r.get("name") or r.get("actionHostName") or "") for r in rules]
-            for rule in rules:
-                for _fact, path in RULE_PATHS:
-                    check = (
-                        string
-                        if path in ("actionHostName", "changeDecisionCallbackUrl")
-                        else number
-                    )
-                    check(rule.get(path), f"{RULES}[].{path}")
-        except AZURE_ERRORS as exc:
-            self._config_unknown(obs, describe(exc))
+            config = as_record(client.web_apps.get_configuration_slot(group, name, slot))
+            field = "properties.autoSwapSlotName"
+            target = string(dig(config, field), f"slot {slot} config/web {field}")
+        except ctx.errors as exc:
+            obs.unknown("auto_swap_targets", SLOT_CONFIG, f"slot {slot}: {ctx.describe(exc)}")
             return
         except Unusable as exc:
-            self._config_unknown(obs, f"malformed answer: {exc}")
+            obs.unknown("auto_swap_targets", SLOT_CONFIG, f"malformed answer: {exc}")
             return
-        add_checked(
-            obs,
-            "health_check_path",
-            "config/web.properties.healthCheckPath",
-            lambda: string(props.get("healthCheckPath"), "healthCheckPath"),
-        )
-        obs.add("routing_rules", f"{RULES}[].name", names)
-        rule = described_rule(rules)
-        label = text(rule.get("name") or rule.get("actionHostName") or "") if rule else ""
-        for fact, path in RULE_PATHS:
-            value = rule.get(path) if rule else None
-            shown_value = redact_url(value) if fact == "decision_callback_url" else plain(value)
-            obs.add(fact, f"{RULES}[{label}].{path}", shown_value)
+        if target and target.strip():
+            targets.append(target.strip().lower())
+            swapping.append(slot)
+    obs.add("auto_swap_targets", SLOT_CONFIG, targets)
+    obs.add("auto_swap_slots", "slots[autoSwapSlotName set].name", swapping)
+
+
+def _config_unknown(obs: Observation, reason: str) -> None:
+    obs.unknown("health_check_path", "config/web.properties.healthCheckPath", reason)
+    obs.unknown("routing_rules", f"{RULES}[].name", reason)
+    for fact, path in RULE_PATHS:
+        obs.unknown(fact, f"{RULES}[].{path}", reason)
+
+
+def _config_facts(ctx: AzureContext, client: Any, obs: Observation, group: str, name: str) -> None:
+    try:
+        config = as_record(client.web_apps.get_configuration(group, name))
+        props = config.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise Unusable(f"config/web properties is {shown(props)}, not an object")
+        props = props or {}
+        rules = objects(dig(props, "experiments.rampUpRules"), RULES)
+        names = [text(r.get("name") or r.get("actionHostName") or "") for r in rules]
+        for rule in rules:
+            for _fact, path in RULE_PATHS:
+                check = string if path in TEXT_FIELDS else number
+                check(rule.get(path), f"{RULES}[].{path}")
+    except ctx.errors as exc:
+        _config_unknown(obs, ctx.describe(exc))
+        return
+    except Unusable as exc:
+        _config_unknown(obs, f"malformed answer: {exc}")
+        return
+    add_checked(
+        obs,
+        "health_check_path",
+        "config/web.properties.healthCheckPath",
+        lambda: string(props.get("healthCheckPath"), "healthCheckPath"),
+    )
+    obs.add("routing_rules", f"{RULES}[].name", names)
+    rule = described_rule(rules)
+    label = text(rule.get("name") or rule.get("actionHostName") or "") if rule else ""
+    for fact, path in RULE_PATHS:
+        value = rule.get(path) if rule else None
+        shown_value = redact_url(value) if fact == "decision_callback_url" else plain(value)
+        obs.add(fact, f"{RULES}[{label}].{path}", shown_value)

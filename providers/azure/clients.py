@@ -13,12 +13,13 @@ waits `--timeout` seconds for a connection and as long again for the answer.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from azure.core.credentials import TokenCredential
@@ -26,14 +27,16 @@ from azure.core.pipeline import policies
 from azure.identity import DefaultAzureCredential
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 from azure.mgmt.resource.subscriptions import SubscriptionClient
-from azure.mgmt.trafficmanager import TrafficManagerManagementClient
-from azure.mgmt.web import WebSiteManagementClient
 
+from providers.azure.kinds import AzureKind
 from providers.azure.policies import EvidencePolicy, ReadOnlyGuard, ThrottleGate, WireCheck
 from scanner import __version__
 from scanner.endpoints import is_loopback
 from scanner.errors import UsageError
 from scanner.network import DEFAULT_TIMEOUT, NETWORK_ATTEMPTS, unanswered
+
+if TYPE_CHECKING:
+    from scanner.evidence.recorder import Recorder
 
 ENDPOINT_VARIABLE = "RELSCAN_AZURE_ENDPOINT"
 PUBLIC_CLOUD = "https://management.azure.com"
@@ -134,14 +137,20 @@ def build_credential(endpoint: Endpoint, tenant: str | None) -> Any:
 
 
 class AzureClients:
-    """SDK clients, one per (kind, subscription), shared by the whole scan."""
+    """SDK clients, one per (service, subscription), shared by the whole scan.
+    `recorder`, when given, receives every answer (the evidence bundle)."""
 
     def __init__(
-        self, endpoint: Endpoint, credential: Any, timeout: float = DEFAULT_TIMEOUT
+        self,
+        endpoint: Endpoint,
+        credential: Any,
+        timeout: float = DEFAULT_TIMEOUT,
+        recorder: Recorder | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.credential = credential
         self.timeout = timeout
+        self.recorder = recorder
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self.gate = ThrottleGate()  # one for the scan: a throttled subscription waits everywhere
@@ -162,7 +171,7 @@ class AzureClients:
             # providers (a write) when a subscription has not used one yet.
             policies.RedirectPolicy(),
             WireCheck(),  # outside the retries: each call's final answer
-            EvidencePolicy(self.endpoint.url),
+            EvidencePolicy(self.endpoint.url, self.recorder),
             FewTriesUnanswered(
                 retry_total=RETRY_TOTAL,
                 retry_status=RETRY_TOTAL,
@@ -202,18 +211,13 @@ class AzureClients:
             lambda: SubscriptionClient(self.credential, **self._options("relscan-subscriptions")),
         )
 
-    def web(self, subscription: str) -> WebSiteManagementClient:
-        return self._get(
-            ("web", subscription),
-            lambda: WebSiteManagementClient(
-                self.credential, subscription, **self._options("relscan-web")
-            ),
-        )
+    def client(self, kind: AzureKind, subscription: str) -> Any:
+        """The SDK client a kind declares (`module:Class`), for one subscription;
+        its module is imported on first use, so a scan loads only what it reads."""
+        module, _, name = kind.sdk_client.partition(":")
 
-    def traffic(self, subscription: str) -> TrafficManagerManagementClient:
-        return self._get(
-            ("trafficmanager", subscription),
-            lambda: TrafficManagerManagementClient(
-                self.credential, subscription, **self._options("relscan-trafficmanager")
-            ),
-        )
+        def build() -> Any:
+            cls = getattr(importlib.import_module(module), name)
+            return cls(self.credential, subscription, **self._options(f"relscan-{kind.service}"))
+
+        return self._get((kind.service, subscription), build)

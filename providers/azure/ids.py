@@ -1,14 +1,18 @@
 """Parsing the Azure resource ids and subscription ids that relscan accepts.
 
 Azure matches resource ids case-insensitively, and so does relscan: the
-provider namespace and type may come in any case.
+provider namespace and type may come in any case. Which resource types `check`
+takes, how their names are spelt and which of their children are part of the
+unit come from the kinds the plugin lists (providers/azure/kinds.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from providers.azure.kinds import AzureKind
 from scanner.errors import UsageError
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -23,30 +27,36 @@ _RESOURCE = re.compile(
 # Resource group names: letters, digits, underscores, hyphens, periods and
 # parentheses, 1 to 90 characters, not ending in a period.
 _GROUP = re.compile(r"^[\w().-]{0,89}[\w()-]$")
-_SITE = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$|^[a-z0-9]$", re.I)
-_PROFILE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,61}[a-z0-9]$|^[a-z0-9]$", re.I)
 
-SITES = "microsoft.web/sites"
-PROFILES = "microsoft.network/trafficmanagerprofiles"
-PROFILES_TYPE = "Microsoft.Network/trafficManagerProfiles"
-SUPPORTED = (
-    "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.Web/sites/APP",
-    "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/"
-    "Microsoft.Network/trafficManagerProfiles/PROFILE",
-)
+
+def declared_kinds() -> tuple[AzureKind, ...]:
+    """The kinds the plugin lists, in its order (imported on first use: the
+    plugin imports this module)."""
+    from providers.azure.plugin import plugin
+
+    return tuple(kind for kind in plugin.kinds() if isinstance(kind, AzureKind))
+
+
+def kind_of(type_key: str, kinds: Sequence[AzureKind] | None = None) -> AzureKind | None:
+    """The kind of a resource type ("microsoft.web/sites", any case), if one is declared."""
+    for kind in declared_kinds() if kinds is None else kinds:
+        if kind.type_key == type_key.lower():
+            return kind
+    return None
 
 
 @dataclass(frozen=True)
 class ResourceId:
     subscription: str
     group: str
-    kind: str  # SITES or PROFILES
+    kind: str  # the resource type in lower case, a declared kind's type_key
     name: str
 
     @property
     def text(self) -> str:
         """The id as ARM spells it (parse_resource_id(rid.text) == rid)."""
-        kind = "Microsoft.Web/sites" if self.kind == SITES else PROFILES_TYPE
+        declared = kind_of(self.kind)
+        kind = declared.resource_type if declared else self.kind
         return (
             f"/subscriptions/{self.subscription}/resourceGroups/{self.group}"
             f"/providers/{kind}/{self.name}"
@@ -110,33 +120,32 @@ def _id_problem(text: str) -> str:
     return "it does not have the form of a resource id"
 
 
-def parse_resource_id(text: str) -> ResourceId:
-    """A resource id as ARM writes it; one trailing '/' (as copied from a URL)
-    is allowed."""
+def parse_resource_id(text: str, kinds: Sequence[AzureKind] | None = None) -> ResourceId:
+    """A resource id as ARM writes it, of a declared kind (default: the
+    plugin's); one trailing '/' (as copied from a URL) is allowed."""
+    declared = declared_kinds() if kinds is None else tuple(kinds)
     body = text[:-1] if text.endswith("/") and len(text) > 1 else text
     m = _RESOURCE.match(body)
     if not m:
         raise UsageError(
             f"malformed Azure resource id {text!r}: {_id_problem(text)} (expected {_EXPECTED})"
         )
-    kind = f"{m['namespace']}/{m['type']}".lower()
-    rest = m["rest"].lower()
-    base = body[: len(body) - len(m["rest"])]
-    if kind == SITES and rest.startswith("/slots/") and rest.count("/") == 2:
+    kind = kind_of(f"{m['namespace']}/{m['type']}", declared)
+    rest = m["rest"]
+    base = body[: len(body) - len(rest)]
+    if kind is not None and rest:
+        children = rest.split("/")[1:]
+        folded = kind.folded_message(children[0]) if len(children) == 2 else None
+        if folded is not None:
+            raise UsageError(folded.format(text=text, base=base))
         raise UsageError(
-            f"{text} is a deployment slot; relscan assesses the app with its slots: check {base}"
+            f"{text[:300]!r} names a part ({children[0][:60]}) of a {kind.noun}; relscan "
+            f"assesses the {kind.noun} itself: check {base}"
         )
-    if kind in (SITES, PROFILES) and rest:
-        what = "web app" if kind == SITES else "Traffic Manager profile"
-        part = m["rest"].split("/")[1]
-        raise UsageError(
-            f"{text[:300]!r} names a part ({part[:60]}) of a {what}; relscan assesses the "
-            f"{what} itself: check {base}"
-        )
-    if kind not in (SITES, PROFILES):
+    if kind is None:
         raise UsageError(
             f"unsupported Azure resource kind {m['namespace']}/{m['type']}; relscan checks "
-            f"{' and '.join(SUPPORTED)}"
+            f"{' and '.join(k.id_form for k in declared)}"
         )
     try:
         sub = subscription_id(m["subscription"])
@@ -150,14 +159,9 @@ def parse_resource_id(text: str) -> ResourceId:
             f"malformed Azure resource id {text!r}: resource group name {m['group']!r} is not "
             "1 to 90 letters, digits, '_', '-', '.' and parentheses, not ending in '.'"
         )
-    if not (_SITE if kind == SITES else _PROFILE).match(m["name"]):
-        rule = (
-            "1 to 60 letters, digits and hyphens"
-            if kind == SITES
-            else "1 to 63 letters, digits, hyphens and periods"
-        )
+    if not kind.name_pattern.match(m["name"]):
         raise UsageError(
-            f"malformed Azure resource id {text!r}: name {m['name']!r} is not {rule}, "
+            f"malformed Azure resource id {text!r}: name {m['name']!r} is not {kind.name_rule}, "
             "starting and ending with a letter or digit"
         )
-    return ResourceId(sub, m["group"], kind, m["name"])
+    return ResourceId(sub, m["group"], kind.type_key, m["name"])

@@ -1,4 +1,5 @@
-"""Every Resource Manager call relscan may make, declared once.
+"""Every Resource Manager call relscan may make: the provider's own
+(listing subscriptions) and each kind's, as its reader module declares them.
 
 Each read is an HTTP method and a path pattern, with the Azure RBAC action
 Resource Manager checks for it and the shape of a good answer. The client
@@ -11,34 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from scanner.kit.paths import template_regex
+from providers.azure.kinds import AzureKind, Read
 from scanner.readonly import Grant
 
+__all__ = ["READS", "Read", "actions", "grant", "match", "request_key", "role_definition"]
 
-@dataclass(frozen=True)
-class Read:
-    operation: str  # the SDK call, e.g. web_apps.list
-    service: str  # the SDK client: subscriptions, web, trafficmanager
-    method: str
-    path: str  # ARM path template; {x} is one path segment
-    action: str  # the RBAC action Resource Manager checks
-    shape: str  # "list" (value[] and nextLink) or "object"
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return _compile(self.path)
-
-
-_SUB = "/subscriptions/{subscriptionId}"
-_SITE = _SUB + "/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}"
-_PROFILE = (
-    _SUB + "/resourceGroups/{resourceGroupName}/providers/"
-    "Microsoft.Network/trafficmanagerprofiles/{profileName}"
-)
-READS: tuple[Read, ...] = (
+# The provider's own reads (discovery); each kind declares its own calls.
+DISCOVERY: tuple[Read, ...] = (
     Read(
         "subscriptions.list",
         "subscriptions",
@@ -47,66 +29,22 @@ READS: tuple[Read, ...] = (
         "Microsoft.Resources/subscriptions/read",
         "list",
     ),
-    Read(
-        "web_apps.list",
-        "web",
-        "GET",
-        _SUB + "/providers/Microsoft.Web/sites",
-        "Microsoft.Web/sites/read",
-        "list",
-    ),
-    Read("web_apps.get", "web", "GET", _SITE, "Microsoft.Web/sites/read", "object"),
-    Read(
-        "web_apps.list_slots",
-        "web",
-        "GET",
-        _SITE + "/slots",
-        "Microsoft.Web/sites/slots/read",
-        "list",
-    ),
-    Read(
-        "web_apps.get_configuration",
-        "web",
-        "GET",
-        _SITE + "/config/web",
-        "Microsoft.Web/sites/config/read",
-        "object",
-    ),
-    Read(
-        "web_apps.get_configuration_slot",
-        "web",
-        "GET",
-        _SITE + "/slots/{slot}/config/web",
-        "Microsoft.Web/sites/slots/config/read",
-        "object",
-    ),
-    Read(
-        "profiles.list_by_subscription",
-        "trafficmanager",
-        "GET",
-        _SUB + "/providers/Microsoft.Network/trafficmanagerprofiles",
-        "Microsoft.Network/trafficManagerProfiles/read",
-        "list",
-    ),
-    Read(
-        "profiles.get",
-        "trafficmanager",
-        "GET",
-        _PROFILE,
-        "Microsoft.Network/trafficManagerProfiles/read",
-        "object",
-    ),
+)
+
+
+def _kinds() -> list[AzureKind]:
+    from providers.azure.plugin import plugin
+
+    return [kind for kind in plugin.kinds() if isinstance(kind, AzureKind)]
+
+
+# Two kinds may make the same call: it is declared once.
+READS: tuple[Read, ...] = tuple(
+    dict.fromkeys(DISCOVERY + tuple(call for kind in _kinds() for call in kind.calls))
 )
 ROLE_NAME = "relscan reader"
 ASSIGNABLE_SCOPE = "/subscriptions/{subscriptionId}"
-
-
-def _compile(template: str) -> re.Pattern[str]:
-    # ARM matches paths case-insensitively, with or without a trailing slash
-    return template_regex(template, trailing_slash=True, ignore_case=True)
-
-
-_PATTERNS = [(read, read.pattern) for read in READS]
+_PATTERNS: list[tuple[Read, re.Pattern[str]]] = [(read, read.pattern) for read in READS]
 
 
 def match(method: str, path: str) -> Read | None:
@@ -121,14 +59,19 @@ def actions() -> list[str]:
     return sorted({read.action for read in READS})
 
 
+def _description() -> str:
+    """What the role reads: subscriptions, then each kind's own note."""
+    *first, last = ["subscriptions", *(kind.grant_note or kind.titles for kind in _kinds())]
+    return f"Read-only access for relscan: {', '.join(first)}, and {last}."
+
+
 def role_definition() -> dict[str, object]:
     """An Azure custom role, in the form `az role definition create
     --role-definition @relscan-reader.json` and New-AzRoleDefinition take."""
     return {
         "Name": ROLE_NAME,
         "IsCustom": True,
-        "Description": "Read-only access for relscan: subscriptions, App Service apps, "
-        "their slots and config/web, and Traffic Manager profiles.",
+        "Description": _description(),
         "Actions": actions(),
         "NotActions": [],
         "DataActions": [],

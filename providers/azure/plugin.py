@@ -21,6 +21,9 @@ from scanner.readonly import Grant
 class AzurePlugin(ProviderPlugin):
     name = "azure"
     title = "Microsoft Azure"
+    # One module per kind (providers/azure/kinds.py says what each declares).
+    readers = ("providers.azure.appservice", "providers.azure.trafficmanager")
+    discovery_reads = ("subscriptions.list",)
     emulator = "providers.azure.emulator.app"
     scan_only = frozenset({"azure_subscription"})
 
@@ -44,9 +47,7 @@ class AzurePlugin(ProviderPlugin):
     def check_id(self, resource_id: str) -> None:
         parse_resource_id(resource_id)
 
-    def configure(
-        self, options: dict[str, Any], recorder: Recorder | None = None
-    ) -> ProviderRun:
+    def configure(self, options: dict[str, Any], recorder: Recorder | None = None) -> ProviderRun:
         # The SDK is imported here, not at plugin load: `relscan` starts fast.
         from providers.azure.clients import AzureClients, build_credential, resolve_endpoint
         from providers.azure.run import AzureRun
@@ -56,8 +57,19 @@ class AzurePlugin(ProviderPlugin):
         tenant = options.get("azure_tenant")
         tenant = tenant_id(tenant) if tenant else None
         endpoint = resolve_endpoint()
-        clients = AzureClients(endpoint, build_credential(endpoint, tenant), timeout_of(options))
+        credential = build_credential(endpoint, tenant)
+        clients = AzureClients(endpoint, credential, timeout_of(options), recorder)
         return AzureRun(clients, list(dict.fromkeys(subs)))
+
+    def declared_reads(self) -> set[str]:
+        from providers.azure.permissions import READS
+
+        return {read.operation for read in READS}
+
+    def read_permission(self, operation: str) -> str | None:
+        from providers.azure.permissions import READS
+
+        return next((read.action for read in READS if read.operation == operation), None)
 
     def permissions(self, scope: str = "account") -> Grant:
         """A custom role with exactly the actions of the reads the client guard allows."""

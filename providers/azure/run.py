@@ -1,24 +1,20 @@
-"""A configured Azure scan: one scope per subscription."""
+"""A configured Azure scan: one scope per subscription, in which every kind
+the plugin lists is read by its reader module."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from providers.azure.appservice import AppServiceReader
 from providers.azure.clients import AzureClients
-from providers.azure.faults import AZURE_ERRORS, describe, is_credentials_error, status_of
-from providers.azure.ids import GUID, SITES, parse_resource_id
-from providers.azure.trafficmanager import TrafficManagerReader
-from providers.azure.values import Unusable
-from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
+from providers.azure.context import AzureContext
+from providers.azure.faults import AZURE_ERRORS, describe, is_credentials_error
+from providers.azure.ids import GUID, parse_resource_id
+from providers.azure.plugin import plugin
+from scanner.errors import CloudError, CredentialsError, UsageError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
 
-READERS = (
-    ("App Service apps", AppServiceReader),
-    ("Traffic Manager profiles", TrafficManagerReader),
-)
 SKIPPED_STATES = {"disabled", "deleted"}  # not scanned unless named with --azure-subscription
 
 
@@ -65,28 +61,19 @@ class AzureRun(ProviderRun):
         return [Scope("azure", sub, "") for sub in chosen]
 
     def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
-        for service, reader_class in READERS:
+        ctx = AzureContext(self.clients, scope.account, scope.label)
+        for reader in plugin.reader_modules():
             try:
-                yield from reader_class(self.clients, scope.account, scope.label).collect()
+                yield from reader.collect(ctx)
             except AZURE_ERRORS as exc:
-                yield ScopeError("azure", scope.label, service, describe(exc))
+                part = reader.KIND.part or reader.KIND.titles
+                yield ScopeError("azure", scope.label, part, describe(exc))
 
     def check(self, resource_id: str) -> Observation:
-        rid = parse_resource_id(resource_id)
+        rid = parse_resource_id(resource_id)  # a malformed or unsupported id stops here
+        reader = plugin.reader_for(resource_id)
+        if reader is None:  # the parser accepts only ids of declared kinds
+            raise UsageError(f"no Azure kind claims {resource_id!r}")
         label = Scope("azure", rid.subscription, "").label
-        try:
-            if rid.kind == SITES:
-                return AppServiceReader(self.clients, rid.subscription, label).read(
-                    rid.group, rid.name
-                )
-            return TrafficManagerReader(self.clients, rid.subscription, label).read(
-                rid.group, rid.name
-            )
-        except Unusable as exc:
-            raise CloudError(f"cannot read {resource_id}: malformed answer: {exc}") from None
-        except AZURE_ERRORS as exc:
-            if is_credentials_error(exc):
-                raise CredentialsError(f"Azure credentials: {describe(exc)}") from None
-            if status_of(exc) == 404:
-                raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
-            raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
+        ctx = AzureContext(self.clients, rid.subscription, label)
+        return reader.get(ctx, resource_id)

@@ -7,11 +7,12 @@ run from 1 to 1000; an endpoint without one has the documented default, 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from providers.azure.clients import AzureClients
-from providers.azure.faults import AZURE_ERRORS, describe
+from providers.azure.ids import parse_resource_id
+from providers.azure.kinds import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
 from providers.azure.values import (
     Unusable,
     add_checked,
@@ -24,9 +25,12 @@ from providers.azure.values import (
     text,
 )
 from scanner.facts import dig, plain
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
-KIND = "azure.trafficmanager.profile"
+if TYPE_CHECKING:
+    from providers.azure.context import AzureContext
+
 ENDPOINTS = "properties.endpoints[]"
 DECIDING = ("routing_method", "profile_status")  # checked for type; the rest are context
 PROFILE_PATHS = [
@@ -38,6 +42,47 @@ PROFILE_PATHS = [
     ("monitor_interval_seconds", "properties.monitorConfig.intervalInSeconds"),
     ("monitor_tolerated_failures", "properties.monitorConfig.toleratedNumberOfFailures"),
 ]
+
+_PROFILES = "/providers/Microsoft.Network/trafficmanagerprofiles"
+KIND = arm_kind(
+    name="azure.trafficmanager.profile",
+    title="Traffic Manager profile",
+    resource_type="Microsoft.Network/trafficManagerProfiles",
+    placeholder="PROFILE",
+    noun="Traffic Manager profile",
+    # 1 to 63 characters: letters, digits, hyphens and periods, starting and
+    # ending with a letter or digit
+    name_pattern=re.compile(r"^[a-z0-9][a-z0-9.-]{0,61}[a-z0-9]$|^[a-z0-9]$", re.I),
+    name_rule="1 to 63 letters, digits, hyphens and periods",
+    facts=facts(
+        *PROFILE_PATHS,
+        ("endpoints", ENDPOINTS),
+        ("enabled_endpoints", f"{ENDPOINTS}.properties.endpointStatus"),
+        ("enabled_weights", f"{ENDPOINTS}.properties.weight"),
+        ("distinct_enabled_weights", f"{ENDPOINTS}.properties.weight"),
+        ("always_serve_endpoints", f"{ENDPOINTS}.properties.alwaysServe"),
+    ),
+    sdk_client="azure.mgmt.trafficmanager:TrafficManagerManagementClient",
+    service="trafficmanager",
+    calls=(
+        Read(
+            "profiles.list_by_subscription",
+            "trafficmanager",
+            "GET",
+            SUBSCRIPTION_PATH + _PROFILES,
+            "Microsoft.Network/trafficManagerProfiles/read",
+            "list",
+        ),
+        Read(
+            "profiles.get",
+            "trafficmanager",
+            "GET",
+            GROUP_PATH + _PROFILES + "/{profileName}",
+            "Microsoft.Network/trafficManagerProfiles/read",
+            "object",
+        ),
+    ),
+)
 
 
 def _enabled(endpoint: dict[str, Any]) -> bool:
@@ -72,88 +117,91 @@ def _summary(endpoint: dict[str, Any]) -> str:
     )
 
 
-class TrafficManagerReader:
-    def __init__(self, clients: AzureClients, subscription: str, scope: str) -> None:
-        self.client = clients.traffic(subscription)
-        self.subscription = subscription
-        self.scope = scope
+def collect(ctx: AzureContext) -> Iterator[Observation | ScopeError]:
+    """Every profile of the subscription, endpoints and monitor inline (one paged list)."""
+    try:
+        for item in ctx.client(KIND).profiles.list_by_subscription():
+            profile = as_record(item)
+            try:
+                yield observe(ctx, profile)
+            except Unusable as exc:
+                label = shown(profile.get("id") if isinstance(profile, dict) else profile)
+                why = f"malformed answer: {exc}"
+                yield ScopeError("azure", ctx.scope, f"{KIND.title} {label}", why)
+    except ctx.errors as exc:
+        yield ScopeError("azure", ctx.scope, KIND.titles, ctx.describe(exc))
 
-    def collect(self) -> Iterator[Observation | ScopeError]:
-        try:
-            for item in self.client.profiles.list_by_subscription():
-                profile = as_record(item)
-                try:
-                    yield self.observe(profile)
-                except Unusable as exc:
-                    label = shown(profile.get("id") if isinstance(profile, dict) else profile)
-                    why = f"malformed answer: {exc}"
-                    yield ScopeError("azure", self.scope, f"Traffic Manager profile {label}", why)
-        except AZURE_ERRORS as exc:
-            yield ScopeError("azure", self.scope, "Traffic Manager profiles", describe(exc))
 
-    def read(self, group: str, name: str) -> Observation:
-        return self.observe(as_record(self.client.profiles.get(group, name)))
+def get(ctx: AzureContext, resource_id: str) -> Observation:
+    """One profile by its id (NotFoundError if it does not exist)."""
+    rid = parse_resource_id(resource_id)
+    client = ctx.client(KIND)
+    return ctx.read_one(
+        resource_id, lambda: observe(ctx, as_record(client.profiles.get(rid.group, rid.name)))
+    )
 
-    def observe(self, profile: Any) -> Observation:
-        if not isinstance(profile, dict):
-            raise Unusable(f"an item of value is {shown(profile)}, not an object")
-        profile_id = string(profile.get("id"), "id")
-        if not profile_id:
-            raise Unusable("the profile has no id")
-        obs = Observation(
-            id=profile_id,
-            provider="azure",
-            kind=KIND,
-            name=text(profile.get("name") or profile_id.rsplit("/", 1)[-1]),
-            account=self.subscription,
-            location=text(profile.get("location") or ""),
-            tags=tags(profile.get("tags")),
-        )
-        for fact, path in PROFILE_PATHS:
-            if fact in DECIDING:
-                add_checked(obs, fact, path, lambda p=path: string(dig(profile, p), p))
-            else:
-                obs.add(fact, path, plain(dig(profile, path)))
-        self._endpoint_facts(obs, profile)
-        return obs
 
-    def _endpoint_facts(self, obs: Observation, profile: dict[str, Any]) -> None:
-        enabled_field = f"{ENDPOINTS}.properties.endpointStatus (count of Enabled)"
-        weights_field = f"{ENDPOINTS}.properties.weight (Enabled endpoints; absent = 1)"
-        distinct_field = f"{ENDPOINTS}.properties.weight (distinct among Enabled)"
-        always_field = f"{ENDPOINTS}.properties.alwaysServe (Enabled: probing off)"
-        derived = (
-            ("enabled_endpoints", enabled_field),
-            ("enabled_weights", weights_field),
-            ("distinct_enabled_weights", distinct_field),
-            ("always_serve_endpoints", always_field),
-        )
-        try:
-            endpoints = objects(dig(profile, "properties.endpoints"), ENDPOINTS)
-        except Unusable as exc:
-            obs.unknown("endpoints", ENDPOINTS, f"malformed answer: {exc}")
-            for fact, field in derived:
-                obs.unknown(fact, field, f"malformed answer: {exc}")
-            return
-        obs.add("endpoints", ENDPOINTS, [_summary(e) for e in endpoints])
-        try:
-            enabled = [e for e in endpoints if _enabled(e)]
-        except Unusable as exc:
-            for fact, field in derived:
-                obs.unknown(fact, field, f"malformed answer: {exc}")
-            return
-        obs.add("enabled_endpoints", enabled_field, len(enabled))
-        try:
-            weights = [(text(e.get("name") or "?"), _weight(e)) for e in enabled]
-        except Unusable as exc:
-            obs.unknown("enabled_weights", weights_field, f"malformed answer: {exc}")
-            obs.unknown("distinct_enabled_weights", distinct_field, f"malformed answer: {exc}")
+def observe(ctx: AzureContext, profile: Any) -> Observation:
+    if not isinstance(profile, dict):
+        raise Unusable(f"an item of value is {shown(profile)}, not an object")
+    profile_id = string(profile.get("id"), "id")
+    if not profile_id:
+        raise Unusable("the profile has no id")
+    obs = Observation(
+        id=profile_id,
+        provider="azure",
+        kind=KIND.name,
+        name=text(profile.get("name") or profile_id.rsplit("/", 1)[-1]),
+        account=ctx.subscription,
+        location=text(profile.get("location") or ""),
+        tags=tags(profile.get("tags")),
+    )
+    for fact, path in PROFILE_PATHS:
+        if fact in DECIDING:
+            add_checked(obs, fact, path, lambda p=path: string(dig(profile, p), p))
         else:
-            obs.add("enabled_weights", weights_field, [f"{n}: {w:g}" for n, w in weights])
-            obs.add("distinct_enabled_weights", distinct_field, len({w for _, w in weights}))
-        add_checked(
-            obs,
-            "always_serve_endpoints",
-            always_field,
-            lambda: [text(e.get("name") or "?") for e in endpoints if _always_serve(e)],
-        )
+            obs.add(fact, path, plain(dig(profile, path)))
+    _endpoint_facts(obs, profile)
+    return obs
+
+
+def _endpoint_facts(obs: Observation, profile: dict[str, Any]) -> None:
+    enabled_field = f"{ENDPOINTS}.properties.endpointStatus (count of Enabled)"
+    weights_field = f"{ENDPOINTS}.properties.weight (Enabled endpoints; absent = 1)"
+    distinct_field = f"{ENDPOINTS}.properties.weight (distinct among Enabled)"
+    always_field = f"{ENDPOINTS}.properties.alwaysServe (Enabled: probing off)"
+    derived = (
+        ("enabled_endpoints", enabled_field),
+        ("enabled_weights", weights_field),
+        ("distinct_enabled_weights", distinct_field),
+        ("always_serve_endpoints", always_field),
+    )
+    try:
+        endpoints = objects(dig(profile, "properties.endpoints"), ENDPOINTS)
+    except Unusable as exc:
+        obs.unknown("endpoints", ENDPOINTS, f"malformed answer: {exc}")
+        for fact, field in derived:
+            obs.unknown(fact, field, f"malformed answer: {exc}")
+        return
+    obs.add("endpoints", ENDPOINTS, [_summary(e) for e in endpoints])
+    try:
+        enabled = [e for e in endpoints if _enabled(e)]
+    except Unusable as exc:
+        for fact, field in derived:
+            obs.unknown(fact, field, f"malformed answer: {exc}")
+        return
+    obs.add("enabled_endpoints", enabled_field, len(enabled))
+    try:
+        weights = [(text(e.get("name") or "?"), _weight(e)) for e in enabled]
+    except Unusable as exc:
+        obs.unknown("enabled_weights", weights_field, f"malformed answer: {exc}")
+        obs.unknown("distinct_enabled_weights", distinct_field, f"malformed answer: {exc}")
+    else:
+        obs.add("enabled_weights", weights_field, [f"{n}: {w:g}" for n, w in weights])
+        obs.add("distinct_enabled_weights", distinct_field, len({w for _, w in weights}))
+    add_checked(
+        obs,
+        "always_serve_endpoints",
+        always_field,
+        lambda: [text(e.get("name") or "?") for e in endpoints if _always_serve(e)],
+    )

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from providers.azure.appservice import KIND as APP
 from providers.azure.clients import ENDPOINT_VARIABLE, resolve_endpoint
-from providers.azure.ids import PROFILES, SITES, parse_resource_id, tenant_id
+from providers.azure.ids import parse_resource_id, tenant_id
 from providers.azure.plugin import plugin
+from providers.azure.trafficmanager import KIND as PROFILE
 from scanner.errors import UsageError
 
+SITES, PROFILES = APP.type_key, PROFILE.type_key
 SUB = "0b5e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4"
 BASE = f"/subscriptions/{SUB}/resourceGroups/web-rg/providers"
 

@@ -9,17 +9,18 @@ import uuid
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from providers.azure.appservice import KIND as APP
 from providers.azure.ids import (
-    PROFILES,
-    SITES,
     ResourceId,
     parse_resource_id,
     subscription_id,
     tenant_id,
 )
 from providers.azure.plugin import plugin
+from providers.azure.trafficmanager import KIND as PROFILE
 from scanner.errors import UsageError
 
+SITES, PROFILES = APP.type_key, PROFILE.type_key
 SEGMENT = st.text(alphabet=st.sampled_from("abcAB-_./()%\x00\u202e😀 "), max_size=12)
 PIECES = st.sampled_from(
     [

@@ -10,11 +10,22 @@ import subprocess
 import pytest
 
 from providers.azure import permissions
+from providers.azure.appservice import KIND as APP
 from providers.azure.clients import AzureClients, build_credential, resolve_endpoint
 from providers.azure.plugin import plugin
+from providers.azure.trafficmanager import KIND as PROFILE
 from scanner.readonly import ReadOnlyViolation
 from tests.azure.conftest import SITES, SUB, app, estate, profile
 from tests.cli import RELSCAN
+
+
+def web(c: AzureClients):
+    return c.client(APP, SUB)
+
+
+def traffic(c: AzureClients):
+    return c.client(PROFILE, SUB)
+
 
 PRIORITY = {"routing": "Priority", "endpoints": [{"name": "a"}, {"name": "b", "priority": 2}]}
 
@@ -25,25 +36,25 @@ def clients() -> AzureClients:
 
 
 MUTATIONS = [
-    ("DELETE", lambda c: c.web(SUB).web_apps.delete("web-rg", "portal")),
-    ("POST", lambda c: c.web(SUB).web_apps.restart("web-rg", "portal")),
-    ("POST", lambda c: c.web(SUB).web_apps.list_application_settings("web-rg", "portal")),
-    ("POST", lambda c: c.web(SUB).web_apps.get_auth_settings("web-rg", "portal")),
-    ("POST", lambda c: c.web(SUB).web_apps.begin_list_publishing_credentials("web-rg", "portal")),
+    ("DELETE", lambda c: web(c).web_apps.delete("web-rg", "portal")),
+    ("POST", lambda c: web(c).web_apps.restart("web-rg", "portal")),
+    ("POST", lambda c: web(c).web_apps.list_application_settings("web-rg", "portal")),
+    ("POST", lambda c: web(c).web_apps.get_auth_settings("web-rg", "portal")),
+    ("POST", lambda c: web(c).web_apps.begin_list_publishing_credentials("web-rg", "portal")),
     (
         "POST",
-        lambda c: c.web(SUB).web_apps.begin_swap_slot_with_production(
+        lambda c: web(c).web_apps.begin_swap_slot_with_production(
             "web-rg", "portal", {"targetSlot": "staging", "preserveVnet": True}
         ),
     ),
     (
         "PUT",
-        lambda c: c.web(SUB).web_apps.begin_create_or_update("web-rg", "x", {"location": "uk"}),
+        lambda c: web(c).web_apps.begin_create_or_update("web-rg", "x", {"location": "uk"}),
     ),
-    ("PATCH", lambda c: c.traffic(SUB).profiles.update("net-rg", "portal-tm", {"tags": {}})),
-    ("DELETE", lambda c: c.traffic(SUB).profiles.delete("net-rg", "portal-tm")),
+    ("PATCH", lambda c: traffic(c).profiles.update("net-rg", "portal-tm", {"tags": {}})),
+    ("DELETE", lambda c: traffic(c).profiles.delete("net-rg", "portal-tm")),
     # a GET that is not declared is refused too
-    ("GET", lambda c: c.web(SUB).web_apps.get_diagnostic_logs_configuration("web-rg", "portal")),
+    ("GET", lambda c: web(c).web_apps.get_diagnostic_logs_configuration("web-rg", "portal")),
 ]
 
 
