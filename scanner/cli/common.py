@@ -134,7 +134,12 @@ def service_config(tag_keys: tuple[str, ...], assignments: tuple[str, ...]) -> S
 def render_options(result: ScanResult, kw: dict[str, Any]) -> RenderOptions:
     """Assign services, then load the waivers against them."""
     assign_services(result.assessments, service_config(kw["tag_keys"], kw["assignments"]))
-    known = {unit_service(a) for a in result.assessments}
+    return options_for({unit_service(a) for a in result.assessments}, kw)
+
+
+def options_for(known: set[str], kw: dict[str, Any]) -> RenderOptions:
+    """The report options, once the units are in services (`known`): the
+    waivers loaded against them, and --service checked."""
     waivers = load_waivers(kw["waivers_path"], known) if kw.get("waivers_path") else []
     service = kw.get("only_service")
     if service and service not in known:

@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 import yaml
 
-from scanner.cli.running import execute, report_errors
+from scanner.cli.running import progress, report_errors
 from scanner.demo.serve import emulators, load_estate, patched_environ, serve
 from scanner.errors import UsageError
-from scanner.outputs import SCAN_FORMATS
 from scanner.outputs.table import summary_text
 from scanner.plugin import installed_plugins
 from scanner.report import DEMO, RenderOptions
-from scanner.services import ServiceConfig, assign_services, service_name
+from scanner.services import ServiceConfig
+from scanner.session import ScanSession
 from scanner.waivers import load_waivers
 
 
@@ -40,20 +40,19 @@ def demo(output_dir: str, estate_path: str | None, quiet: bool) -> None:
     estate = load_estate(estate_path)
     plugins = installed_plugins()
     with serve(estate) as env, patched_environ(env):
-        work = []
         served = emulators()
-        for name in (n for n in plugins if n in estate and n in served):
-            run = plugins[name].configure({})
-            work.append((run, run.scopes()))
-        result = execute(work, concurrency=8, quiet=quiet)
-    assign_services(result.assessments, ServiceConfig())
+        chosen = [plugins[n] for n in plugins if n in estate and n in served]
+        session = ScanSession(chosen, {p.name: {} for p in chosen})
+        session.discover(keep_going=False)
+        with progress(session.scope_count, quiet) as on_scope_done:
+            result = session.execute(concurrency=8, on_scope_done=on_scope_done)
+    known = session.assign_services(ServiceConfig())
     waivers_path = out / "relscan-demo-waivers.yaml"
     _write(waivers_path, yaml.safe_dump({"waivers": estate.get("waivers", [])}, sort_keys=False))
-    known = {service_name(a) for a in result.assessments}
     options = RenderOptions(waivers=load_waivers(waivers_path, known), origin=DEMO)
     json_path, html_path = out / "relscan-demo.json", out / "relscan-demo.html"
-    _write(json_path, str(SCAN_FORMATS["json"](result, options)))
-    _write(html_path, str(SCAN_FORMATS["html"](result, options)))
+    _write(json_path, str(session.render("json", options)))
+    _write(html_path, str(session.render("html", options)))
     click.echo(summary_text(result), nl=False)
     report_errors(result, quiet=False)
     click.echo(

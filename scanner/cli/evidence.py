@@ -1,4 +1,6 @@
-"""`--evidence DIR` on scan, `relscan assess DIR` and `relscan verify DIR`."""
+"""`--evidence DIR` on scan, `relscan assess DIR` and `relscan verify DIR`.
+
+Closing a bundle (scan.json, the manifest) is in scanner/evidence/recording.py."""
 
 from __future__ import annotations
 
@@ -12,61 +14,28 @@ from scanner.cli.common import (
     check_output_path,
     emit,
     format_options,
-    render_options,
+    options_for,
     report_options,
     resolve_format,
+    service_config,
 )
-from scanner.cli.running import execute
 from scanner.demo.serve import patched_environ
-from scanner.emulators.server import LoopbackServer
 from scanner.errors import EXIT_EVIDENCE_MISMATCH, EXIT_INCOMPLETE, EXIT_OK, UsageError
-from scanner.evidence import recorder as evidence
-from scanner.evidence.bundle import MANIFEST, read_manifest, sha256, verify, write_manifest
-from scanner.evidence.replay import ReplayApp, emulator_module, http_key, load_exchanges
-from scanner.model import ScanResult
-from scanner.outputs import SCAN_FORMATS
+from scanner.evidence.bundle import MANIFEST, read_manifest, sha256, verify
+from scanner.evidence.recorder import Recorder
+from scanner.evidence.replay import replaying
 from scanner.outputs.json_out import scan_document
 from scanner.plugin import installed_plugins
-from scanner.report import EVIDENCE, RenderOptions
+from scanner.report import EVIDENCE
+from scanner.session import ScanSession
 
 
-def start_recording(folder_text: str) -> evidence.Recorder:
+def start_recording(folder_text: str) -> Recorder:
+    """The recorder of `--evidence DIR`, which must be a new or empty folder."""
     folder = Path(folder_text)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"--evidence {folder_text}: give a new or empty folder")
-    recorder = evidence.Recorder(folder)
-    evidence.set_active(recorder)
-    return recorder
-
-
-def provider_options(names: list[str], options: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The options each provider was configured with, secrets masked."""
-    out: dict[str, dict[str, Any]] = {}
-    for name in names:
-        chosen = {}
-        for key, value in options.items():
-            if key.startswith(f"{name}_") and value not in (None, (), False):
-                if evidence.secret_name(key):
-                    value = evidence.MASK
-                chosen[key] = list(value) if isinstance(value, tuple) else value
-        out[name] = chosen
-    return out
-
-
-def finish_recording(
-    recorder: evidence.Recorder, result: ScanResult, providers: dict[str, dict[str, Any]]
-) -> str:
-    evidence.set_active(None)
-    doc = scan_document(result)
-    (recorder.folder / "scan.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
-    meta = {
-        "tool_version": result.tool_version,
-        "started": result.started.isoformat(),
-        "finished": result.finished.isoformat() if result.finished else None,
-        "scopes": result.scopes,
-        "providers": providers,
-    }
-    return write_manifest(recorder.folder, meta)
+    return Recorder(folder)
 
 
 @click.command(name="verify")
@@ -94,7 +63,7 @@ def _comparable(doc: dict[str, Any]) -> list[dict[str, Any]]:
 @click.argument("bundle")
 @format_options
 @report_options
-def assess(bundle: str, fmt: str | None, output: str | None, **options: Any) -> None:
+def assess(bundle: str, fmt: str | None, output: str | None, **kw: Any) -> None:
     """Rebuild the assessments from an evidence bundle, offline."""
     folder = Path(bundle)
     manifest = read_manifest(folder)
@@ -106,27 +75,19 @@ def assess(bundle: str, fmt: str | None, output: str | None, **options: Any) -> 
     fmt = resolve_format(fmt, output)
     check_output_path(output)
     plugins = installed_plugins()
-    env: dict[str, str | None] = {}
-    servers = []
-    for name in manifest["providers"]:
-        module = emulator_module(name)
-        app = ReplayApp(load_exchanges(folder, name), getattr(module, "replay_key", http_key))
-        servers.append(LoopbackServer(app).start())
-        env.update(module.endpoint_env(servers[-1].url))
-    try:
-        with patched_environ(env):
-            work = []
-            for name, opts in manifest["providers"].items():
-                given = {k: tuple(v) if isinstance(v, list) else v for k, v in opts.items()}
-                run = plugins[name].configure(given)
-                work.append((run, run.scopes()))
-            result = execute(work, concurrency=8, quiet=True)
-    finally:
-        for server in servers:
-            server.stop()
-    opts = render_options(result, options)
+    names = list(manifest["providers"])
+    options = {
+        name: {k: tuple(v) if isinstance(v, list) else v for k, v in opts.items()}
+        for name, opts in manifest["providers"].items()
+    }
+    session = ScanSession([plugins[n] for n in names], options)
+    with replaying(folder, names) as env, patched_environ(env):
+        session.discover(keep_going=False)
+        result = session.execute(concurrency=8)
+    known = session.assign_services(service_config(kw["tag_keys"], kw["assignments"]))
+    opts = options_for(known, kw)
     opts.origin, opts.evidence_digest = EVIDENCE, sha256(folder / MANIFEST)
-    emit(SCAN_FORMATS[fmt](result, opts), output)
+    emit(session.render(fmt, opts), output)
     recorded = json.loads((folder / "scan.json").read_text(encoding="utf-8"))
     same = _comparable(recorded) == _comparable(scan_document(result))
     verdict = "identical to" if same else "DIFFERENT from"
@@ -138,11 +99,4 @@ def assess(bundle: str, fmt: str | None, output: str | None, **options: Any) -> 
     raise click.exceptions.Exit(EXIT_OK if same else EXIT_INCOMPLETE)
 
 
-__all__ = [
-    "RenderOptions",
-    "assess",
-    "finish_recording",
-    "provider_options",
-    "start_recording",
-    "verify_command",
-]
+__all__ = ["assess", "start_recording", "verify_command"]

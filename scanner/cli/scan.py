@@ -10,44 +10,40 @@ from typing import Any, NoReturn
 
 import click
 
-from scanner import __version__
 from scanner.cli.common import (
     check_output_path,
     emit,
     fail_under_option,
     format_options,
     kept_scan,
-    render_options,
+    options_for,
     report_options,
     resolve_format,
+    service_config,
     store_options,
     timeout_option,
 )
-from scanner.cli.evidence import finish_recording, provider_options, start_recording
+from scanner.cli.evidence import start_recording
 from scanner.cli.running import (
     choose_providers,
     discovery_status,
-    execute,
     exit_code,
     leave,
+    progress,
     report_errors,
-    resolve_scopes,
 )
 from scanner.cli.settings import merged_options
 from scanner.engine import ScanInterrupted
 from scanner.errors import EXIT_INTERRUPTED, UsageError, one_line
-from scanner.outputs import SCAN_FORMATS
 from scanner.plugin import installed_plugins
 from scanner.readonly import ReadOnlyViolation
+from scanner.session import ScanSession
 from scanner.shard import Shard
-from scanner.store import Store
-from scanner.store.trend import history_for
 
 
-def _interrupted(exc: ScanInterrupted, store: Store | None, uid: str | None) -> NoReturn:
+def _interrupted(exc: ScanInterrupted, session: ScanSession) -> NoReturn:
     """Ctrl-C while reading: record the scan as interrupted, say what was done, exit at once."""
-    if store and uid:
-        store.mark(uid, "interrupted")
+    session.mark("interrupted")
     p = exc.partial
     _leave_now(
         f"relscan: interrupted after {p.scopes_done} of {len(p.scopes)} scopes "
@@ -62,13 +58,6 @@ def _leave_now(message: str) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(EXIT_INTERRUPTED)
-
-
-def _record_interrupted(store: Store | None, started: dt.datetime, group: str | None) -> None:
-    """Ctrl-C before any scope was read: the scan is still recorded, as interrupted."""
-    if store:
-        uid = store.begin_scan(started, __version__, [], group, None)
-        store.mark(uid, "interrupted")
 
 
 def output_paths(outputs: list[Any], started: dt.datetime) -> list[tuple[str, str]]:
@@ -160,68 +149,57 @@ def scan(**given: Any) -> None:
     outputs = output_paths(settings.outputs if settings else [], started)
     if o["waivers_path"] and not os.path.isfile(o["waivers_path"]):
         raise UsageError(f"waivers file {o['waivers_path']}: no such file")
-    shard = Shard.parse(o["shard_text"]) if o["shard_text"] else None
-    store = None if o["no_store"] else Store(o["store"])
-    recorder = start_recording(o["evidence_dir"]) if o["evidence_dir"] else None
     plugins = installed_plugins()
+    session = ScanSession(
+        [plugins[n] for n in names],
+        {n: o for n in names},
+        shard=Shard.parse(o["shard_text"]) if o["shard_text"] else None,
+        group=o["scan_group"],
+        started=started,
+    )
+    if not o["no_store"]:
+        session.open_store(o["store"])
+    if o["evidence_dir"]:
+        session.recorder = start_recording(o["evidence_dir"])
     budget = o["time_budget"]
     deadline = began + budget
     try:
         with discovery_status(o["quiet"]):
-            found = resolve_scopes([plugins[n] for n in names], o, deadline, budget)
+            session.discover(deadline, budget)
     except KeyboardInterrupt:
-        _record_interrupted(store, started, o["scan_group"])
+        session.mark("interrupted")
         _leave_now("relscan: interrupted while discovering scopes; nothing was scanned")
-    work = [(run, shard.take(scopes) if shard else scopes) for run, scopes in found.work]
-    labels = [s.label for _, scopes in work for s in scopes]
-    uid = (
-        store.begin_scan(
-            started, __version__, labels, o["scan_group"], str(shard) if shard else None
-        )
-        if store
-        else None
-    )
+    session.begin()
     try:
-        result = execute(
-            work,
-            o["concurrency"],
-            o["quiet"],
-            o["per_account"],
-            budget,
-            started=started,
-            deadline=deadline,
-        )
+        with progress(session.scope_count, o["quiet"]) as on_scope_done:
+            result = session.execute(
+                o["concurrency"], o["per_account"], budget, deadline, on_scope_done
+            )
     except ScanInterrupted as exc:
-        _interrupted(exc, store, uid)
+        _interrupted(exc, session)
     except ReadOnlyViolation:
-        if store and uid:
-            store.mark(uid, "failed")
+        session.mark("failed")
         raise
     except KeyboardInterrupt:  # between discovery and the first scope
-        if store and uid:
-            store.mark(uid, "interrupted")
+        session.mark("interrupted")
         _leave_now("relscan: interrupted before any scope was read; nothing was scanned")
-    result.scopes.extend(e.scope for e in found.errors)
-    result.errors = sorted(
-        [*found.errors, *result.errors], key=lambda e: (e.provider, e.scope, e.service)
-    )
-    stored = False
     try:
-        opts = render_options(result, o)
-        if recorder:
-            opts.evidence_digest = finish_recording(recorder, result, provider_options(names, o))
-        if store and uid:
-            store.finish_scan(uid, result)
-            stored = True
-            opts.history = history_for(store, labels)
-        kept = kept_scan(result, uid, o["store"])
-        emit(SCAN_FORMATS[fmt](result, opts), o["output"], kept)
+        known = session.assign_services(service_config(o["tag_keys"], o["assignments"]))
+        opts = options_for(known, o)
+        digest = session.finish_evidence()
+        if digest:
+            opts.evidence_digest = digest
+        if session.save():
+            opts.history = session.history()
+        kept = kept_scan(result, session.uid, o["store"])
+        emit(session.render(fmt, opts), o["output"], kept)
         for out_fmt, path in outputs:
-            emit(SCAN_FORMATS[out_fmt](result, opts), path, kept)
+            emit(session.render(out_fmt, opts), path, kept)
         report_errors(result, o["quiet"])
     except KeyboardInterrupt:
-        if store and uid and not stored:
-            store.mark(uid, "interrupted")
-        note = f"; the scan is kept in the history store ({uid})" if stored else ""
+        if not session.stored:
+            session.mark("interrupted")
+        note = f"; the scan is kept in the history store ({session.uid})" if session.stored else ""
         _leave_now(f"relscan: interrupted while writing the results{note}")
+    session.close()
     leave(exit_code(result, o["fail_under"]))

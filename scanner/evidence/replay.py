@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from scanner.emulators.server import Request, Response
+from scanner.emulators.server import LoopbackServer, Request, Response
 
 KeyFunction = Callable[[Request], dict[str, Any]]
 
@@ -76,3 +77,18 @@ def emulator_module(provider: str) -> Any:
     from scanner.plugin import installed_plugins
 
     return installed_plugins()[provider].emulator_module()
+
+
+@contextmanager
+def replaying(folder: Path, providers: list[str]) -> Iterator[dict[str, str | None]]:
+    """Serve each provider's recorded answers from `folder` on loopback until
+    the block ends; yield the environment that points the SDKs there."""
+    env: dict[str, str | None] = {}
+    with ExitStack() as stack:
+        for name in providers:
+            module = emulator_module(name)
+            app = ReplayApp(load_exchanges(folder, name), getattr(module, "replay_key", http_key))
+            server = LoopbackServer(app).start()
+            stack.callback(server.stop)
+            env.update(module.endpoint_env(server.url))
+        yield env

@@ -16,10 +16,10 @@ from providers.gcp.clients import GcpClients
 from providers.gcp.emulator.app import GcpEmulator, endpoint_env, replay_key, start
 from providers.gcp.guard import evidence_key, masked_url
 from providers.gcp.run import GcpRun
-from scanner.cli.evidence import finish_recording
 from scanner.emulators.server import LoopbackServer, Request
 from scanner.engine import run_scan
 from scanner.evidence import recorder as evidence
+from scanner.evidence.recording import finish_recording
 from scanner.plugin import Scope
 from tests.cli import relscan
 from tests.gcp.conftest import PROJECT
