@@ -76,6 +76,12 @@ def assess(bundle: str, fmt: str | None, output: str | None, **kw: Any) -> None:
     check_output_path(output)
     plugins = installed_plugins()
     names = list(manifest["providers"])
+    missing = [n for n in names if n not in plugins]
+    if missing:
+        raise UsageError(
+            f"{bundle} was recorded with the {missing[0]} provider, which is not installed "
+            f"(installed: {', '.join(plugins)})"
+        )
     options = {
         name: {k: tuple(v) if isinstance(v, list) else v for k, v in opts.items()}
         for name, opts in manifest["providers"].items()

@@ -155,3 +155,19 @@ def test_no_credential_token_or_signature_is_written(tmp_path):
             assert secret not in text, f"{secret[:12]}... in {path.name}"
         for marker in ("AWS4-HMAC-SHA256", "Signature=", "X-Amz-Security-Token", "Credential="):
             assert marker.lower() not in text.lower(), f"{marker} in {path.name}"
+
+
+def test_assess_of_a_bundle_from_a_provider_not_installed_is_a_usage_error(bundle, tmp_path):
+    """The manifest names the providers that recorded it; one not installed here
+    is a one-line error (exit 2), not a traceback."""
+    folder = _copy(bundle, tmp_path)
+    manifest = folder / "manifest.json"
+    doc = json.loads(manifest.read_text())
+    doc["providers"] = {"nimbus": {}, **doc["providers"]}
+    manifest.write_text(json.dumps(doc))
+    r = relscan("assess", str(folder), env=dict(os.environ))
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == (
+        f"relscan: error: {folder} was recorded with the nimbus provider, which is not "
+        "installed (installed: aws, azure, gcp, oci)"
+    )
