@@ -6,10 +6,12 @@ templates, proxies, forwarding rules)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from providers.gcp.clients import GcpClients
 from providers.gcp.facts import api_dict
+
+if TYPE_CHECKING:
+    from providers.gcp.clients import GcpClients
 
 
 def aggregated_pages(

@@ -5,11 +5,41 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from providers.gcp.clients import GcpClients
+from providers.gcp.context import GcpContext
 from providers.gcp.facts import api_dict, labels
-from providers.gcp.faults import is_not_found
-from providers.gcp.names import GAE, gae_id
+from providers.gcp.names import gcp_kind, parse_resource_name
+from scanner.errors import NotFoundError
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
+
+SERVICE = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
+
+KIND = gcp_kind(
+    name="gcp.appengine.service",
+    title="App Engine service",
+    label="App Engine service",
+    service="appengine",
+    templates=("apps/{project}/services/{gae_service}",),
+    parts={
+        "gae_service": (
+            SERVICE,
+            "service {!r} is not 1 to 63 lowercase letters, digits and hyphens",
+        )
+    },
+    id_form="//appengine.googleapis.com/apps/P/services/S",
+    url=r"appengine\.googleapis\.com/v1(?:beta|alpha)?",
+    url_example="https://appengine.googleapis.com/v1/",
+    facts=facts(
+        ("versions_with_traffic", "split.allocations"),
+        ("allocations", "split.allocations"),
+        ("shard_by", "split.shardBy"),
+    ),
+    reads=("apps.get", "apps.services.list", "apps.services.get"),
+)
+
+
+def gae_id(project: str, service: str) -> str:
+    return f"//appengine.googleapis.com/apps/{project}/services/{service}"
 
 
 def observe(raw: dict[str, Any], project: str, location: str) -> Observation:
@@ -17,7 +47,7 @@ def observe(raw: dict[str, Any], project: str, location: str) -> Observation:
     obs = Observation(
         id=gae_id(project, service),
         provider="gcp",
-        kind=GAE,
+        kind=KIND.name,
         name=service,
         account=project,
         location=location,
@@ -39,34 +69,37 @@ def observe(raw: dict[str, Any], project: str, location: str) -> Observation:
     return obs
 
 
-class AppEngineReader:
+def location(ctx: GcpContext, project: str) -> str | None:
+    """The application's region, or None when the project has no App Engine app."""
+    from providers.gcp.faults import is_not_found
+
+    client = ctx.clients.get("appengine_applications")
+    try:
+        app = client.get_application(name=f"apps/{project}", retry=ctx.clients.retry)
+    except Exception as exc:
+        if is_not_found(exc):
+            return None
+        raise
+    return str(api_dict(app).get("locationId") or "")
+
+
+def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
     """A project's App Engine application (at most one) and its services."""
+    where = location(ctx, ctx.project)
+    if where is None:
+        return
+    client = ctx.clients.get("appengine_services")
+    pager = client.list_services(request={"parent": f"apps/{ctx.project}"}, retry=ctx.clients.retry)
+    for service in pager:
+        yield observe(api_dict(service), ctx.project, where)
 
-    kind = GAE
 
-    def __init__(self, clients: GcpClients, project: str, scope: str) -> None:
-        self.clients = clients
-        self.project = project
-        self.scope = scope
-
-    def location(self) -> str | None:
-        """The application's region, or None when the project has no App Engine app."""
-        client = self.clients.get("appengine_applications")
-        try:
-            app = client.get_application(name=f"apps/{self.project}", retry=self.clients.retry)
-        except Exception as exc:
-            if is_not_found(exc):
-                return None
-            raise
-        return str(api_dict(app).get("locationId") or "")
-
-    def collect(self) -> Iterator[Observation | ScopeError]:
-        location = self.location()
-        if location is None:
-            return
-        client = self.clients.get("appengine_services")
-        pager = client.list_services(
-            request={"parent": f"apps/{self.project}"}, retry=self.clients.retry
-        )
-        for service in pager:
-            yield observe(api_dict(service), self.project, location)
+def get(ctx: GcpContext, resource_id: str) -> Observation:
+    rn = parse_resource_name(resource_id, (KIND,))
+    where = location(ctx, rn.project)
+    if where is None:
+        raise NotFoundError(f"project {rn.project} has no App Engine application")
+    msg = ctx.clients.get("appengine_services").get_service(
+        request={"name": f"apps/{rn.project}/services/{rn.name}"}, retry=ctx.clients.retry
+    )
+    return observe(api_dict(msg), rn.project, where)

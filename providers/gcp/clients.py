@@ -27,6 +27,7 @@ from google.cloud import appengine_admin_v1, compute_v1, resourcemanager_v3, run
 from providers.gcp.guard import guard_session
 from providers.gcp.retry import ThrottleRetry
 from scanner.errors import CredentialsError
+from scanner.evidence.recorder import Recorder
 from scanner.network import DEFAULT_TIMEOUT
 from scanner.readonly import ReadOnlyViolation
 
@@ -75,11 +76,16 @@ class GcpClients:
     is reported before a missing credential."""
 
     def __init__(
-        self, endpoint: str | None, impersonate: str | None = None, timeout: float = DEFAULT_TIMEOUT
+        self,
+        endpoint: str | None,
+        impersonate: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        recorder: Recorder | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.impersonate = impersonate
         self.timeout = timeout
+        self.recorder = recorder  # receives every exchange (the evidence bundle)
         self.retry = ThrottleRetry()
         self._credentials: Credentials | None = None
         self._cache: dict[str, Any] = {}
@@ -103,7 +109,7 @@ class GcpClients:
                 session = getattr(client.transport, "_session", None)
                 if session is None:  # an SDK change: never use an unguarded client
                     raise ReadOnlyViolation(f"cannot guard the GCP {name} client's HTTP session")
-                guard_session(session, self.endpoint_host, self.timeout)
+                guard_session(session, self.endpoint_host, self.timeout, self.recorder)
                 self._cache[name] = client
             return self._cache[name]
 
@@ -117,7 +123,9 @@ class GcpClients:
         with self._lock:
             if self._session is None:
                 session = AuthorizedSession(self.credentials)
-                self._session = guard_session(session, self.endpoint_host, self.timeout)
+                self._session = guard_session(
+                    session, self.endpoint_host, self.timeout, self.recorder
+                )
             return self._session
 
     def run_locations_url(self, project: str) -> str:

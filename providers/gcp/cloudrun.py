@@ -7,17 +7,53 @@ ready revision: it is read as that default, and the evidence says so.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from google.api_core import exceptions
-from google.cloud.location import locations_pb2
-from google.protobuf import json_format
-
-from providers.gcp.clients import GcpClients
+from providers.gcp.context import GcpContext
 from providers.gcp.facts import api_dict, labels
-from providers.gcp.faults import GCP_ERRORS, describe
-from providers.gcp.names import RUN, run_id
+from providers.gcp.names import gcp_kind, parse_resource_name
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
+
+if TYPE_CHECKING:
+    from providers.gcp.clients import GcpClients
+
+SERVICE = r"[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?"
+
+KIND = gcp_kind(
+    name="gcp.run.service",
+    title="Cloud Run service",
+    label="Cloud Run service",
+    service="run",
+    templates=("projects/{project}/locations/{region}/services/{run_service}",),
+    parts={
+        "run_service": (
+            SERVICE,
+            "service {!r} is not 1 to 49 lowercase letters, digits and hyphens, "
+            "starting with a letter",
+        )
+    },
+    id_form="//run.googleapis.com/projects/P/locations/L/services/S",
+    url=r"run\.googleapis\.com/v[12]",
+    url_example="https://run.googleapis.com/v2/",
+    facts=facts(
+        ("targets_with_traffic", "traffic[].percent"),
+        ("latest_percent", "traffic[type=LATEST].percent"),
+        ("pinned_percent", "traffic[type=REVISION].percent"),
+        ("traffic", "traffic[]"),
+        ("latest_ready_revision", "latestReadyRevision"),
+    ),
+    reads=(
+        "projects.locations.list",
+        "projects.locations.services.list",
+        "projects.locations.services.get",
+    ),
+)
+
+
+def run_id(project: str, location: str, service: str) -> str:
+    return f"//run.googleapis.com/projects/{project}/locations/{location}/services/{service}"
+
 
 LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
 REVISION = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
@@ -37,7 +73,7 @@ def observe(raw: dict[str, Any], project: str, location: str) -> Observation:
     obs = Observation(
         id=run_id(project, location, service),
         provider="gcp",
-        kind=RUN,
+        kind=KIND.name,
         name=service,
         account=project,
         location=location,
@@ -66,10 +102,14 @@ def observe(raw: dict[str, Any], project: str, location: str) -> Observation:
 def list_locations(clients: GcpClients, project: str) -> list[str]:
     """The project's Cloud Run locations (Locations.ListLocations over REST: the
     v2 client has no such method, and v2 lists refuse the `-` wildcard)."""
+    from google.api_core import exceptions
+    from google.cloud.location import locations_pb2
+    from google.protobuf import json_format
+
     session = clients.session()
     url = clients.run_locations_url(project)
 
-    def fetch(token: str | None) -> locations_pb2.ListLocationsResponse:
+    def fetch(token: str | None) -> Any:
         params = {"pageToken": token} if token else {}
         resp = session.get(url, params=params)  # the guard sets --timeout
         if resp.status_code >= 400:
@@ -88,21 +128,26 @@ def list_locations(clients: GcpClients, project: str) -> list[str]:
             return sorted(set(found))
 
 
-class CloudRunReader:
-    kind = RUN
+def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
+    """Every Cloud Run service in every location of the project; a location
+    that cannot be listed is a scope error of its own."""
+    from providers.gcp.faults import GCP_ERRORS, describe
 
-    def __init__(self, clients: GcpClients, project: str, scope: str) -> None:
-        self.clients = clients
-        self.project = project
-        self.scope = scope
+    client = ctx.clients.get("run_services")
+    for location in list_locations(ctx.clients, ctx.project):
+        parent = f"projects/{ctx.project}/locations/{location}"
+        try:
+            pager = client.list_services(request={"parent": parent}, retry=ctx.clients.retry)
+            for service in pager:
+                yield observe(api_dict(service), ctx.project, location)
+        except GCP_ERRORS as exc:
+            yield ScopeError("gcp", ctx.scope, f"{KIND.part} in {location}", describe(exc))
 
-    def collect(self) -> Iterator[Observation | ScopeError]:
-        client = self.clients.get("run_services")
-        for location in list_locations(self.clients, self.project):
-            parent = f"projects/{self.project}/locations/{location}"
-            try:
-                pager = client.list_services(request={"parent": parent}, retry=self.clients.retry)
-                for service in pager:
-                    yield observe(api_dict(service), self.project, location)
-            except GCP_ERRORS as exc:
-                yield ScopeError("gcp", self.scope, f"{RUN} in {location}", describe(exc))
+
+def get(ctx: GcpContext, resource_id: str) -> Observation:
+    rn = parse_resource_name(resource_id, (KIND,))
+    msg = ctx.clients.get("run_services").get_service(
+        name=f"projects/{rn.project}/locations/{rn.location}/services/{rn.name}",
+        retry=ctx.clients.retry,
+    )
+    return observe(api_dict(msg), rn.project, rn.location)

@@ -5,10 +5,13 @@ target proxy)."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from providers.gcp.aggregated import aggregated_items
-from providers.gcp.clients import GcpClients
 from providers.gcp.facts import labels
+
+if TYPE_CHECKING:
+    from providers.gcp.clients import GcpClients
 
 _KEY = re.compile(r"(projects/[^/]+/(?:global|regions/[^/]+)/[A-Za-z]+/[^/]+)$")
 PROXIES = (("target_http_proxies", "target_http_proxies"),

@@ -69,12 +69,17 @@ class GuardAdapter(BaseAdapter):
     """Checks, then hands the request to the adapter it wraps; records the answer."""
 
     def __init__(
-        self, inner: BaseAdapter, endpoint_host: str | None, timeout: float = DEFAULT_TIMEOUT
+        self,
+        inner: BaseAdapter,
+        endpoint_host: str | None,
+        timeout: float = DEFAULT_TIMEOUT,
+        recorder: evidence.Recorder | None = None,
     ) -> None:
         super().__init__()
         self.inner = inner
         self.endpoint_host = endpoint_host
         self.timeout = timeout
+        self.recorder = recorder
 
     def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         read = check(request, self.endpoint_host)
@@ -82,7 +87,9 @@ class GuardAdapter(BaseAdapter):
         # each client's own default, which is a minute or none at all
         kwargs["timeout"] = (self.timeout, self.timeout)
         response = self.inner.send(request, *args, **kwargs)
-        recorder = evidence.active()
+        # TRANSITION: the process-wide recorder when none was passed in, until
+        # the scan session hands every run its recorder.
+        recorder = self.recorder if self.recorder is not None else evidence.active()
         if recorder is not None:
             _record(recorder, read, request, response)
         return response
@@ -111,11 +118,17 @@ def _record(
     )
 
 
-def guard_session(session: S, endpoint_host: str | None, timeout: float = DEFAULT_TIMEOUT) -> S:
-    """Wrap every adapter mounted on `session` (keeping mTLS adapters working)."""
+def guard_session(
+    session: S,
+    endpoint_host: str | None,
+    timeout: float = DEFAULT_TIMEOUT,
+    recorder: evidence.Recorder | None = None,
+) -> S:
+    """Wrap every adapter mounted on `session` (keeping mTLS adapters working);
+    `recorder` receives every answer."""
     for prefix, adapter in list(session.adapters.items()):
         if not isinstance(adapter, GuardAdapter):
-            session.adapters[prefix] = GuardAdapter(adapter, endpoint_host, timeout)
+            session.adapters[prefix] = GuardAdapter(adapter, endpoint_host, timeout, recorder)
     if not all(isinstance(a, GuardAdapter) for a in session.adapters.values()):
         raise ReadOnlyViolation("cannot guard a GCP HTTP session: refusing to use it")
     return session

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from providers.gcp.aggregated import aggregated_pages
-from providers.gcp.clients import GcpClients
-from providers.gcp.faults import GCP_ERRORS, describe
-from providers.gcp.names import MIG, last_segment, mig_id
-from providers.gcp.templates import template_key, template_labels
+from providers.gcp.context import GcpContext
+from providers.gcp.names import gcp_kind, last_segment, parse_resource_name
+from providers.gcp.templates import template_key
 from scanner.facts import dig, read_paths
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
 POLICY_PATHS = [
@@ -26,7 +25,44 @@ POLICY_PATHS = [
     ("max_unavailable_calculated", "updatePolicy.maxUnavailable.calculated"),
     ("target_size", "targetSize"),
 ]
-LEFT_SERVING = "targetSize - updatePolicy.maxUnavailable.calculated (instances left serving)"
+LEFT_SERVING_FIELD = "targetSize - updatePolicy.maxUnavailable.calculated"
+LEFT_SERVING = f"{LEFT_SERVING_FIELD} (instances left serving)"
+
+KIND = gcp_kind(
+    name="gcp.compute.instance_group_manager",
+    title="Compute Engine managed instance group",
+    label="managed instance group",
+    service="compute",
+    templates=(
+        "projects/{project}/zones/{zone}/instanceGroupManagers/{name}",
+        "projects/{project}/regions/{region}/instanceGroupManagers/{name}",
+    ),
+    id_form="//compute.googleapis.com/projects/P/zones/Z/instanceGroupManagers/N (or regions/R)",
+    url=r"(?:www|compute)\.googleapis\.com/compute/(?:v1|beta|alpha)",
+    url_example="https://www.googleapis.com/compute/v1/",
+    facts=facts(
+        *POLICY_PATHS,
+        ("version_count", "versions[]"),
+        ("canary_versions", "versions[].targetSize"),
+        ("versions", "versions[]"),
+        ("instances_left_serving", LEFT_SERVING_FIELD),
+    ),
+    reads=(
+        "instanceGroupManagers.aggregatedList",
+        "instanceGroupManagers.get",
+        "regionInstanceGroupManagers.get",
+        "instanceTemplates.aggregatedList",
+    ),
+    # Compute Engine answers an aggregated list with 404 only when the project
+    # itself is absent or invisible to the credential.
+    absent_project_on_404=True,
+)
+
+
+def mig_id(project: str, location: str, name: str) -> str:
+    scope = "zones" if location.count("-") == 2 else "regions"
+    base = f"//compute.googleapis.com/projects/{project}/{scope}/{location}"
+    return f"{base}/instanceGroupManagers/{name}"
 
 
 def _size(value: Any) -> str:
@@ -74,7 +110,7 @@ def observe(
     obs = Observation(
         id=mig_id(project, location, name),
         provider="gcp",
-        kind=MIG,
+        kind=KIND.name,
         name=name,
         account=project,
         location=location,
@@ -101,32 +137,51 @@ def observe(
     return obs
 
 
-class MigReader:
+def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
     """All of a project's managed instance groups: one aggregated list."""
+    from providers.gcp.aggregated import aggregated_pages
 
-    kind = MIG
+    tags: dict[str, dict[str, str]] | None = None
+    kind = "instance_group_managers"
+    for migs, unreachable in aggregated_pages(ctx.clients, kind, ctx.project, kind):
+        for raw in migs:
+            if tags is None:
+                tags, error = _labels(ctx)
+                if error:
+                    yield error
+            yield observe(raw, ctx.project, tags)
+        if unreachable:
+            yield ScopeError("gcp", ctx.scope, KIND.part, f"unreachable: {', '.join(unreachable)}")
 
-    def __init__(self, clients: GcpClients, project: str, scope: str) -> None:
-        self.clients = clients
-        self.project = project
-        self.scope = scope
 
-    def collect(self) -> Iterator[Observation | ScopeError]:
-        tags: dict[str, dict[str, str]] | None = None
-        kind = "instance_group_managers"
-        for migs, unreachable in aggregated_pages(self.clients, kind, self.project, kind):
-            for raw in migs:
-                if tags is None:
-                    tags, error = self.labels()
-                    if error:
-                        yield error
-                yield observe(raw, self.project, tags)
-            if unreachable:
-                yield ScopeError("gcp", self.scope, MIG, f"unreachable: {', '.join(unreachable)}")
+def get(ctx: GcpContext, resource_id: str) -> Observation:
+    from providers.gcp.facts import api_dict
+    from providers.gcp.faults import GCP_ERRORS
+    from providers.gcp.templates import template_labels
 
-    def labels(self) -> tuple[dict[str, dict[str, str]], ScopeError | None]:
-        try:
-            return template_labels(self.clients, self.project), None
-        except GCP_ERRORS as exc:
-            why = f"cannot read instance template labels: {describe(exc)}"
-            return {}, ScopeError("gcp", self.scope, "compute instance templates", why)
+    rn = parse_resource_name(resource_id, (KIND,))
+    clients, retry = ctx.clients, ctx.clients.retry
+    if rn.zonal:
+        msg = clients.get("instance_group_managers").get(
+            project=rn.project, zone=rn.location, instance_group_manager=rn.name, retry=retry
+        )
+    else:
+        msg = clients.get("region_instance_group_managers").get(
+            project=rn.project, region=rn.location, instance_group_manager=rn.name, retry=retry
+        )
+    try:
+        tags = template_labels(clients, rn.project)
+    except GCP_ERRORS:
+        tags = {}  # labels only assign services; the verdict does not need them
+    return observe(api_dict(msg), rn.project, tags)
+
+
+def _labels(ctx: GcpContext) -> tuple[dict[str, dict[str, str]], ScopeError | None]:
+    from providers.gcp.faults import GCP_ERRORS, describe
+    from providers.gcp.templates import template_labels
+
+    try:
+        return template_labels(ctx.clients, ctx.project), None
+    except GCP_ERRORS as exc:
+        why = f"cannot read instance template labels: {describe(exc)}"
+        return {}, ScopeError("gcp", ctx.scope, "compute instance templates", why)

@@ -1,5 +1,5 @@
-"""The resource ids `relscan check` takes, parsed strictly, and project, folder
-and organisation ids.
+"""The resource ids `relscan check` takes, parsed strictly against the kinds'
+declarations, and project, folder and organisation ids.
 
 relscan's own ids are full resource names, as Cloud Asset Inventory writes them
 (//compute.googleapis.com/projects/P/...). The two other forms Google's
@@ -9,92 +9,124 @@ Compute Engine returns as `selfLink` and `gcloud ... --uri` prints
 (projects/P/locations/L/services/S, apps/P/services/S) that gcloud and the
 Cloud Run and App Engine APIs show as `name`.
 See https://cloud.google.com/apis/design/resource_names.
+
+Nothing here names a kind: each kind (`GcpKind`, in its reader module) declares
+its API, the address of its resource URLs and the paths of its ids below the
+API, as templates whose {placeholders} are checked against `PARTS` and the
+kind's own `parts`. The parser, the supported-kind lists in its errors and each
+kind's `id_pattern` are derived from those declarations.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from scanner.errors import UsageError
+from scanner.kind import FactSpec, Kind
 
 PROJECT = r"(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]"
 ZONE = r"[a-z]+-[a-z]+[0-9]+-[a-z]"
 REGION = r"[a-z]+-[a-z]+[0-9]+"
 NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"  # RFC 1035, as Compute Engine names
-GAE_SERVICE = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
-RUN_SERVICE = r"[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?"
-
-MIG = "gcp.compute.instance_group_manager"
-URL_MAP = "gcp.compute.url_map"
-GAE = "gcp.appengine.service"
-RUN = "gcp.run.service"
 
 _PROJECT_ID = re.compile(rf"^{PROJECT}$")
 _PARENT_ID = re.compile(r"(?:(?P<collection>folders|organizations)/)?(?P<number>[1-9][0-9]{0,19})")
 
-# What each supported kind's path looks like below its service: literal words,
-# and {placeholders} checked against the patterns in _PARTS.
-_TEMPLATES: dict[str, list[tuple[str, str]]] = {
-    "compute": [
-        (MIG, "projects/{project}/zones/{zone}/instanceGroupManagers/{name}"),
-        (MIG, "projects/{project}/regions/{region}/instanceGroupManagers/{name}"),
-        (URL_MAP, "projects/{project}/global/urlMaps/{name}"),
-        (URL_MAP, "projects/{project}/regions/{region}/urlMaps/{name}"),
-    ],
-    "run": [(RUN, "projects/{project}/locations/{region}/services/{run_service}")],
-    "appengine": [(GAE, "apps/{project}/services/{gae_service}")],
-}
-_PARTS: dict[str, tuple[re.Pattern[str], str]] = {
+# A placeholder's pattern, and what an error says when a value does not fit it.
+Part = tuple[str, str]
+PARTS: dict[str, Part] = {
     "project": (
-        re.compile(PROJECT, re.ASCII),
+        PROJECT,
         "project id {!r} is not 6 to 30 lowercase letters, digits and hyphens, "
         "starting with a letter",
     ),
-    "zone": (re.compile(ZONE, re.ASCII), "{!r} is not a zone such as europe-west2-a"),
-    "region": (re.compile(REGION, re.ASCII), "{!r} is not a region such as europe-west2"),
+    "zone": (ZONE, "{!r} is not a zone such as europe-west2-a"),
+    "region": (REGION, "{!r} is not a region such as europe-west2"),
     "name": (
-        re.compile(NAME, re.ASCII),
+        NAME,
         "name {!r} is not 1 to 63 lowercase letters, digits and hyphens, starting with a letter",
     ),
-    "gae_service": (
-        re.compile(GAE_SERVICE, re.ASCII),
-        "service {!r} is not 1 to 63 lowercase letters, digits and hyphens",
-    ),
-    "run_service": (
-        re.compile(RUN_SERVICE, re.ASCII),
-        "service {!r} is not 1 to 49 lowercase letters, digits and hyphens, starting with a letter",
-    ),
 }
-TITLES = {
-    MIG: "managed instance group",
-    URL_MAP: "URL map",
-    GAE: "App Engine service",
-    RUN: "Cloud Run service",
-}
-SUPPORTED = (
-    "//compute.googleapis.com/projects/P/zones/Z/instanceGroupManagers/N (or regions/R)",
-    "//compute.googleapis.com/projects/P/global/urlMaps/N (or regions/R/urlMaps/N)",
-    "//appengine.googleapis.com/apps/P/services/S",
-    "//run.googleapis.com/projects/P/locations/L/services/S",
-)
-_FORMS = " (or the https:// self link, or the relative name projects/... or apps/...)"
-_EXPECTED = {
-    MIG: SUPPORTED[0],
-    URL_MAP: SUPPORTED[1],
-    GAE: SUPPORTED[2],
-    RUN: SUPPORTED[3],
-}
-_FULL = re.compile(r"^//(?P<host>[a-z0-9.-]+)\.googleapis\.com/(?P<path>.*)$", re.ASCII | re.S)
-# Resource URLs (selfLinks): the service's REST address with its API version.
-_URL = re.compile(
-    r"^https://(?:(?:www|compute)\.googleapis\.com/(?P<compute>compute)/(?:v1|beta|alpha)"
-    r"|(?P<run>run)\.googleapis\.com/v[12]"
-    r"|(?P<appengine>appengine)\.googleapis\.com/v1(?:beta|alpha)?)/(?P<path>.*)$",
-    re.ASCII | re.S,
-)
-_CLAIMED = re.compile(r"^(?://[a-z0-9.-]+\.googleapis\.com/|https://[a-z0-9.-]+\.googleapis\.com/"
-                      r"|projects/|apps/)", re.ASCII)  # fmt: skip
+# Where a template's last placeholder is not {name}, its value is still the name.
+_LOCATIONS = ("zone", "region")
+
+
+@dataclass(frozen=True)
+class GcpKind(Kind):
+    """A GCP kind: what `Kind` holds, and how its ids are written.
+
+    `templates` are the id's paths below `//SERVICE.googleapis.com/`, with
+    {project}, {zone}, {region}, {name} (see PARTS) or placeholders of the
+    kind's own `parts`; the last placeholder is the unit's name. `url` is the
+    regular expression of the resource URL's address before the path (host and
+    API version), and `url_example` that address as a person reads it.
+    """
+
+    label: str = ""  # "managed instance group": what a malformed-id error calls it
+    service: str = ""  # compute, run, appengine: the API host's first label
+    templates: tuple[str, ...] = ()
+    url: str = ""
+    url_example: str = ""
+    parts: tuple[tuple[str, Part], ...] = ()
+    default_location: str = ""  # the location of an id with no zone or region
+    # A 404 from this kind's project-wide list means the project itself is
+    # absent (or invisible): the scope reports that once and reads no further.
+    absent_project_on_404: bool = False
+
+    def placeholder(self, name: str) -> Part:
+        return dict(self.parts).get(name) or PARTS[name]
+
+
+def gcp_kind(
+    *,
+    name: str,
+    title: str,
+    label: str,
+    service: str,
+    templates: Sequence[str],
+    id_form: str,
+    url: str,
+    url_example: str,
+    facts: tuple[FactSpec, ...],
+    reads: Sequence[str],
+    parts: dict[str, Part] | None = None,
+    default_location: str = "",
+    absent_project_on_404: bool = False,
+) -> GcpKind:
+    """A GCP kind whose id pattern (the full resource names it claims) follows
+    from its templates; its scope errors name the kind, and its plural title is
+    the label's."""
+    own = dict(parts or {})
+    alternatives = "|".join(_template_regex(t, {**PARTS, **own}) for t in templates)
+    host = re.escape(f"//{service}.googleapis.com/")
+    return GcpKind(
+        name=name,
+        title=title,
+        provider="gcp",
+        id_form=id_form,
+        id_pattern=re.compile(f"{host}(?:{alternatives})", re.ASCII),
+        facts=facts,
+        reads=tuple(reads),
+        part=name,
+        plural=f"{label}s",
+        label=label,
+        service=service,
+        templates=tuple(templates),
+        url=url,
+        url_example=url_example,
+        parts=tuple(own.items()),
+        default_location=default_location,
+        absent_project_on_404=absent_project_on_404,
+    )
+
+
+def _template_regex(template: str, parts: dict[str, Part]) -> str:
+    return "/".join(
+        f"(?:{parts[w.strip('{}')][0]})" if w.startswith("{") else re.escape(w)
+        for w in template.split("/")
+    )
 
 
 @dataclass(frozen=True)
@@ -103,17 +135,32 @@ class ResourceName:
     project: str
     location: str  # zone, region, or "global"; "" for App Engine
     name: str
+    id: str = field(default="", compare=False)  # the full resource name
 
     @property
     def zonal(self) -> bool:
         return self.location.count("-") == 2
 
 
-def looks_like_resource_name(text: str) -> bool:
+def _kinds(kinds: Sequence[GcpKind] | None) -> tuple[GcpKind, ...]:
+    if kinds is not None:
+        return tuple(kinds)
+    from providers.gcp.plugin import plugin  # the declared kinds, in `readers` order
+
+    return plugin.gcp_kinds()
+
+
+def _relative_roots(kinds: Sequence[GcpKind]) -> list[str]:
+    return list(dict.fromkeys(t.split("/", 1)[0] for k in kinds for t in k.templates))
+
+
+def looks_like_resource_name(text: str, kinds: Sequence[GcpKind] | None = None) -> bool:
     """A full resource name (//SERVICE.googleapis.com/...), a resource URL
     (https://...googleapis.com/..., as selfLink), or a relative name
     (projects/..., apps/...), as gcloud and the console give them."""
-    return bool(_CLAIMED.match(text))
+    roots = "|".join(re.escape(f"{r}/") for r in _relative_roots(_kinds(kinds)))
+    claimed = rf"(?://[a-z0-9.-]+\.googleapis\.com/|https://[a-z0-9.-]+\.googleapis\.com/|{roots})"
+    return re.match(claimed, text, re.ASCII) is not None
 
 
 def check_project_id(project: str) -> str:
@@ -139,47 +186,64 @@ def check_parent_id(text: str, kind: str) -> str:
     return f"{collection}/{m['number']}"
 
 
-def _service_and_path(text: str) -> tuple[str, str]:
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _prefix_fit(template: str, parts: list[str]) -> int:
+    """How many leading parts a template's words allow (placeholders take any)."""
+    count = 0
+    for word, part in zip(template.split("/"), parts, strict=False):
+        if not word.startswith("{") and word != part:
+            break
+        count += 1
+    return count
+
+
+def _service_and_path(text: str, kinds: Sequence[GcpKind]) -> tuple[str, str]:
     """The API (compute, run, appengine) and the path below it, from any of the
     three forms; raises for a form or an API relscan does not read."""
-    full = _FULL.match(text)
+    full = re.match(r"//(?P<host>[a-z0-9.-]+)\.googleapis\.com/(?P<path>.*)$", text, re.A | re.S)
     if full:
         return full["host"], full["path"]
-    url = _URL.match(text)
-    if url:
-        return url["compute"] or url["run"] or url["appengine"], url["path"]
+    by_url = {k.url: k.service for k in kinds}
+    for address, service in by_url.items():
+        url = re.match(f"https://(?:{address})/(?P<path>.*)$", text, re.ASCII | re.S)
+        if url:
+            return service, url["path"]
     if text.startswith("https://"):
+        examples = list(dict.fromkeys(f"{k.url_example}..." for k in kinds))
         raise UsageError(
-            f"unsupported GCP resource URL {text[:200]!r}; relscan reads "
-            "https://www.googleapis.com/compute/v1/..., https://run.googleapis.com/v2/... and "
-            "https://appengine.googleapis.com/v1/... addresses"
+            f"unsupported GCP resource URL {text[:200]!r}; relscan reads {_and(examples)} addresses"
         )
-    if text.startswith("apps/"):
-        return "appengine", text
-    if text.startswith("projects/"):
-        parts = text.split("/")
-        return ("run" if len(parts) > 2 and parts[2] == "locations" else "compute"), text
+    parts = text.split("/")
+    if parts[0] in _relative_roots(kinds):
+        # The API whose template the relative name follows furthest (the first
+        # declared on a tie): projects/P/locations/... is Cloud Run's.
+        best = max(kinds, key=lambda k: max(_prefix_fit(t, parts) for t in k.templates))
+        return best.service, text
     raise UsageError(
         f"malformed GCP resource name {text[:200]!r}: expected //SERVICE.googleapis.com/..., "
         "a https:// self link, or a relative name projects/..."
     )
 
 
-def _fit(template: str, parts: list[str]) -> tuple[int, str, dict[str, str]]:
+def _fit(kind: GcpKind, template: str, parts: list[str]) -> tuple[int, str, dict[str, str]]:
     """How far `parts` follow `template`: the number of parts that fit, what is
-    wrong at the first that does not ('' if none), and the placeholders' values."""
+    wrong at the first that does not ('' if none), and the placeholders' values
+    (the last placeholder's as `name`)."""
     values: dict[str, str] = {}
     want = template.split("/")
+    last = [w for w in want if w.startswith("{")][-1]
     for i, word in enumerate(want):
         if i >= len(parts):
             return i, "it is incomplete", values
         part = parts[i]
         if word.startswith("{"):
-            pattern, problem = _PARTS[word.strip("{}")]
-            if not pattern.fullmatch(part):
+            pattern, problem = kind.placeholder(word.strip("{}"))
+            if not re.fullmatch(pattern, part, re.ASCII):
                 return i, problem.format(part[:80]), values
-            key = word.strip("{}")
-            values["name" if key.endswith("service") else key] = part
+            values["name" if word == last else word.strip("{}")] = part
         elif part != word:
             return i, f"expected {word!r} where it has {part[:80]!r}", values
     if len(parts) > len(want):
@@ -187,25 +251,29 @@ def _fit(template: str, parts: list[str]) -> tuple[int, str, dict[str, str]]:
     return len(want), "", values
 
 
-def parse_resource_name(text: str) -> ResourceName:
-    """A supported resource by its full name, resource URL or relative name."""
-    service, path = _service_and_path(text)
-    templates = _TEMPLATES.get(service)
+def parse_resource_name(text: str, kinds: Sequence[GcpKind] | None = None) -> ResourceName:
+    """A supported resource by its full name, resource URL or relative name
+    (`kinds`: the declared kinds, by default the plugin's)."""
+    declared = _kinds(kinds)
+    supported = "; ".join(k.id_form for k in declared)
+    service, path = _service_and_path(text, declared)
+    templates = [(k, t) for k in declared if k.service == service for t in k.templates]
     shown = repr(text[:300]) + (" (cut)" if len(text) > 300 else "")
-    if templates is None:
+    if not templates:
         raise UsageError(
             f"unsupported GCP service {service[:60]}.googleapis.com in {shown}; relscan checks "
-            + "; ".join(SUPPORTED)
+            + supported
         )
     parts = path.removesuffix("/").split("/")  # one trailing '/', as copied from a URL
     fits = []
     for kind, template in templates:
-        count, problem, values = _fit(template, parts)
+        count, problem, values = _fit(kind, template, parts)
         if not problem:
-            location = values.get("zone") or values.get("region") or ""
-            if kind == URL_MAP and not location:
-                location = "global"
-            return ResourceName(kind, values["project"], location, values["name"])
+            location = next((values[p] for p in _LOCATIONS if values.get(p)), "")
+            rn = ResourceName(kind.name, values["project"], location or kind.default_location,
+                              values["name"])  # fmt: skip
+            full = f"//{service}.googleapis.com/{'/'.join(parts)}"
+            return ResourceName(rn.kind, rn.project, rn.location, rn.name, full)
         collection = template.split("/")[-2]
         has_kind = collection in parts
         fits.append((has_kind, count, kind, template, problem))
@@ -217,37 +285,18 @@ def parse_resource_name(text: str) -> ResourceName:
         what = parts[count] if count < len(parts) else ""
         raise UsageError(
             f"unsupported GCP resource kind {service}.googleapis.com {what[:60]!r} in {shown}; "
-            "relscan checks " + "; ".join(SUPPORTED)
+            "relscan checks " + supported
         )
     if not has_kind:
+        relative = " or ".join(f"{root}/..." for root in _relative_roots(declared))
         raise UsageError(
-            f"malformed GCP resource name {shown}: {problem}; relscan checks "
-            + "; ".join(SUPPORTED)
-            + _FORMS
+            f"malformed GCP resource name {shown}: {problem}; relscan checks {supported}"
+            f" (or the https:// self link, or the relative name {relative})"
         )
     raise UsageError(
-        f"malformed GCP {TITLES[kind]} name {shown}: {problem} (expected {_EXPECTED[kind]}, "
+        f"malformed GCP {kind.label} name {shown}: {problem} (expected {kind.id_form}, "
         "or its https:// self link or relative name)"
     )
-
-
-def mig_id(project: str, location: str, name: str) -> str:
-    scope = "zones" if location.count("-") == 2 else "regions"
-    base = f"//compute.googleapis.com/projects/{project}/{scope}/{location}"
-    return f"{base}/instanceGroupManagers/{name}"
-
-
-def url_map_id(project: str, location: str, name: str) -> str:
-    scope = "global" if location == "global" else f"regions/{location}"
-    return f"//compute.googleapis.com/projects/{project}/{scope}/urlMaps/{name}"
-
-
-def gae_id(project: str, service: str) -> str:
-    return f"//appengine.googleapis.com/apps/{project}/services/{service}"
-
-
-def run_id(project: str, location: str, service: str) -> str:
-    return f"//run.googleapis.com/projects/{project}/locations/{location}/services/{service}"
 
 
 def last_segment(url: str | None) -> str | None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from providers.gcp.endpoint import endpoint_from_env
 from providers.gcp.names import (
+    GcpKind,
     check_parent_id,
     check_project_id,
     looks_like_resource_name,
@@ -19,6 +20,9 @@ from scanner.evidence.recorder import Recorder
 from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
+if TYPE_CHECKING:
+    from providers.gcp.permissions import Read
+
 _SERVICE_ACCOUNT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.:-]+\.gserviceaccount\.com$")
 
 
@@ -27,6 +31,18 @@ class GcpPlugin(ProviderPlugin):
     title = "Google Cloud"
     emulator = "providers.gcp.emulator.app"
     scan_only = frozenset({"gcp_project", "gcp_folder", "gcp_organization"})
+    # One module per kind (scanner/kind.py); a scope reads them in this order.
+    readers = (
+        "providers.gcp.mig",
+        "providers.gcp.urlmap",
+        "providers.gcp.appengine",
+        "providers.gcp.cloudrun",
+    )
+    # Listing projects, and the projects and folders under folders and organisations.
+    discovery_reads = ("projects.search", "folders.list", "projects.list")
+
+    def gcp_kinds(self) -> tuple[GcpKind, ...]:
+        return cast(tuple[GcpKind, ...], self.kinds())
 
     def options(self) -> list[click.Option]:
         return [
@@ -55,14 +71,12 @@ class GcpPlugin(ProviderPlugin):
         ]
 
     def claims(self, resource_id: str) -> bool:
-        return looks_like_resource_name(resource_id)
+        return looks_like_resource_name(resource_id, self.gcp_kinds())
 
     def check_id(self, resource_id: str) -> None:
-        parse_resource_name(resource_id)
+        parse_resource_name(resource_id, self.gcp_kinds())
 
-    def configure(
-        self, options: dict[str, Any], recorder: Recorder | None = None
-    ) -> ProviderRun:
+    def configure(self, options: dict[str, Any], recorder: Recorder | None = None) -> ProviderRun:
         projects = list(dict.fromkeys(options.get("gcp_project") or ()))
         for project in projects:
             check_project_id(project)
@@ -82,8 +96,15 @@ class GcpPlugin(ProviderPlugin):
         from providers.gcp.run import GcpRun
         from scanner.network import timeout_of
 
-        clients = GcpClients(endpoint, impersonate, timeout_of(options))
+        clients = GcpClients(endpoint, impersonate, timeout_of(options), recorder=recorder)
         return GcpRun(clients, projects, list(dict.fromkeys(parents)))
+
+    def declared_reads(self) -> set[str]:
+        return set(_reads())
+
+    def read_permission(self, operation: str) -> str | None:
+        read = _reads().get(operation)
+        return read.permission if read else None
 
     def permissions(self, scope: str = "account") -> Grant:
         if scope != "account":
@@ -93,6 +114,13 @@ class GcpPlugin(ProviderPlugin):
         from providers.gcp.permissions import grant
 
         return grant()
+
+
+def _reads() -> dict[str, Read]:
+    """The permissions table by operation name (each names one REST method)."""
+    from providers.gcp.permissions import READS
+
+    return {read.operation: read for read in READS}
 
 
 plugin = GcpPlugin()

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from google.auth.credentials import AnonymousCredentials
 from google.auth.transport.requests import Request
 
-from providers.gcp import appengine, cloudrun, mig, urlmap
-from providers.gcp.appengine import AppEngineReader
 from providers.gcp.clients import GcpClients
-from providers.gcp.cloudrun import CloudRunReader
+from providers.gcp.context import GcpContext
 from providers.gcp.discovery import discover
-from providers.gcp.facts import api_dict
 from providers.gcp.faults import (
     GCP_ERRORS,
     describe,
@@ -22,11 +19,8 @@ from providers.gcp.faults import (
     is_credentials_error,
     is_not_found,
 )
-from providers.gcp.frontends import url_map_labels
-from providers.gcp.mig import MigReader
-from providers.gcp.names import GAE, MIG, RUN, URL_MAP, ResourceName, parse_resource_name
-from providers.gcp.templates import template_labels
-from providers.gcp.urlmap import UrlMapReader
+from providers.gcp.names import GcpKind, parse_resource_name
+from providers.gcp.plugin import plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
@@ -44,15 +38,6 @@ class _TimedRequest(Request):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["timeout"] = self.timeout
         return super().__call__(*args, **kwargs)
-
-
-READERS = (MigReader, UrlMapReader, AppEngineReader, CloudRunReader)
-KIND_TITLES = {
-    MIG: "managed instance groups",
-    URL_MAP: "URL maps",
-    GAE: "App Engine services",
-    RUN: "Cloud Run services",
-}
 
 
 class GcpRun(ProviderRun):
@@ -127,12 +112,13 @@ class GcpRun(ProviderRun):
             kind = scope.account.split("/", 1)[0].removesuffix("s")
             yield ScopeError("gcp", scope.label, kind, self.failures[scope.account])
             return
-        for reader_class in READERS:
-            reader = reader_class(self.clients, scope.account, scope.label)
+        ctx = GcpContext(self.clients, scope.account, scope.label)
+        for reader in plugin.reader_modules():
+            kind = cast(GcpKind, reader.KIND)
             try:
-                yield from reader.collect()
+                yield from reader.collect(ctx)
             except GCP_ERRORS as exc:
-                if is_not_found(exc) and reader_class is MigReader:
+                if is_not_found(exc) and kind.absent_project_on_404:
                     yield ScopeError(
                         "gcp",
                         scope.label,
@@ -141,12 +127,15 @@ class GcpRun(ProviderRun):
                         f"({describe(exc)})",
                     )
                     return
-                yield ScopeError("gcp", scope.label, reader.kind, _not_assessed(reader.kind, exc))
+                yield ScopeError("gcp", scope.label, kind.part, _not_assessed(kind, exc))
 
     def check(self, resource_id: str) -> Observation:
-        rn = parse_resource_name(resource_id)
+        rn = parse_resource_name(resource_id, plugin.gcp_kinds())
+        reader = plugin.reader_for(rn.id)
+        if reader is None:  # the parser accepts only the ids the kinds claim
+            raise CloudError(f"no GCP kind claims {rn.id}")
         try:
-            return self._read(rn)
+            return reader.get(GcpContext(self.clients, rn.project, ""), rn.id)
         except GCP_ERRORS as exc:
             if is_not_found(exc):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
@@ -154,53 +143,12 @@ class GcpRun(ProviderRun):
                 raise CredentialsError(f"Google Cloud credentials: {describe(exc)}") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
 
-    def _read(self, rn: ResourceName) -> Observation:
-        get = self.clients.get
-        retry = self.clients.retry
-        p, loc, name = rn.project, rn.location, rn.name
-        if rn.kind == MIG:
-            if rn.zonal:
-                msg = get("instance_group_managers").get(
-                    project=p, zone=loc, instance_group_manager=name, retry=retry
-                )
-            else:
-                msg = get("region_instance_group_managers").get(
-                    project=p, region=loc, instance_group_manager=name, retry=retry
-                )
-            try:
-                tags = template_labels(self.clients, p)
-            except GCP_ERRORS:
-                tags = {}  # labels only assign services; the verdict does not need them
-            return mig.observe(api_dict(msg), p, tags)
-        if rn.kind == URL_MAP:
-            if loc == "global":
-                msg = get("url_maps").get(project=p, url_map=name, retry=retry)
-            else:
-                msg = get("region_url_maps").get(project=p, region=loc, url_map=name, retry=retry)
-            try:
-                map_tags = url_map_labels(self.clients, p)
-            except GCP_ERRORS:
-                map_tags = {}  # labels only assign services; the verdict does not need them
-            return urlmap.observe(api_dict(msg), p, map_tags)
-        if rn.kind == GAE:
-            location = AppEngineReader(self.clients, p, "").location()
-            if location is None:
-                raise NotFoundError(f"project {p} has no App Engine application")
-            msg = get("appengine_services").get_service(
-                request={"name": f"apps/{p}/services/{name}"}, retry=retry
-            )
-            return appengine.observe(api_dict(msg), p, location)
-        msg = get("run_services").get_service(
-            name=f"projects/{p}/locations/{loc}/services/{name}", retry=retry
-        )
-        return cloudrun.observe(api_dict(msg), p, loc)
 
-
-def _not_assessed(kind: str, exc: Any) -> str:
+def _not_assessed(kind: GcpKind, exc: Any) -> str:
     api = disabled_api(exc)
     if api:
         return (
             f"{api} is not enabled in this project (SERVICE_DISABLED), so its "
-            f"{KIND_TITLES[kind]} are not assessed"
+            f"{kind.titles} are not assessed"
         )
-    return f"{KIND_TITLES[kind]} not assessed: {describe(exc)}"
+    return f"{kind.titles} not assessed: {describe(exc)}"

@@ -4,10 +4,13 @@ own, so a group is labelled by the instances its template creates."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from providers.gcp.aggregated import aggregated_items
-from providers.gcp.clients import GcpClients
 from providers.gcp.facts import labels
+
+if TYPE_CHECKING:
+    from providers.gcp.clients import GcpClients
 
 _PATH = re.compile(r"(projects/[^/]+/(?:global|regions/[^/]+)/instanceTemplates/[^/]+)$")
 

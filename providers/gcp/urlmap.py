@@ -6,13 +6,49 @@ from collections.abc import Iterator
 from typing import Any
 
 from providers.gcp.aggregated import aggregated_pages
-from providers.gcp.clients import GcpClients
-from providers.gcp.faults import GCP_ERRORS, describe
-from providers.gcp.frontends import resource_key, url_map_labels
-from providers.gcp.names import URL_MAP, last_segment, url_map_id
+from providers.gcp.context import GcpContext
+from providers.gcp.frontends import resource_key
+from providers.gcp.names import gcp_kind, last_segment, parse_resource_name
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
 WBS = "weightedBackendServices"
+
+KIND = gcp_kind(
+    name="gcp.compute.url_map",
+    title="Load balancer URL map",
+    label="URL map",
+    service="compute",
+    templates=(
+        "projects/{project}/global/urlMaps/{name}",
+        "projects/{project}/regions/{region}/urlMaps/{name}",
+    ),
+    id_form="//compute.googleapis.com/projects/P/global/urlMaps/N (or regions/R/urlMaps/N)",
+    url=r"(?:www|compute)\.googleapis\.com/compute/(?:v1|beta|alpha)",
+    url_example="https://www.googleapis.com/compute/v1/",
+    default_location="global",
+    facts=facts(
+        ("weighted_routes", f"*.routeAction.{WBS}"),
+        ("most_live_backends", f"*.routeAction.{WBS}[].weight"),
+        ("unequal_live_split", f"*.routeAction.{WBS}[].weight"),
+        ("most_named_backends", f"*.routeAction.{WBS}[].backendService"),
+        ("weighted_backends", f"*.routeAction.{WBS}[]"),
+        ("default_service", "defaultService"),
+    ),
+    reads=(
+        "urlMaps.aggregatedList",
+        "urlMaps.get",
+        "regionUrlMaps.get",
+        "forwardingRules.aggregatedList",
+        "targetHttpProxies.aggregatedList",
+        "targetHttpsProxies.aggregatedList",
+    ),
+)
+
+
+def url_map_id(project: str, location: str, name: str) -> str:
+    scope = "global" if location == "global" else f"regions/{location}"
+    return f"//compute.googleapis.com/projects/{project}/{scope}/urlMaps/{name}"
 
 
 def route_actions(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -57,7 +93,7 @@ def observe(
     obs = Observation(
         id=url_map_id(project, location, name),
         provider="gcp",
-        kind=URL_MAP,
+        kind=KIND.name,
         name=name,
         account=project,
         location=location,
@@ -89,38 +125,50 @@ def observe(
     return obs
 
 
-class UrlMapReader:
+def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
     """All of a project's URL maps, global and regional: one aggregated list.
     Maps with no weighted route are routing only, not a release unit, and are
     left out of a scan (`relscan check` still reads them)."""
+    tags: dict[str, dict[str, str]] | None = None
+    for maps, unreachable in aggregated_pages(ctx.clients, "url_maps", ctx.project, "url_maps"):
+        for raw in maps:
+            if not weighted_routes(raw):
+                continue
+            if tags is None:
+                tags, error = _labels(ctx)
+                if error:
+                    yield error
+            yield observe(raw, ctx.project, tags)
+        if unreachable:
+            yield ScopeError("gcp", ctx.scope, KIND.part, f"unreachable: {', '.join(unreachable)}")
 
-    kind = URL_MAP
 
-    def __init__(self, clients: GcpClients, project: str, scope: str) -> None:
-        self.clients = clients
-        self.project = project
-        self.scope = scope
+def get(ctx: GcpContext, resource_id: str) -> Observation:
+    from providers.gcp.facts import api_dict
+    from providers.gcp.faults import GCP_ERRORS
+    from providers.gcp.frontends import url_map_labels
 
-    def collect(self) -> Iterator[Observation | ScopeError]:
-        tags: dict[str, dict[str, str]] | None = None
-        for maps, unreachable in aggregated_pages(
-            self.clients, "url_maps", self.project, "url_maps"
-        ):
-            for raw in maps:
-                if not weighted_routes(raw):
-                    continue
-                if tags is None:
-                    tags, error = self.labels()
-                    if error:
-                        yield error
-                yield observe(raw, self.project, tags)
-            if unreachable:
-                why = f"unreachable: {', '.join(unreachable)}"
-                yield ScopeError("gcp", self.scope, URL_MAP, why)
+    rn = parse_resource_name(resource_id, (KIND,))
+    clients, retry = ctx.clients, ctx.clients.retry
+    if rn.location == "global":
+        msg = clients.get("url_maps").get(project=rn.project, url_map=rn.name, retry=retry)
+    else:
+        msg = clients.get("region_url_maps").get(
+            project=rn.project, region=rn.location, url_map=rn.name, retry=retry
+        )
+    try:
+        tags = url_map_labels(clients, rn.project)
+    except GCP_ERRORS:
+        tags = {}  # labels only assign services; the verdict does not need them
+    return observe(api_dict(msg), rn.project, tags)
 
-    def labels(self) -> tuple[dict[str, dict[str, str]], ScopeError | None]:
-        try:
-            return url_map_labels(self.clients, self.project), None
-        except GCP_ERRORS as exc:
-            why = f"cannot read forwarding rule labels: {describe(exc)}"
-            return {}, ScopeError("gcp", self.scope, "compute forwarding rules", why)
+
+def _labels(ctx: GcpContext) -> tuple[dict[str, dict[str, str]], ScopeError | None]:
+    from providers.gcp.faults import GCP_ERRORS, describe
+    from providers.gcp.frontends import url_map_labels
+
+    try:
+        return url_map_labels(ctx.clients, ctx.project), None
+    except GCP_ERRORS as exc:
+        why = f"cannot read forwarding rule labels: {describe(exc)}"
+        return {}, ScopeError("gcp", ctx.scope, "compute forwarding rules", why)

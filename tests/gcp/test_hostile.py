@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from providers.gcp import names
+from providers.gcp import appengine, cloudrun, mig, names, urlmap
 from providers.gcp.emulator.app import GcpEmulator
 from providers.gcp.names import parse_resource_name
 from providers.gcp.plugin import plugin
@@ -162,15 +162,15 @@ def _r(pattern: str) -> st.SearchStrategy[str]:
 
 @settings(max_examples=150, deadline=None)
 @given(_r(names.PROJECT), _r(names.ZONE), _r(names.REGION), _r(names.NAME),
-       _r(names.GAE_SERVICE), _r(names.RUN_SERVICE))  # fmt: skip
+       _r(appengine.SERVICE), _r(cloudrun.SERVICE))  # fmt: skip
 def test_valid_ids_round_trip(project, zone, region, name, gae, run):
     cases = [
-        (names.mig_id(project, zone, name), names.MIG, zone, name),
-        (names.mig_id(project, region, name), names.MIG, region, name),
-        (names.url_map_id(project, "global", name), names.URL_MAP, "global", name),
-        (names.url_map_id(project, region, name), names.URL_MAP, region, name),
-        (names.gae_id(project, gae), names.GAE, "", gae),
-        (names.run_id(project, region, run), names.RUN, region, run),
+        (mig.mig_id(project, zone, name), mig.KIND.name, zone, name),
+        (mig.mig_id(project, region, name), mig.KIND.name, region, name),
+        (urlmap.url_map_id(project, "global", name), urlmap.KIND.name, "global", name),
+        (urlmap.url_map_id(project, region, name), urlmap.KIND.name, region, name),
+        (appengine.gae_id(project, gae), appengine.KIND.name, "", gae),
+        (cloudrun.run_id(project, region, run), cloudrun.KIND.name, region, run),
     ]
     for text, kind, location, short in cases:
         for form in _other_forms(text) + [text + "/"]:
@@ -198,7 +198,7 @@ def _other_forms(full_name: str) -> list[str]:
     st.sampled_from(["?", "//", " ", "#", "/x"]),
 )
 def test_a_valid_name_with_something_after_it_is_refused(project, region, name, tail):
-    for form in _other_forms(names.url_map_id(project, region, name)):
+    for form in _other_forms(urlmap.url_map_id(project, region, name)):
         try:
             parse_resource_name(form + tail)
         except UsageError as exc:
