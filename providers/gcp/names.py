@@ -217,7 +217,7 @@ def _service_and_path(text: str, kinds: Sequence[GcpKind]) -> tuple[str, str]:
             f"unsupported GCP resource URL {text[:200]!r}; relscan reads {_and(examples)} addresses"
         )
     parts = text.split("/")
-    if parts[0] in _relative_roots(kinds):
+    if len(parts) > 1 and parts[0] in _relative_roots(kinds):
         # The API whose template the relative name follows furthest (the first
         # declared on a tie): projects/P/locations/... is Cloud Run's.
         best = max(kinds, key=lambda k: max(_prefix_fit(t, parts) for t in k.templates))
