@@ -8,6 +8,7 @@ from typing import Any
 from providers.gcp.context import GcpContext
 from providers.gcp.facts import api_dict, labels
 from providers.gcp.names import gcp_kind, parse_resource_name
+from providers.gcp.reads import SEGMENT, rest_get
 from scanner.errors import NotFoundError
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
@@ -34,7 +35,25 @@ KIND = gcp_kind(
         ("allocations", "split.allocations"),
         ("shard_by", "split.shardBy"),
     ),
-    reads=("apps.get", "apps.services.list", "apps.services.get"),
+    reads=(
+        rest_get("appengine", "apps.get", f"/v1/apps/{SEGMENT}", "appengine.applications.get"),
+        rest_get(
+            "appengine",
+            "apps.services.list",
+            f"/v1/apps/{SEGMENT}/services",
+            "appengine.services.list",
+        ),
+        rest_get(
+            "appengine",
+            "apps.services.get",
+            f"/v1/apps/{SEGMENT}/services/{SEGMENT}",
+            "appengine.services.get",
+        ),
+    ),
+    clients={
+        "appengine_applications": "google.cloud.appengine_admin_v1:ApplicationsClient",
+        "appengine_services": "google.cloud.appengine_admin_v1:ServicesClient",
+    },
 )
 
 

@@ -11,9 +11,10 @@ per scan and shared by all scopes.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import google.auth
@@ -22,7 +23,7 @@ from google.auth import impersonated_credentials
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import DefaultCredentialsError
 from google.auth.transport.requests import AuthorizedSession
-from google.cloud import appengine_admin_v1, compute_v1, resourcemanager_v3, run_v2
+from google.cloud import resourcemanager_v3
 
 from providers.gcp.guard import guard_session
 from providers.gcp.retry import ThrottleRetry
@@ -34,21 +35,25 @@ from scanner.readonly import ReadOnlyViolation
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 RUN_LOCATIONS_HOST = "https://run.googleapis.com"
 
+# The provider's own clients; each kind names its own (GcpKind.clients).
 CLIENT_TYPES: dict[str, Callable[..., Any]] = {
-    "instance_group_managers": compute_v1.InstanceGroupManagersClient,
-    "region_instance_group_managers": compute_v1.RegionInstanceGroupManagersClient,
-    "instance_templates": compute_v1.InstanceTemplatesClient,
-    "url_maps": compute_v1.UrlMapsClient,
-    "forwarding_rules": compute_v1.ForwardingRulesClient,
-    "target_http_proxies": compute_v1.TargetHttpProxiesClient,
-    "target_https_proxies": compute_v1.TargetHttpsProxiesClient,
-    "region_url_maps": compute_v1.RegionUrlMapsClient,
-    "appengine_applications": appengine_admin_v1.ApplicationsClient,
-    "appengine_services": appengine_admin_v1.ServicesClient,
-    "run_services": run_v2.ServicesClient,
     "projects": resourcemanager_v3.ProjectsClient,
     "folders": resourcemanager_v3.FoldersClient,
 }
+
+
+def client_type(name: str) -> Callable[..., Any]:
+    """The SDK client class called `name` by the provider or by a kind."""
+    if name in CLIENT_TYPES:
+        return CLIENT_TYPES[name]
+    from providers.gcp.plugin import plugin
+
+    for kind in plugin.gcp_kinds():
+        target = dict(kind.clients).get(name)
+        if target:
+            module, _, attr = target.partition(":")
+            return cast(Callable[..., Any], getattr(importlib.import_module(module), attr))
+    raise KeyError(f"no GCP client is called {name!r}")
 
 
 def build_credentials(endpoint: str | None, impersonate: str | None) -> Credentials:
@@ -103,7 +108,7 @@ class GcpClients:
         with self._lock:
             if name not in self._cache:
                 options = ClientOptions(api_endpoint=self.endpoint) if self.endpoint else None
-                client = CLIENT_TYPES[name](
+                client = client_type(name)(
                     credentials=self.credentials, transport="rest", client_options=options
                 )
                 session = getattr(client.transport, "_session", None)

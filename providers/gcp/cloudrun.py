@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from providers.gcp.context import GcpContext
 from providers.gcp.facts import api_dict, labels
 from providers.gcp.names import gcp_kind, parse_resource_name
+from providers.gcp.reads import SEGMENT, rest_get
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -44,10 +45,27 @@ KIND = gcp_kind(
         ("latest_ready_revision", "latestReadyRevision"),
     ),
     reads=(
-        "projects.locations.list",
-        "projects.locations.services.list",
-        "projects.locations.services.get",
+        # Locations.ListLocations over the plain session (list_locations)
+        rest_get(
+            "run",
+            "projects.locations.list",
+            f"/v1/projects/{SEGMENT}/locations",
+            "run.locations.list",
+        ),
+        rest_get(
+            "run",
+            "projects.locations.services.list",
+            f"/v2/projects/{SEGMENT}/locations/{SEGMENT}/services",
+            "run.services.list",
+        ),
+        rest_get(
+            "run",
+            "projects.locations.services.get",
+            f"/v2/projects/{SEGMENT}/locations/{SEGMENT}/services/{SEGMENT}",
+            "run.services.get",
+        ),
     ),
+    clients={"run_services": "google.cloud.run_v2:ServicesClient"},
 )
 
 

@@ -17,7 +17,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from requests import PreparedRequest, Response, Session
 from requests.adapters import BaseAdapter
 
-from providers.gcp.permissions import Read, find, host_allowed
+from providers.gcp.permissions import find, host_allowed
+from providers.gcp.reads import Read
 from scanner.evidence import recorder as evidence
 from scanner.network import DEFAULT_TIMEOUT
 from scanner.readonly import ReadOnlyViolation

@@ -7,6 +7,7 @@ from typing import Any
 
 from providers.gcp.context import GcpContext
 from providers.gcp.names import gcp_kind, last_segment, parse_resource_name
+from providers.gcp.reads import COMPUTE, SEGMENT, rest_get
 from providers.gcp.templates import template_key
 from scanner.facts import dig, read_paths
 from scanner.kind import facts
@@ -48,11 +49,37 @@ KIND = gcp_kind(
         ("instances_left_serving", LEFT_SERVING_FIELD),
     ),
     reads=(
-        "instanceGroupManagers.aggregatedList",
-        "instanceGroupManagers.get",
-        "regionInstanceGroupManagers.get",
-        "instanceTemplates.aggregatedList",
+        rest_get(
+            "compute",
+            "instanceGroupManagers.aggregatedList",
+            f"{COMPUTE}/aggregated/instanceGroupManagers",
+            "compute.instanceGroupManagers.list",
+        ),
+        rest_get(
+            "compute",
+            "instanceGroupManagers.get",
+            f"{COMPUTE}/zones/{SEGMENT}/instanceGroupManagers/{SEGMENT}",
+            "compute.instanceGroupManagers.get",
+        ),
+        rest_get(
+            "compute",
+            "regionInstanceGroupManagers.get",
+            f"{COMPUTE}/regions/{SEGMENT}/instanceGroupManagers/{SEGMENT}",
+            "compute.instanceGroupManagers.get",
+        ),
+        # the templates' labels label the groups (templates.py)
+        rest_get(
+            "compute",
+            "instanceTemplates.aggregatedList",
+            f"{COMPUTE}/aggregated/instanceTemplates",
+            "compute.instanceTemplates.list",
+        ),
     ),
+    clients={
+        "instance_group_managers": "google.cloud.compute_v1:InstanceGroupManagersClient",
+        "region_instance_group_managers": "google.cloud.compute_v1:RegionInstanceGroupManagersClient",
+        "instance_templates": "google.cloud.compute_v1:InstanceTemplatesClient",
+    },
     # Compute Engine answers an aggregated list with 404 only when the project
     # itself is absent or invisible to the credential.
     absent_project_on_404=True,

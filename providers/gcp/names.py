@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from providers.gcp.reads import Read
 from scanner.errors import UsageError
 from scanner.kind import FactSpec, Kind
 
@@ -74,6 +75,11 @@ class GcpKind(Kind):
     # A 404 from this kind's project-wide list means the project itself is
     # absent (or invisible): the scope reports that once and reads no further.
     absent_project_on_404: bool = False
+    # The REST reads the reader makes (`reads` holds their operation names),
+    # and the SDK clients it asks GcpClients for: name -> "module:Class",
+    # imported only when first used.
+    rest: tuple[Read, ...] = ()
+    clients: tuple[tuple[str, str], ...] = ()
 
     def placeholder(self, name: str) -> Part:
         return dict(self.parts).get(name) or PARTS[name]
@@ -90,7 +96,8 @@ def gcp_kind(
     url: str,
     url_example: str,
     facts: tuple[FactSpec, ...],
-    reads: Sequence[str],
+    reads: Sequence[Read],
+    clients: dict[str, str],
     parts: dict[str, Part] | None = None,
     default_location: str = "",
     absent_project_on_404: bool = False,
@@ -108,7 +115,7 @@ def gcp_kind(
         id_form=id_form,
         id_pattern=re.compile(f"{host}(?:{alternatives})", re.ASCII),
         facts=facts,
-        reads=tuple(reads),
+        reads=tuple(read.operation for read in reads),
         part=name,
         plural=f"{label}s",
         label=label,
@@ -119,6 +126,8 @@ def gcp_kind(
         parts=tuple(own.items()),
         default_location=default_location,
         absent_project_on_404=absent_project_on_404,
+        rest=tuple(reads),
+        clients=tuple(clients.items()),
     )
 
 

@@ -21,7 +21,7 @@ from scanner.plugin import ProviderPlugin, ProviderRun
 from scanner.readonly import Grant
 
 if TYPE_CHECKING:
-    from providers.gcp.permissions import Read
+    from providers.gcp.reads import Read
 
 _SERVICE_ACCOUNT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.:-]+\.gserviceaccount\.com$")
 

@@ -9,6 +9,7 @@ from providers.gcp.aggregated import aggregated_pages
 from providers.gcp.context import GcpContext
 from providers.gcp.frontends import resource_key
 from providers.gcp.names import gcp_kind, last_segment, parse_resource_name
+from providers.gcp.reads import COMPUTE, SEGMENT, rest_get
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -36,13 +37,48 @@ KIND = gcp_kind(
         ("default_service", "defaultService"),
     ),
     reads=(
-        "urlMaps.aggregatedList",
-        "urlMaps.get",
-        "regionUrlMaps.get",
-        "forwardingRules.aggregatedList",
-        "targetHttpProxies.aggregatedList",
-        "targetHttpsProxies.aggregatedList",
+        rest_get(
+            "compute",
+            "urlMaps.aggregatedList",
+            f"{COMPUTE}/aggregated/urlMaps",
+            "compute.urlMaps.list",
+        ),
+        rest_get(
+            "compute", "urlMaps.get", f"{COMPUTE}/global/urlMaps/{SEGMENT}", "compute.urlMaps.get"
+        ),
+        rest_get(
+            "compute",
+            "regionUrlMaps.get",
+            f"{COMPUTE}/regions/{SEGMENT}/urlMaps/{SEGMENT}",
+            "compute.urlMaps.get",
+        ),
+        # the forwarding rules in front of a map label it (frontends.py)
+        rest_get(
+            "compute",
+            "forwardingRules.aggregatedList",
+            f"{COMPUTE}/aggregated/forwardingRules",
+            "compute.forwardingRules.list",
+        ),
+        rest_get(
+            "compute",
+            "targetHttpProxies.aggregatedList",
+            f"{COMPUTE}/aggregated/targetHttpProxies",
+            "compute.targetHttpProxies.list",
+        ),
+        rest_get(
+            "compute",
+            "targetHttpsProxies.aggregatedList",
+            f"{COMPUTE}/aggregated/targetHttpsProxies",
+            "compute.targetHttpsProxies.list",
+        ),
     ),
+    clients={
+        "url_maps": "google.cloud.compute_v1:UrlMapsClient",
+        "region_url_maps": "google.cloud.compute_v1:RegionUrlMapsClient",
+        "forwarding_rules": "google.cloud.compute_v1:ForwardingRulesClient",
+        "target_http_proxies": "google.cloud.compute_v1:TargetHttpProxiesClient",
+        "target_https_proxies": "google.cloud.compute_v1:TargetHttpsProxiesClient",
+    },
 )
 
 
