@@ -7,7 +7,8 @@ from typing import Any
 
 from providers.gcp.context import GcpContext
 from providers.gcp.facts import api_dict, labels
-from providers.gcp.names import gcp_kind, parse_resource_name
+from providers.gcp.kind import gcp_kind
+from providers.gcp.names import parse_resource_name
 from providers.gcp.reads import SEGMENT, rest_get
 from scanner.errors import NotFoundError
 from scanner.kind import facts

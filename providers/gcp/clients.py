@@ -33,7 +33,6 @@ from scanner.network import DEFAULT_TIMEOUT
 from scanner.readonly import ReadOnlyViolation
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
-RUN_LOCATIONS_HOST = "https://run.googleapis.com"
 
 # The provider's own clients; each kind names its own (GcpKind.clients).
 CLIENT_TYPES: dict[str, Callable[..., Any]] = {
@@ -133,5 +132,6 @@ class GcpClients:
                 )
             return self._session
 
-    def run_locations_url(self, project: str) -> str:
-        return f"{self.endpoint or RUN_LOCATIONS_HOST}/v1/projects/{project}/locations"
+    def url(self, host: str, path: str) -> str:
+        """`path` on `host` (https://...), or on the endpoint override if set."""
+        return f"{self.endpoint or host}{path}"

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from providers.gcp.context import GcpContext
 from providers.gcp.facts import api_dict, labels
-from providers.gcp.names import gcp_kind, parse_resource_name
+from providers.gcp.kind import gcp_kind
+from providers.gcp.names import parse_resource_name
 from providers.gcp.reads import SEGMENT, rest_get
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
@@ -125,7 +126,7 @@ def list_locations(clients: GcpClients, project: str) -> list[str]:
     from google.protobuf import json_format
 
     session = clients.session()
-    url = clients.run_locations_url(project)
+    url = clients.url("https://run.googleapis.com", f"/v1/projects/{project}/locations")
 
     def fetch(token: str | None) -> Any:
         params = {"pageToken": token} if token else {}

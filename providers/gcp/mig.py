@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from providers.gcp.context import GcpContext
-from providers.gcp.names import gcp_kind, last_segment, parse_resource_name
+from providers.gcp.kind import gcp_kind
+from providers.gcp.names import last_segment, parse_resource_name
 from providers.gcp.reads import COMPUTE, SEGMENT, rest_get
 from providers.gcp.templates import template_key
 from scanner.facts import dig, read_paths
@@ -26,6 +27,7 @@ POLICY_PATHS = [
     ("max_unavailable_calculated", "updatePolicy.maxUnavailable.calculated"),
     ("target_size", "targetSize"),
 ]
+SDK = "google.cloud.compute_v1"  # the clients' module, imported on first use
 LEFT_SERVING_FIELD = "targetSize - updatePolicy.maxUnavailable.calculated"
 LEFT_SERVING = f"{LEFT_SERVING_FIELD} (instances left serving)"
 
@@ -76,9 +78,9 @@ KIND = gcp_kind(
         ),
     ),
     clients={
-        "instance_group_managers": "google.cloud.compute_v1:InstanceGroupManagersClient",
-        "region_instance_group_managers": "google.cloud.compute_v1:RegionInstanceGroupManagersClient",
-        "instance_templates": "google.cloud.compute_v1:InstanceTemplatesClient",
+        "instance_group_managers": f"{SDK}:InstanceGroupManagersClient",
+        "region_instance_group_managers": f"{SDK}:RegionInstanceGroupManagersClient",
+        "instance_templates": f"{SDK}:InstanceTemplatesClient",
     },
     # Compute Engine answers an aggregated list with 404 only when the project
     # itself is absent or invisible to the credential.

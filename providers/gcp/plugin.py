@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from providers.gcp.endpoint import endpoint_from_env
+from providers.gcp.kind import GcpKind
 from providers.gcp.names import (
-    GcpKind,
     check_parent_id,
     check_project_id,
     looks_like_resource_name,

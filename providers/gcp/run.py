@@ -19,7 +19,8 @@ from providers.gcp.faults import (
     is_credentials_error,
     is_not_found,
 )
-from providers.gcp.names import GcpKind, parse_resource_name
+from providers.gcp.kind import GcpKind
+from providers.gcp.names import parse_resource_name
 from providers.gcp.plugin import plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError
 from scanner.model import Observation, ScopeError

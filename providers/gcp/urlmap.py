@@ -8,7 +8,8 @@ from typing import Any
 from providers.gcp.aggregated import aggregated_pages
 from providers.gcp.context import GcpContext
 from providers.gcp.frontends import resource_key
-from providers.gcp.names import gcp_kind, last_segment, parse_resource_name
+from providers.gcp.kind import gcp_kind
+from providers.gcp.names import last_segment, parse_resource_name
 from providers.gcp.reads import COMPUTE, SEGMENT, rest_get
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError

@@ -185,3 +185,14 @@ def test_the_reader_modules_import_without_the_sdk():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_every_client_name_is_declared_once_and_names_an_sdk_client():
+    from providers.gcp.clients import CLIENT_TYPES, client_type
+
+    names = list(CLIENT_TYPES) + [n for k in plugin.gcp_kinds() for n, _ in k.clients]
+    assert len(names) == len(set(names)), "a client name is declared twice"
+    for name in names:
+        assert client_type(name).__name__.endswith("Client"), name
+    with pytest.raises(KeyError, match="no GCP client is called 'instances'"):
+        client_type("instances")
