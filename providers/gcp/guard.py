@@ -88,9 +88,9 @@ class GuardAdapter(BaseAdapter):
         # each client's own default, which is a minute or none at all
         kwargs["timeout"] = (self.timeout, self.timeout)
         response = self.inner.send(request, *args, **kwargs)
-        # TRANSITION: the process-wide recorder when none was passed in, until
-        # the scan session hands every run its recorder.
-        recorder = self.recorder if self.recorder is not None else evidence.active()
+        recorder = self.recorder
+        if recorder is None:  # the process-wide one, until every run is handed its own
+            recorder = evidence.active()  # TRANSITION
         if recorder is not None:
             _record(recorder, read, request, response)
         return response
