@@ -4,37 +4,54 @@ Clients are cached per (service, region) for the whole scan and share one retry
 strategy (providers/oci/retry.py: backoff with jitter, Retry-After honoured,
 few tries of an endpoint that does not answer, a budget for the scan) and
 `--timeout` for connecting and for each answer. Each client refuses any call that is not a declared
-read operation and records every response into the active evidence bundle
-(providers/oci/guard.py). `RELSCAN_OCI_ENDPOINT` replaces the service endpoint
-of every client; a `{region}` in it is filled with the client's region, so one
-emulator can serve several regions.
+read operation and records every response into the evidence bundle the run
+was configured with (providers/oci/guard.py). Which SDK client class serves a
+service comes from the kinds (providers/oci/kind.py). `RELSCAN_OCI_ENDPOINT`
+replaces the service endpoint of every client; a `{region}` in it is filled
+with the client's region, so one emulator can serve several regions.
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
 from typing import Any
 
-import oci
 from oci.circuit_breaker import NoCircuitBreakerStrategy
 
 from providers.oci import guard
 from providers.oci.auth import Credentials, endpoint
 from providers.oci.retry import strategy
 from scanner import __version__
+from scanner.evidence.recorder import Recorder
 from scanner.network import DEFAULT_TIMEOUT
 
-SERVICES: dict[str, Any] = {
-    "identity": oci.identity.IdentityClient,
-    "loadbalancer": oci.load_balancer.LoadBalancerClient,
-    "devops": oci.devops.DevopsClient,
-}
+# The provider's own client (listing compartments); each kind names its own.
+DISCOVERY_CLIENTS = {"identity": "oci.identity.IdentityClient"}
+
+
+def client_classes() -> dict[str, str]:
+    """Every service a scan builds clients for, with its SDK client class."""
+    from providers.oci.plugin import plugin
+
+    return {**DISCOVERY_CLIENTS, **{k.service: k.client for k in plugin.oci_kinds()}}
+
+
+def client_class(service: str) -> Any:
+    module, _, name = client_classes()[service].rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 class OciClients:
-    def __init__(self, creds: Credentials, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        creds: Credentials,
+        timeout: float = DEFAULT_TIMEOUT,
+        recorder: Recorder | None = None,
+    ) -> None:
         self.creds = creds
         self.timeout = timeout
+        self.recorder = recorder  # the evidence bundle, if the run records one
         self.retry = strategy()
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -64,7 +81,7 @@ class OciClients:
         url = endpoint()
         if url:
             kwargs["service_endpoint"] = url.replace("{region}", region).rstrip("/")
-        client = SERVICES[service](config, **kwargs)
+        client = client_class(service)(config, **kwargs)
         client.base_client.user_agent = f"{client.base_client.user_agent} relscan/{__version__}"
-        guard.install(client, service, region)
+        guard.install(client, service, region, self.recorder)
         return client

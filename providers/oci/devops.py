@@ -5,17 +5,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from providers.oci.clients import OciClients
-from providers.oci.faults import OCI_ERRORS, describe
-from providers.oci.pages import all_items
+from providers.oci.kind import oci_kind
+from providers.oci.stages import FACTS as STAGE_FACTS
 from providers.oci.stages import add_stage_facts, unknown_stage_facts
 from providers.oci.tags import tags_of
 from providers.oci.units import identity_problem, name_of
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
-KIND = "oci.devops.deploy_pipeline"
+if TYPE_CHECKING:
+    from providers.oci.context import OciContext
+
+PROJECT = ("project_id", "deployPipeline.projectId")
+KIND = oci_kind(
+    name="oci.devops.deploy_pipeline",
+    title="OCI DevOps deployment pipeline",
+    ocid_type="devopsdeploypipeline",
+    service="devops",
+    client="oci.devops.DevopsClient",
+    facts=facts(PROJECT, *STAGE_FACTS),
+    reads=("ListDeployPipelines", "GetDeployPipeline", "ListDeployStages"),
+)
 GONE = ("DELETING", "DELETED")
 Stages = dict[str, list[Any]]
 
@@ -42,68 +54,73 @@ def _group(stages: list[Any]) -> tuple[Stages, dict[str, str], str | None]:
     return by_pipeline, broken, everyone
 
 
-class DevopsReader:
-    def __init__(self, clients: OciClients, region: str) -> None:
-        self.client = clients.get("devops", region)
-        self.region = region
+def collect(ctx: OciContext) -> Iterator[Observation | ScopeError]:
+    from providers.oci.faults import OCI_ERRORS, describe
+    from providers.oci.pages import all_items
 
-    def collect(self, compartment: str) -> Iterator[Observation | ScopeError]:
-        pipelines = [
-            p
-            for p in all_items(self.client.list_deploy_pipelines, compartment_id=compartment)
-            if p.lifecycle_state not in GONE
-        ]
-        if not pipelines:
-            return
-        try:
-            found = all_items(self.client.list_deploy_stages, compartment_id=compartment)
-            stages, broken, everyone = _group(found)
-        except OCI_ERRORS as exc:
-            stages, broken, everyone = {}, {}, describe(exc)
-        for pipeline in pipelines:
-            problem = identity_problem(pipeline, "deploy pipeline")
-            if problem:
-                yield ScopeError("oci", f"oci:{compartment}/{self.region}", "devops", problem)
-                continue
-            why = everyone or broken.get(pipeline.id)
-            yield self.observe(pipeline, why if why else stages.get(pipeline.id, []))
+    client = ctx.client(KIND.service)
+    pipelines = [
+        p
+        for p in all_items(client.list_deploy_pipelines, compartment_id=ctx.compartment)
+        if p.lifecycle_state not in GONE
+    ]
+    if not pipelines:
+        return
+    try:
+        found = all_items(client.list_deploy_stages, compartment_id=ctx.compartment)
+        stages, broken, everyone = _group(found)
+    except OCI_ERRORS as exc:
+        stages, broken, everyone = {}, {}, describe(exc)
+    for pipeline in pipelines:
+        problem = identity_problem(pipeline, "deploy pipeline")
+        if problem:
+            yield ScopeError("oci", ctx.label, KIND.part, problem)
+            continue
+        why = everyone or broken.get(pipeline.id)
+        yield observe(pipeline, ctx.region, why if why else stages.get(pipeline.id, []))
 
-    def get(self, pipeline_id: str) -> Observation:
-        pipeline = self.client.get_deploy_pipeline(pipeline_id).data
-        found: list[Any] | str
-        try:
-            listed = all_items(self.client.list_deploy_stages, deploy_pipeline_id=pipeline_id)
-            stages, broken, everyone = _group(listed)
-            found = everyone or broken.get(pipeline_id) or stages.get(pipeline_id, [])
-        except OCI_ERRORS as exc:
-            found = describe(exc)
-        if not isinstance(pipeline.id, str):
-            pipeline.id = pipeline_id
-        return self.observe(pipeline, found)
 
-    def observe(self, pipeline: Any, stages: list[Any] | str) -> Observation:
-        obs = Observation(
-            id=pipeline.id,
-            provider="oci",
-            kind=KIND,
-            name=name_of(pipeline),
-            account=pipeline.compartment_id if isinstance(pipeline.compartment_id, str) else "",
-            location=self.region,
-            tags=tags_of(pipeline),
-        )
-        why = getattr(pipeline, "malformed", None)
-        if why:
-            obs.unknown("project_id", "deployPipeline.projectId", why)
-            unknown_stage_facts(obs, why)
-            return obs
-        obs.add("project_id", "deployPipeline.projectId", pipeline.project_id)
-        if isinstance(stages, str):
-            unknown_stage_facts(obs, stages)
-            return obs
-        try:
-            facts = Observation(obs.id, "oci", KIND, obs.name, obs.account, obs.location)
-            add_stage_facts(facts, pipeline.id, stages)
-            obs.facts.update(facts.facts)
-        except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            unknown_stage_facts(obs, f"malformed deploy stages: {type(exc).__name__}: {exc}")
+def get(ctx: OciContext, resource_id: str) -> Observation:
+    from providers.oci.faults import OCI_ERRORS, describe
+    from providers.oci.pages import all_items
+
+    client = ctx.client(KIND.service)
+    pipeline = client.get_deploy_pipeline(resource_id).data
+    found: list[Any] | str
+    try:
+        listed = all_items(client.list_deploy_stages, deploy_pipeline_id=resource_id)
+        stages, broken, everyone = _group(listed)
+        found = everyone or broken.get(resource_id) or stages.get(resource_id, [])
+    except OCI_ERRORS as exc:
+        found = describe(exc)
+    if not isinstance(pipeline.id, str):
+        pipeline.id = resource_id
+    return observe(pipeline, ctx.region, found)
+
+
+def observe(pipeline: Any, region: str, stages: list[Any] | str) -> Observation:
+    obs = Observation(
+        id=pipeline.id,
+        provider="oci",
+        kind=KIND.name,
+        name=name_of(pipeline),
+        account=pipeline.compartment_id if isinstance(pipeline.compartment_id, str) else "",
+        location=region,
+        tags=tags_of(pipeline),
+    )
+    why = getattr(pipeline, "malformed", None)
+    if why:
+        obs.unknown(*PROJECT, why)
+        unknown_stage_facts(obs, why)
         return obs
+    obs.add(*PROJECT, pipeline.project_id)
+    if isinstance(stages, str):
+        unknown_stage_facts(obs, stages)
+        return obs
+    try:
+        staged = Observation(obs.id, "oci", KIND.name, obs.name, obs.account, obs.location)
+        add_stage_facts(staged, pipeline.id, stages)
+        obs.facts.update(staged.facts)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        unknown_stage_facts(obs, f"malformed deploy stages: {type(exc).__name__}: {exc}")
+    return obs

@@ -1,6 +1,6 @@
 """What every OCI client built for a scan does around each HTTP exchange:
 refuse, before sending, anything that is not a declared read operation; and
-record every response into the active evidence bundle.
+record every response into the run's evidence bundle.
 
 Installed by providers/oci/clients.py, the one place clients are built.
 """
@@ -18,6 +18,7 @@ from providers.oci.faults import MalformedAnswer
 from providers.oci.malformed import last_raw, looks_like_json, remember, salvage
 from providers.oci.permissions import Operation, match
 from scanner.evidence import recorder as evidence
+from scanner.evidence.recorder import Recorder
 from scanner.readonly import ReadOnlyViolation
 
 SDK_ERRORS = (
@@ -30,10 +31,16 @@ SDK_ERRORS = (
 CONTEXT_PATH = "/relscan/context"  # the scan's tenancy and home region, in a bundle
 
 
-def install(client: Any, service: str, region: str) -> None:
+def install(client: Any, service: str, region: str, recorder: Recorder | None = None) -> None:
     base = client.base_client
     _refuse_undeclared(base, service)
-    base.session.hooks.setdefault("response", []).append(_recorder_hook(service, region))
+    base.session.hooks.setdefault("response", []).append(_recorder_hook(service, region, recorder))
+
+
+def _recorder(given: Recorder | None) -> Recorder | None:
+    # TRANSITION (issue 14): a run configured without a recorder still records
+    # into the process-wide active one, until the scan session passes it in.
+    return given if given is not None else evidence.active()
 
 
 def _refuse_undeclared(base: Any, service: str) -> None:
@@ -86,10 +93,10 @@ def api_path(op: Operation, path: str) -> str:
     return "/" + (found[0] if found else path).lstrip("/")
 
 
-def _recorder_hook(service: str, region: str) -> Any:
+def _recorder_hook(service: str, region: str, given: Recorder | None) -> Any:
     def hook(response: Any, *args: Any, **kwargs: Any) -> Any:
         remember(response)
-        recorder = evidence.active()
+        recorder = _recorder(given)
         if recorder is None:
             return response
         req = response.request
@@ -114,11 +121,13 @@ def _recorder_hook(service: str, region: str) -> Any:
     return hook
 
 
-def record_context(tenancy: str | None, home_region: str | None) -> None:
+def record_context(
+    tenancy: str | None, home_region: str | None, given: Recorder | None = None
+) -> None:
     """Put the scan's tenancy and home region in the bundle: they come from the
     config file or the environment, not from an API answer, and a replay needs
     them to ask the same questions."""
-    recorder = evidence.active()
+    recorder = _recorder(given)
     if recorder is None:
         return
     body = {"tenancy": tenancy, "home_region": home_region}

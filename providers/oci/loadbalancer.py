@@ -4,15 +4,17 @@ listener (or route) uses it, read from one paged ListLoadBalancers call."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from providers.oci.clients import OciClients
-from providers.oci.pages import all_items
+from providers.oci.kind import oci_kind
 from providers.oci.tags import tags_of
 from providers.oci.units import identity_problem, name_of
+from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
-KIND = "oci.loadbalancer.load_balancer"
+if TYPE_CHECKING:
+    from providers.oci.context import OciContext
+
 GONE = ("DELETING", "DELETED")
 # OCI documents weights for round robin and least connections; IP hash pins each
 # client to a backend by its address, so weights give no controlled share there.
@@ -58,54 +60,61 @@ FACTS = (
     ("standby_backend_sets", f"{P}.backendSets (used by no listener)"),
     ("uneven_weight_sets", f"{P}.backendSets[].backends[].weight"),
 )
+KIND = oci_kind(
+    name="oci.loadbalancer.load_balancer",
+    title="OCI load balancer",
+    ocid_type="loadbalancer",
+    service="loadbalancer",
+    client="oci.load_balancer.LoadBalancerClient",
+    facts=facts(*FACTS),
+    reads=("ListLoadBalancers", "GetLoadBalancer"),
+)
 
 
-class LoadBalancerReader:
-    def __init__(self, clients: OciClients, region: str) -> None:
-        self.client = clients.get("loadbalancer", region)
-        self.region = region
+def collect(ctx: OciContext) -> Iterator[Observation | ScopeError]:
+    from providers.oci.pages import all_items
 
-    def collect(self, compartment: str) -> Iterator[Observation | ScopeError]:
-        found = all_items(
-            self.client.list_load_balancers, compartment_id=compartment, detail="full"
-        )
-        for lb in found:
-            if lb.lifecycle_state in GONE:
-                continue
-            problem = identity_problem(lb, "load balancer")
-            if problem:
-                yield ScopeError("oci", f"oci:{compartment}/{self.region}", "loadbalancer", problem)
-            else:
-                yield self.observe(lb)
+    client = ctx.client(KIND.service)
+    found = all_items(client.list_load_balancers, compartment_id=ctx.compartment, detail="full")
+    for lb in found:
+        if lb.lifecycle_state in GONE:
+            continue
+        problem = identity_problem(lb, "load balancer")
+        if problem:
+            yield ScopeError("oci", ctx.label, KIND.part, problem)
+        else:
+            yield observe(lb, ctx.region)
 
-    def get(self, lb_id: str) -> Observation:
-        lb = self.client.get_load_balancer(lb_id).data
-        if not isinstance(lb.id, str):
-            lb.id = lb_id
-        return self.observe(lb)
 
-    def observe(self, lb: Any) -> Observation:
-        obs = Observation(
-            id=lb.id,
-            provider="oci",
-            kind=KIND,
-            name=name_of(lb),
-            account=lb.compartment_id if isinstance(lb.compartment_id, str) else "",
-            location=self.region,
-            tags=tags_of(lb),
-        )
-        why = getattr(lb, "malformed", None)
+def get(ctx: OciContext, resource_id: str) -> Observation:
+    lb = ctx.client(KIND.service).get_load_balancer(resource_id).data
+    if not isinstance(lb.id, str):
+        lb.id = resource_id
+    return observe(lb, ctx.region)
+
+
+def observe(lb: Any, region: str) -> Observation:
+    obs = Observation(
+        id=lb.id,
+        provider="oci",
+        kind=KIND.name,
+        name=name_of(lb),
+        account=lb.compartment_id if isinstance(lb.compartment_id, str) else "",
+        location=region,
+        tags=tags_of(lb),
+    )
+    why = getattr(lb, "malformed", None)
+    if why is None:
+        try:
+            values = _values(lb)
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            why = f"malformed load balancer: {type(exc).__name__}: {exc}"
+    for spec in KIND.facts:
         if why is None:
-            try:
-                values = _values(lb)
-            except (AttributeError, TypeError, ValueError, KeyError) as exc:
-                why = f"malformed load balancer: {type(exc).__name__}: {exc}"
-        for name, field in FACTS:
-            if why is None:
-                obs.add(name, field, values[name])
-            else:
-                obs.unknown(name, field, why)
-        return obs
+            obs.add(spec.name, spec.field, values[spec.name])
+        else:
+            obs.unknown(spec.name, spec.field, why)
+    return obs
 
 
 def _values(lb: Any) -> dict[str, Any]:

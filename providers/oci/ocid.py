@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scanner.errors import UsageError
 
-_TYPE = re.compile(r"^[a-z][a-z0-9]*$")
-_REALM = re.compile(r"^oc[0-9]+$")
-_REGION = re.compile(r"^([a-z]{2,}(-[a-z0-9]+)+-[0-9]+|[a-z]{3})?$")
-_FUTURE = re.compile(r"^[a-z0-9-]+$")
-_UNIQUE = re.compile(r"^[a-z0-9]{8,255}$")
+if TYPE_CHECKING:
+    from providers.oci.kind import OciKind
 
-LOAD_BALANCER = "loadbalancer"
-DEPLOY_PIPELINE = "devopsdeploypipeline"
-SUPPORTED = {
-    LOAD_BALANCER: "ocid1.loadbalancer.REALM.REGION.UNIQUE",
-    DEPLOY_PIPELINE: "ocid1.devopsdeploypipeline.REALM.REGION.UNIQUE",
-}
+# Each segment's grammar, once: the parser checks an OCID segment by segment
+# (to say which one is wrong), and a kind's id pattern joins the same pieces.
+_TYPE_RE = r"[a-z][a-z0-9]*"
+_REALM_RE = r"oc[0-9]+"
+_REGION_RE = r"(?:[a-z]{2,}(?:-[a-z0-9]+)+-[0-9]+|[a-z]{3})?"
+_FUTURE_RE = r"[a-z0-9-]+"
+_UNIQUE_RE = r"[a-z0-9]{8,255}"
+_TYPE = re.compile(_TYPE_RE)
+_REALM = re.compile(_REALM_RE)
+_REGION = re.compile(_REGION_RE)
+_FUTURE = re.compile(_FUTURE_RE)
+_UNIQUE = re.compile(_UNIQUE_RE)
+
 SCOPE_TYPES = ("compartment", "tenancy")
 
 
@@ -28,6 +34,21 @@ class Ocid:
     type: str
     realm: str
     region: str  # as written in the OCID: a region name, a short code, or ""
+
+
+def id_form(resource_type: str) -> str:
+    """The OCIDs of one resource type, as a person writes them."""
+    return f"ocid1.{resource_type}.REALM.REGION.UNIQUE"
+
+
+def id_pattern(resource_type: str) -> re.Pattern[str]:
+    """Exactly the well-formed OCIDs (as `parse_ocid` accepts them) of one
+    resource type."""
+    if not _TYPE.fullmatch(resource_type):
+        raise ValueError(f"OCID resource type {resource_type!r} is not lowercase letters, digits")
+    return re.compile(
+        rf"ocid1\.{resource_type}\.{_REALM_RE}\.{_REGION_RE}(?:\.{_FUTURE_RE})?\.{_UNIQUE_RE}"
+    )
 
 
 def looks_like_ocid(text: str) -> bool:
@@ -59,13 +80,24 @@ def parse_ocid(text: str) -> Ocid:
     return Ocid(text, parts[1], parts[2], parts[3])
 
 
-def parse_resource(text: str) -> Ocid:
-    """An OCID that `relscan check` can assess."""
+def supported(kinds: Iterable[OciKind] | None = None) -> dict[str, str]:
+    """The resource types `relscan check` reads, each with its id form: one
+    per kind (default: the kinds the OCI plugin declares)."""
+    if kinds is None:
+        from providers.oci.plugin import plugin  # it lists the readers that declare them
+
+        kinds = plugin.oci_kinds()
+    return {kind.ocid_type: kind.id_form for kind in kinds}
+
+
+def parse_resource(text: str, kinds: Iterable[OciKind] | None = None) -> Ocid:
+    """An OCID that `relscan check` can assess: well formed, and of a
+    resource type that one of the kinds claims."""
     ocid = parse_ocid(text)
-    if ocid.type not in SUPPORTED:
+    forms = supported(kinds)
+    if ocid.type not in forms:
         raise UsageError(
-            f"unsupported OCID kind {ocid.type!r}; relscan checks "
-            f"{' and '.join(SUPPORTED.values())}"
+            f"unsupported OCID kind {ocid.type!r}; relscan checks {' and '.join(forms.values())}"
         )
     return ocid
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from providers.oci import AUTH_MODES
+from providers.oci.kind import OciKind
 from providers.oci.ocid import looks_like_ocid, parse_resource, parse_scope
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
@@ -19,6 +20,23 @@ class OciPlugin(ProviderPlugin):
     title = "Oracle Cloud Infrastructure"
     emulator = "providers.oci.emulator.app"
     scan_only = frozenset({"oci_compartment", "oci_region"})
+    # One module per kind (providers/oci/kind.py): in this order a scope is read.
+    readers = ("providers.oci.loadbalancer", "providers.oci.devops")
+    discovery_reads = ("ListCompartments",)
+
+    def oci_kinds(self) -> tuple[OciKind, ...]:
+        """The kinds, with what OCI kinds add: the OCID type and the client."""
+        return tuple(cast(OciKind, kind) for kind in self.kinds())
+
+    def declared_reads(self) -> set[str]:
+        from providers.oci.permissions import OPERATIONS
+
+        return {op.name for op in OPERATIONS}
+
+    def read_permission(self, operation: str) -> str | None:
+        from providers.oci.permissions import OPERATIONS
+
+        return next((op.permission for op in OPERATIONS if op.name == operation), None)
 
     def options(self) -> list[click.Option]:
         return [
@@ -47,7 +65,7 @@ class OciPlugin(ProviderPlugin):
         return looks_like_ocid(resource_id)
 
     def check_id(self, resource_id: str) -> None:
-        parse_resource(resource_id)
+        parse_resource(resource_id, self.oci_kinds())
 
     def permissions(self, scope: str = "account") -> Grant:
         if scope != "account":
@@ -71,7 +89,7 @@ class OciPlugin(ProviderPlugin):
         regions = [region_name(r, "--oci-region") for r in options.get("oci_region") or ()]
         creds = load(options)
         return OciRun(
-            OciClients(creds, timeout_of(options)),
+            OciClients(creds, timeout_of(options), recorder),
             list(dict.fromkeys(compartments)),
             list(dict.fromkeys(regions)),
         )

@@ -9,11 +9,11 @@ from functools import cached_property
 from oci.regions import REGIONS_SHORT_NAMES
 
 from providers.oci.clients import OciClients
-from providers.oci.devops import DevopsReader
+from providers.oci.context import OciContext
 from providers.oci.faults import OCI_ERRORS, describe, is_credentials_error, is_not_found
 from providers.oci.guard import record_context
-from providers.oci.loadbalancer import LoadBalancerReader
-from providers.oci.ocid import LOAD_BALANCER, parse_resource
+from providers.oci.ocid import parse_resource
+from providers.oci.plugin import plugin
 from providers.oci.scopes import CompartmentTree, discover
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.model import Observation, ScopeError
@@ -21,7 +21,6 @@ from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
 
 REGION_NAME = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+-[0-9]+$")
-READERS = (("loadbalancer", LoadBalancerReader), ("devops", DevopsReader))
 
 
 def region_name(text: str, what: str) -> str:
@@ -64,7 +63,7 @@ class OciRun(ProviderRun):
 
     def scopes(self) -> list[Scope]:
         regions = self.regions or [self.home_region]
-        record_context(self.clients.creds.tenancy, regions[0])
+        record_context(self.clients.creds.tenancy, regions[0], self.clients.recorder)
         tree = self.tree
         return [Scope("oci", c, r) for c in tree.ids for r in regions]
 
@@ -72,24 +71,25 @@ class OciRun(ProviderRun):
         why = self.tree.errors.get(scope.account)
         if why and scope.location == (self.regions or [self.home_region])[0]:
             yield ScopeError("oci", scope.label, "identity", why)
-        for service, reader_class in READERS:
+        ctx = OciContext(self.clients, scope.location, scope.account)
+        for reader in plugin.reader_modules():
             try:
-                reader = reader_class(self.clients, scope.location)
-                yield from reader.collect(scope.account)
+                yield from reader.collect(ctx)
             except OCI_ERRORS as exc:
-                yield ScopeError("oci", scope.label, service, describe(exc))
+                yield ScopeError("oci", scope.label, reader.KIND.part, describe(exc))
 
     def check(self, resource_id: str) -> Observation:
-        ocid = parse_resource(resource_id)
+        ocid = parse_resource(resource_id, plugin.oci_kinds())
+        reader = plugin.reader_for(resource_id)
+        if reader is None:  # the parser and the kinds' patterns share one grammar
+            raise UsageError(f"no OCI kind claims {resource_id!r}")
         region = (
             region_name(ocid.region, f"region of {resource_id}")
             if ocid.region
             else self.home_region
         )
         try:
-            if ocid.type == LOAD_BALANCER:
-                return LoadBalancerReader(self.clients, region).get(resource_id)
-            return DevopsReader(self.clients, region).get(resource_id)
+            return reader.get(OciContext(self.clients, region), resource_id)
         except OCI_ERRORS as exc:
             if is_not_found(exc):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
