@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import importlib
 import threading
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from oci.circuit_breaker import NoCircuitBreakerStrategy
 
@@ -26,19 +27,26 @@ from scanner import __version__
 from scanner.evidence.recorder import Recorder
 from scanner.network import DEFAULT_TIMEOUT
 
+if TYPE_CHECKING:
+    from providers.oci.kind import OciKind
+
 # The provider's own client (listing compartments); each kind names its own.
 DISCOVERY_CLIENTS = {"identity": "oci.identity.IdentityClient"}
 
 
-def client_classes() -> dict[str, str]:
-    """Every service a scan builds clients for, with its SDK client class."""
-    from providers.oci.plugin import plugin
+def client_classes(kinds: Iterable[OciKind] | None = None) -> dict[str, str]:
+    """Every service a scan builds clients for, with its SDK client class (as
+    a dotted path): the provider's own, and each kind's (default: the kinds
+    the OCI plugin declares)."""
+    if kinds is None:
+        from providers.oci.plugin import plugin
 
-    return {**DISCOVERY_CLIENTS, **{k.service: k.client for k in plugin.oci_kinds()}}
+        kinds = plugin.oci_kinds()
+    return {**DISCOVERY_CLIENTS, **{kind.service: kind.client for kind in kinds}}
 
 
-def client_class(service: str) -> Any:
-    module, _, name = client_classes()[service].rpartition(".")
+def _class(dotted: str) -> Any:
+    module, _, name = dotted.rpartition(".")
     return getattr(importlib.import_module(module), name)
 
 
@@ -48,10 +56,12 @@ class OciClients:
         creds: Credentials,
         timeout: float = DEFAULT_TIMEOUT,
         recorder: Recorder | None = None,
+        kinds: Iterable[OciKind] | None = None,
     ) -> None:
         self.creds = creds
         self.timeout = timeout
         self.recorder = recorder  # the evidence bundle, if the run records one
+        self.classes = client_classes(kinds)
         self.retry = strategy()
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -81,7 +91,7 @@ class OciClients:
         url = endpoint()
         if url:
             kwargs["service_endpoint"] = url.replace("{region}", region).rstrip("/")
-        client = client_class(service)(config, **kwargs)
+        client = _class(self.classes[service])(config, **kwargs)
         client.base_client.user_agent = f"{client.base_client.user_agent} relscan/{__version__}"
         guard.install(client, service, region, self.recorder)
         return client

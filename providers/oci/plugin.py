@@ -89,9 +89,10 @@ class OciPlugin(ProviderPlugin):
         regions = [region_name(r, "--oci-region") for r in options.get("oci_region") or ()]
         creds = load(options)
         return OciRun(
-            OciClients(creds, timeout_of(options), recorder),
+            OciClients(creds, timeout_of(options), recorder, self.oci_kinds()),
             list(dict.fromkeys(compartments)),
             list(dict.fromkeys(regions)),
+            self,
         )
 
 

@@ -13,7 +13,7 @@ from providers.oci.context import OciContext
 from providers.oci.faults import OCI_ERRORS, describe, is_credentials_error, is_not_found
 from providers.oci.guard import record_context
 from providers.oci.ocid import parse_resource
-from providers.oci.plugin import plugin
+from providers.oci.plugin import OciPlugin, plugin
 from providers.oci.scopes import CompartmentTree, discover
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.model import Observation, ScopeError
@@ -34,10 +34,17 @@ def region_name(text: str, what: str) -> str:
 
 
 class OciRun(ProviderRun):
-    def __init__(self, clients: OciClients, compartments: list[str], regions: list[str]) -> None:
+    def __init__(
+        self,
+        clients: OciClients,
+        compartments: list[str],
+        regions: list[str],
+        owner: OciPlugin = plugin,
+    ) -> None:
         self.clients = clients
         self.compartments = compartments
         self.regions = regions
+        self.plugin = owner  # whose kinds the scan reads and `check` accepts
 
     @property
     def home_region(self) -> str:
@@ -72,15 +79,15 @@ class OciRun(ProviderRun):
         if why and scope.location == (self.regions or [self.home_region])[0]:
             yield ScopeError("oci", scope.label, "identity", why)
         ctx = OciContext(self.clients, scope.location, scope.account)
-        for reader in plugin.reader_modules():
+        for reader in self.plugin.reader_modules():
             try:
                 yield from reader.collect(ctx)
             except OCI_ERRORS as exc:
                 yield ScopeError("oci", scope.label, reader.KIND.part, describe(exc))
 
     def check(self, resource_id: str) -> Observation:
-        ocid = parse_resource(resource_id, plugin.oci_kinds())
-        reader = plugin.reader_for(resource_id)
+        ocid = parse_resource(resource_id, self.plugin.oci_kinds())
+        reader = self.plugin.reader_for(resource_id)
         if reader is None:  # the parser and the kinds' patterns share one grammar
             raise UsageError(f"no OCI kind claims {resource_id!r}")
         region = (
