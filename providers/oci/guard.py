@@ -38,9 +38,9 @@ def install(client: Any, service: str, region: str, recorder: Recorder | None = 
 
 
 def _recorder(given: Recorder | None) -> Recorder | None:
-    # TRANSITION (issue 14): a run configured without a recorder still records
-    # into the process-wide active one, until the scan session passes it in.
-    return given if given is not None else evidence.active()
+    # A run configured without a recorder still records into the process-wide
+    # active one, until every caller passes it in (issue 14).
+    return given if given is not None else evidence.active()  # TRANSITION
 
 
 def _refuse_undeclared(base: Any, service: str) -> None:
