@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.oci.kind import oci_kind
+from providers.oci.operation import Operation
 from providers.oci.stages import FACTS as STAGE_FACTS
 from providers.oci.stages import add_stage_facts, unknown_stage_facts
 from providers.oci.tags import tags_of
@@ -26,7 +27,35 @@ KIND = oci_kind(
     service="devops",
     client="oci.devops.DevopsClient",
     facts=facts(PROJECT, *STAGE_FACTS),
-    reads=("ListDeployPipelines", "GetDeployPipeline", "ListDeployStages"),
+    operations=(
+        Operation(
+            "devops",
+            "ListDeployPipelines",
+            "GET",
+            "/20210630/deployPipelines",
+            "inspect",
+            "devops-deploy-pipeline",
+            "DEVOPS_DEPLOY_PIPELINE_INSPECT",
+        ),
+        Operation(
+            "devops",
+            "GetDeployPipeline",
+            "GET",
+            "/20210630/deployPipelines/{deployPipelineId}",
+            "read",
+            "devops-deploy-pipeline",
+            "DEVOPS_DEPLOY_PIPELINE_READ",
+        ),
+        Operation(
+            "devops",
+            "ListDeployStages",
+            "GET",
+            "/20210630/deployStages",
+            "inspect",
+            "devops-deploy-stage",
+            "DEVOPS_DEPLOY_STAGE_INSPECT",
+        ),
+    ),
 )
 GONE = ("DELETING", "DELETED")
 Stages = dict[str, list[Any]]

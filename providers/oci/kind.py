@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from providers.oci.ocid import id_form, id_pattern
+from providers.oci.operation import Operation
 from scanner.kind import FactSpec, Kind
 
 
@@ -24,6 +25,9 @@ class OciKind(Kind):
     # dotted path: imported only when the first client is built.
     service: str = ""
     client: str = ""
+    # The read operations its reader calls, with their policy verbs: the
+    # client guard and the printed policy take them from here.
+    operations: tuple[Operation, ...] = ()
 
 
 def oci_kind(
@@ -34,7 +38,7 @@ def oci_kind(
     service: str,
     client: str,
     facts: tuple[FactSpec, ...],
-    reads: tuple[str, ...],
+    operations: tuple[Operation, ...],
     plural: str = "",
 ) -> OciKind:
     """A kind whose ids are OCIDs of one resource type; a scope error for it
@@ -46,10 +50,11 @@ def oci_kind(
         id_form=id_form(ocid_type),
         id_pattern=id_pattern(ocid_type),
         facts=facts,
-        reads=reads,
+        reads=tuple(op.name for op in operations),
         part=service,
         plural=plural,
         ocid_type=ocid_type,
         service=service,
         client=client,
+        operations=operations,
     )

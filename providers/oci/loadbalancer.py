@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.oci.kind import oci_kind
+from providers.oci.operation import Operation
 from providers.oci.tags import tags_of
 from providers.oci.units import identity_problem, name_of
 from scanner.kind import facts
@@ -67,7 +68,26 @@ KIND = oci_kind(
     service="loadbalancer",
     client="oci.load_balancer.LoadBalancerClient",
     facts=facts(*FACTS),
-    reads=("ListLoadBalancers", "GetLoadBalancer"),
+    operations=(
+        Operation(
+            "loadbalancer",
+            "ListLoadBalancers",
+            "GET",
+            "/20170115/loadBalancers",
+            "inspect",
+            "load-balancers",
+            "LOAD_BALANCER_INSPECT",
+        ),
+        Operation(
+            "loadbalancer",
+            "GetLoadBalancer",
+            "GET",
+            "/20170115/loadBalancers/{loadBalancerId}",
+            "read",
+            "load-balancers",
+            "LOAD_BALANCER_READ",
+        ),
+    ),
 )
 
 

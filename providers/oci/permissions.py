@@ -1,5 +1,6 @@
-"""What the OCI provider may call, declared once: each read operation with its
-HTTP method and path, and the IAM policy verb and resource-type that allow it.
+"""What the OCI provider may call: each read operation with its HTTP method
+and path, and the IAM policy verb and resource-type that allow it; the
+provider's own here, each kind's in its declaration (`KIND.operations`).
 
 The client guard (providers/oci/guard.py) refuses anything not declared here
 before it is sent; `relscan permissions oci` prints the policy statements
@@ -9,38 +10,16 @@ generated from the same declarations.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
 
-from scanner.kit.paths import template_regex
+from providers.oci.operation import VERBS, Operation
 from scanner.readonly import Grant
 
-VERBS = ("inspect", "read", "use", "manage")  # cumulative, weakest first
 GROUP = "relscan-readers"  # the group named in the printed statements
 
 
-@dataclass(frozen=True)
-class Operation:
-    service: str  # the client key in providers.oci.clients.SERVICES
-    name: str  # the API operation, as the SDK names it
-    method: str
-    path: str  # with the API version, path parameters as {name}
-    verb: str  # the weakest policy verb that covers the operation
-    resource_type: str
-    permission: str  # the API permission that verb grants
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        """The path at the end of a URL path, after any endpoint prefix (the
-        emulator's /{region}); a path parameter is one non-empty segment."""
-        return template_regex(self.path, suffix_of_path=True)
-
-    @property
-    def statement_part(self) -> str:
-        return f"{self.verb} {self.resource_type}"
-
-
-OPERATIONS: tuple[Operation, ...] = (
+# The provider's own reads (discovering compartments); each kind's follow,
+# from its declaration (`KIND.operations`), in the order the plugin lists them.
+DISCOVERY: tuple[Operation, ...] = (
     Operation(
         "identity",
         "ListCompartments",
@@ -50,52 +29,20 @@ OPERATIONS: tuple[Operation, ...] = (
         "compartments",
         "COMPARTMENT_INSPECT",
     ),
-    Operation(
-        "loadbalancer",
-        "ListLoadBalancers",
-        "GET",
-        "/20170115/loadBalancers",
-        "inspect",
-        "load-balancers",
-        "LOAD_BALANCER_INSPECT",
-    ),
-    Operation(
-        "loadbalancer",
-        "GetLoadBalancer",
-        "GET",
-        "/20170115/loadBalancers/{loadBalancerId}",
-        "read",
-        "load-balancers",
-        "LOAD_BALANCER_READ",
-    ),
-    Operation(
-        "devops",
-        "ListDeployPipelines",
-        "GET",
-        "/20210630/deployPipelines",
-        "inspect",
-        "devops-deploy-pipeline",
-        "DEVOPS_DEPLOY_PIPELINE_INSPECT",
-    ),
-    Operation(
-        "devops",
-        "GetDeployPipeline",
-        "GET",
-        "/20210630/deployPipelines/{deployPipelineId}",
-        "read",
-        "devops-deploy-pipeline",
-        "DEVOPS_DEPLOY_PIPELINE_READ",
-    ),
-    Operation(
-        "devops",
-        "ListDeployStages",
-        "GET",
-        "/20210630/deployStages",
-        "inspect",
-        "devops-deploy-stage",
-        "DEVOPS_DEPLOY_STAGE_INSPECT",
-    ),
 )
+
+
+def _kinds_operations() -> tuple[Operation, ...]:
+    from providers.oci.plugin import plugin
+
+    found: dict[str, Operation] = {}
+    for kind in plugin.oci_kinds():
+        for op in kind.operations:
+            found.setdefault(op.name, op)
+    return tuple(found.values())
+
+
+OPERATIONS: tuple[Operation, ...] = DISCOVERY + _kinds_operations()
 
 
 def match(service: str, method: str, path: str) -> Operation | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from providers.oci import loadbalancer
 from providers.oci.kind import oci_kind
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
@@ -21,7 +22,8 @@ KIND = oci_kind(
     service="loadbalancer",
     client="oci.load_balancer.LoadBalancerClient",
     facts=facts(("load_balancers", "loadBalancers (count)")),
-    reads=("ListLoadBalancers",),
+    # the same read the load balancer kind declares (so the guard allows it)
+    operations=(loadbalancer.KIND.operations[0],),
 )
 
 
