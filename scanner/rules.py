@@ -239,13 +239,10 @@ def load_rulebook() -> dict[str, KindRules]:
     against the kinds the installed plugins declare. The files of a provider
     whose plugin failed to load are kept unchecked (`relscan` names the broken
     plugin; its units cannot be scanned)."""
-    from scanner.plugin import all_kinds, broken_plugins, installed_plugins
+    from scanner.plugin import all_kinds, broken_plugins
 
     kinds = all_kinds()
-    # TRANSITION (issue 14): a provider not yet converted to kinds stays unchecked
-    broken = set(broken_plugins()) | {
-        p.name for p in installed_plugins().values() if not p.readers
-    }
+    broken = set(broken_plugins())
     checked, unchecked = [], []
     for name, text in rule_files():
         provider = (yaml.safe_load(text) or {}).get("provider") if broken else None

@@ -100,11 +100,8 @@ class AwsClients:
                 client = self.session.client(service, region_name=region, config=self._config)
                 guard(client)
                 limit_network_retries(client)
-                # TRANSITION: the process-wide recorder until the scan session
-                # passes one in for every run.
-                recorder = self.recorder if self.recorder is not None else evidence.active()
-                if recorder is not None:
-                    _record_into(client, recorder)
+                if self.recorder is not None:
+                    _record_into(client, self.recorder)
                 self._cache[key] = client
             return self._cache[key]
 

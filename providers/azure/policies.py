@@ -179,8 +179,6 @@ class EvidencePolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
 
     def on_response(self, request: PipelineRequest, response: PipelineResponse) -> None:  # type: ignore[type-arg]
         recorder = self.recorder
-        if recorder is None:
-            recorder = evidence.active()  # TRANSITION: until every command passes its recorder
         read = request.context.get("relscan_read")
         if recorder is None or read is None:
             return

@@ -88,11 +88,8 @@ class GuardAdapter(BaseAdapter):
         # each client's own default, which is a minute or none at all
         kwargs["timeout"] = (self.timeout, self.timeout)
         response = self.inner.send(request, *args, **kwargs)
-        recorder = self.recorder
-        if recorder is None:  # the process-wide one, until every run is handed its own
-            recorder = evidence.active()  # TRANSITION
-        if recorder is not None:
-            _record(recorder, read, request, response)
+        if self.recorder is not None:
+            _record(self.recorder, read, request, response)
         return response
 
     def close(self) -> None:

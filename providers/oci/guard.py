@@ -17,7 +17,6 @@ import requests
 from providers.oci.faults import MalformedAnswer
 from providers.oci.malformed import last_raw, looks_like_json, remember, salvage
 from providers.oci.permissions import Operation, match
-from scanner.evidence import recorder as evidence
 from scanner.evidence.recorder import Recorder
 from scanner.readonly import ReadOnlyViolation
 
@@ -35,12 +34,6 @@ def install(client: Any, service: str, region: str, recorder: Recorder | None = 
     base = client.base_client
     _refuse_undeclared(base, service)
     base.session.hooks.setdefault("response", []).append(_recorder_hook(service, region, recorder))
-
-
-def _recorder(given: Recorder | None) -> Recorder | None:
-    # A run configured without a recorder still records into the process-wide
-    # active one, until every caller passes it in (issue 14).
-    return given if given is not None else evidence.active()  # TRANSITION
 
 
 def _refuse_undeclared(base: Any, service: str) -> None:
@@ -96,7 +89,7 @@ def api_path(op: Operation, path: str) -> str:
 def _recorder_hook(service: str, region: str, given: Recorder | None) -> Any:
     def hook(response: Any, *args: Any, **kwargs: Any) -> Any:
         remember(response)
-        recorder = _recorder(given)
+        recorder = given
         if recorder is None:
             return response
         req = response.request
@@ -127,7 +120,7 @@ def record_context(
     """Put the scan's tenancy and home region in the bundle: they come from the
     config file or the environment, not from an API answer, and a replay needs
     them to ask the same questions."""
-    recorder = _recorder(given)
+    recorder = given
     if recorder is None:
         return
     body = {"tenancy": tenancy, "home_region": home_region}

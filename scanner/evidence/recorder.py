@@ -28,17 +28,6 @@ _SECRET_ELEMENT = re.compile(
     r"[^<]*</\1>"
 )
 MASK = "REDACTED"
-_ACTIVE: Recorder | None = None
-
-
-def set_active(recorder: Recorder | None) -> None:
-    """The recorder of the scan in progress (one scan per process)."""
-    global _ACTIVE
-    _ACTIVE = recorder
-
-
-def active() -> Recorder | None:
-    return _ACTIVE
 
 
 _PAGING = re.compile(r"(?i)(page|next|pagination|continuation|skip)[-_]?token$")

@@ -21,7 +21,6 @@ from typing import Any
 
 from scanner import __version__
 from scanner.engine import ProgressHook, run_scan
-from scanner.evidence import recorder as evidence
 from scanner.evidence.recorder import Recorder
 from scanner.evidence.recording import finish_recording, provider_options
 from scanner.model import ScanResult, ScopeError, TrendPoint
@@ -102,7 +101,6 @@ class ScanSession:
 
     def close(self) -> None:
         """Release the store's connections and stop recording."""
-        self._stop_recording()
         if self.store is not None:
             self.store.engine.dispose()
 
@@ -117,7 +115,6 @@ class ScanSession:
         session's shard of them. With `keep_going` the providers are configured
         at once and one that cannot be reached becomes a scope error (`scan`);
         without, one after another and the first failure is raised."""
-        self._start_recording()
         if keep_going:
             found = resolve_scopes(self.plugins, self.options, deadline, budget, self.recorder)
         else:
@@ -174,7 +171,6 @@ class ScanSession:
     def finish_evidence(self) -> str | None:
         """Write the bundle's scan.json and manifest; return the manifest's
         SHA-256 (None when the session records nothing)."""
-        self._stop_recording()
         if self.recorder is None:
             return None
         providers: dict[str, dict[str, Any]] = {}
@@ -199,14 +195,3 @@ class ScanSession:
 
     def _shard_text(self) -> str | None:
         return str(self.shard) if self.shard else None
-
-    # TRANSITION: the providers' client builders still fall back to the process
-    # global recorder; it is set for the life of the session's recording, and
-    # goes (with these two methods' bodies) once every provider uses `recorder`.
-    def _start_recording(self) -> None:
-        if self.recorder is not None:
-            evidence.set_active(self.recorder)  # TRANSITION
-
-    def _stop_recording(self) -> None:
-        if self.recorder is not None and evidence.active() is self.recorder:  # TRANSITION
-            evidence.set_active(None)  # TRANSITION

@@ -105,15 +105,11 @@ def test_bearer_tokens_never_reach_the_bundle(tmp_path, monkeypatch):
             return AccessToken(TOKEN, 4102444800)
 
     recorder = evidence.Recorder(tmp_path)
-    evidence.set_active(recorder)
-    try:
-        with LoopbackServer(AzureEmulator(part(), token=TOKEN)) as server:
-            endpoint = Endpoint(server.url, False, f"{server.url}/.default")
-            run = AzureRun(AzureClients(endpoint, Credential()), [])
-            result = run_scan([(run, run.scopes())])
-            sent = server.requests
-    finally:
-        evidence.set_active(None)
+    with LoopbackServer(AzureEmulator(part(), token=TOKEN)) as server:
+        endpoint = Endpoint(server.url, False, f"{server.url}/.default")
+        run = AzureRun(AzureClients(endpoint, Credential(), recorder=recorder), [])
+        result = run_scan([(run, run.scopes())])
+        sent = server.requests
     assert result.errors == [] and len(result.assessments) == 6
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in sent)
     text = every_file(tmp_path)

@@ -188,7 +188,6 @@ def test_the_roles_description_names_what_each_kind_reads():
 
 def test_the_recorder_passed_to_configure_receives_every_answer(serve, tmp_path):
     served = serve(estate([app("portal")], [profile("portal-tm")]))
-    assert evidence.active() is None  # no process-wide recorder to fall back on
     run = plugin.configure({}, recorder=evidence.Recorder(tmp_path))
     result = run_scan([(run, run.scopes())])
     assert result.errors == [] and len(result.assessments) == 2

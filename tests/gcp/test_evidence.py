@@ -65,14 +65,10 @@ def test_a_bundle_re_assesses_to_the_same_result_and_holds_no_secret(tmp_path):
 def test_tokens_and_api_keys_sent_to_the_api_are_never_recorded(tmp_path, monkeypatch):
     token = "ya29.a0-relscan-bearer-token-never-recorded"
     with LoopbackServer(GcpEmulator(rich())) as server:
-        clients = GcpClients(server.url)
-        clients._credentials = Credentials(token=token)  # a live credential's bearer token
         recorder = evidence.Recorder(tmp_path)
-        evidence.set_active(recorder)
-        try:
-            result = run_scan([(GcpRun(clients, [PROJECT]), [Scope("gcp", PROJECT, "")])])
-        finally:
-            evidence.set_active(None)
+        clients = GcpClients(server.url, recorder=recorder)
+        clients._credentials = Credentials(token=token)  # a live credential's bearer token
+        result = run_scan([(GcpRun(clients, [PROJECT]), [Scope("gcp", PROJECT, "")])])
         finish_recording(recorder, result, {"gcp": {"gcp_project": [PROJECT]}})
         sent = server.requests
     assert result.errors == [] and len(result.assessments) == 9

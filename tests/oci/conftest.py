@@ -86,8 +86,10 @@ class Served:
         opts.update(kw)
         return opts
 
-    def collect(self, **kw: Any) -> tuple[list[Observation], list[ScopeError]]:
-        run = plugin.configure(self.options(**kw))
+    def collect(
+        self, recorder: Any = None, **kw: Any
+    ) -> tuple[list[Observation], list[ScopeError]]:
+        run = plugin.configure(self.options(**kw), recorder=recorder)
         found: list[Observation] = []
         errors: list[ScopeError] = []
         for scope in run.scopes():
@@ -99,8 +101,9 @@ class Served:
         found, errors = self.collect(**kw)
         return {o.name: classify(o) for o in found}, errors
 
-    def check(self, resource_id: str, **kw: Any) -> Assessment:
-        return classify(plugin.configure(self.options(**kw)).check(resource_id))
+    def check(self, resource_id: str, recorder: Any = None, **kw: Any) -> Assessment:
+        run = plugin.configure(self.options(**kw), recorder=recorder)
+        return classify(run.check(resource_id))
 
 
 @pytest.fixture(autouse=True)

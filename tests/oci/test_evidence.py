@@ -85,12 +85,8 @@ def test_recorded_keys_are_what_the_replay_computes(serve, tmp_path):
     )
     served = serve(part)
     recorder = evidence.Recorder(tmp_path)
-    evidence.set_active(recorder)
-    try:
-        found, _ = served.collect(oci_region=(REGION, "uk-cardiff-1"))
-        served.check(found[0].id)
-    finally:
-        evidence.set_active(None)
+    found, _ = served.collect(recorder, oci_region=(REGION, "uk-cardiff-1"))
+    served.check(found[0].id, recorder)
     recorded = [e["key"] for e in load_exchanges(tmp_path, "oci") if e["service"] != "relscan"]
     asked = [replay_key(req) for req in served.server.requests]
     assert recorded == asked
@@ -127,13 +123,10 @@ def test_signatures_and_keys_never_reach_the_bundle(monkeypatch, tmp_path):
     creds = _signer(tmp_path)
     with LoopbackServer(OciEmulator(part)) as server:
         monkeypatch.setenv("RELSCAN_OCI_ENDPOINT", server.url + "/{region}")
-        evidence.set_active(evidence.Recorder(tmp_path / "bundle"))
-        try:
-            run = OciRun(OciClients(creds), [PROD], [REGION])
-            for scope in run.scopes():
-                list(run.collect(scope))
-        finally:
-            evidence.set_active(None)
+        recorder = evidence.Recorder(tmp_path / "bundle")
+        run = OciRun(OciClients(creds, recorder=recorder), [PROD], [REGION])
+        for scope in run.scopes():
+            list(run.collect(scope))
         sent = server.requests
     assert sent and all("signature=" in r.headers["authorization"] for r in sent)
     text = _bundle_text(tmp_path / "bundle")
