@@ -18,6 +18,7 @@ permissions as a list) or `grant` (the grant document, as
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -45,9 +46,18 @@ def permissions_list(provider: str, scope: str = "account") -> str:
     return textwrap.fill(text, width=88, break_long_words=False, break_on_hyphens=False) + "\n"
 
 
+def _language(document: str) -> str:
+    """The code fence's language: json or yaml when the document is one."""
+    try:
+        json.loads(document)
+        return "json"
+    except ValueError:
+        return "yaml" if re.match(r"[A-Za-z]\w*: ", document) else ""
+
+
 def grant_document(provider: str, scope: str = "account") -> str:
-    grant = installed_plugins()[provider].permissions(scope)
-    return f"```\n{grant.document.rstrip()}\n```\n"
+    document = installed_plugins()[provider].permissions(scope).document.rstrip()
+    return f"```{_language(document)}\n{document}\n```\n"
 
 
 RENDER = {"kinds": kinds_table, "permissions": permissions_list, "grant": grant_document}
