@@ -185,7 +185,6 @@ def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
 
 def get(ctx: GcpContext, resource_id: str) -> Observation:
     from providers.gcp.facts import api_dict
-    from providers.gcp.faults import GCP_ERRORS
     from providers.gcp.templates import template_labels
 
     rn = parse_resource_name(resource_id, (KIND,))
@@ -198,19 +197,11 @@ def get(ctx: GcpContext, resource_id: str) -> Observation:
         msg = clients.get("region_instance_group_managers").get(
             project=rn.project, region=rn.location, instance_group_manager=rn.name, retry=retry
         )
-    try:
-        tags = template_labels(clients, rn.project)
-    except GCP_ERRORS:
-        tags = {}  # labels only assign services; the verdict does not need them
+    tags = ctx.labels_or_none(template_labels)  # labels only assign services
     return observe(api_dict(msg), rn.project, tags)
 
 
 def _labels(ctx: GcpContext) -> tuple[dict[str, dict[str, str]], ScopeError | None]:
-    from providers.gcp.faults import GCP_ERRORS, describe
     from providers.gcp.templates import template_labels
 
-    try:
-        return template_labels(ctx.clients, ctx.project), None
-    except GCP_ERRORS as exc:
-        why = f"cannot read instance template labels: {describe(exc)}"
-        return {}, ScopeError("gcp", ctx.scope, "compute instance templates", why)
+    return ctx.labels(template_labels, "instance template", "compute instance templates")

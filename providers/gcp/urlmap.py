@@ -182,7 +182,6 @@ def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
 
 def get(ctx: GcpContext, resource_id: str) -> Observation:
     from providers.gcp.facts import api_dict
-    from providers.gcp.faults import GCP_ERRORS
     from providers.gcp.frontends import url_map_labels
 
     rn = parse_resource_name(resource_id, (KIND,))
@@ -193,19 +192,11 @@ def get(ctx: GcpContext, resource_id: str) -> Observation:
         msg = clients.get("region_url_maps").get(
             project=rn.project, region=rn.location, url_map=rn.name, retry=retry
         )
-    try:
-        tags = url_map_labels(clients, rn.project)
-    except GCP_ERRORS:
-        tags = {}  # labels only assign services; the verdict does not need them
+    tags = ctx.labels_or_none(url_map_labels)  # labels only assign services
     return observe(api_dict(msg), rn.project, tags)
 
 
 def _labels(ctx: GcpContext) -> tuple[dict[str, dict[str, str]], ScopeError | None]:
-    from providers.gcp.faults import GCP_ERRORS, describe
     from providers.gcp.frontends import url_map_labels
 
-    try:
-        return url_map_labels(ctx.clients, ctx.project), None
-    except GCP_ERRORS as exc:
-        why = f"cannot read forwarding rule labels: {describe(exc)}"
-        return {}, ScopeError("gcp", ctx.scope, "compute forwarding rules", why)
+    return ctx.labels(url_map_labels, "forwarding rule", "compute forwarding rules")
