@@ -1,12 +1,12 @@
 """Parsing the ARNs that `relscan check` accepts: those of the provider's
-kinds (each kind's ARN service, resource prefix and names; providers/aws/kinds.py)."""
+kinds (each kind's ARN service, resource prefix and names; providers/aws/kind.py)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from providers.aws.kinds import AwsKind
+from providers.aws.kind import AwsKind
 from scanner.errors import UsageError
 
 # ASCII digits only, whole text only (no trailing newline), no control characters

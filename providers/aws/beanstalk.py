@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.aws.defaults import DEFAULT_NOTE
-from providers.aws.kinds import aws_kind
+from providers.aws.kind import aws_kind
 from scanner.errors import NotFoundError
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError

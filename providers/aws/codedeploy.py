@@ -10,7 +10,7 @@ from providers.aws.defaults import (
     CODEDEPLOY_DEPLOYMENT_CONFIG,
     add_or_default,
 )
-from providers.aws.kinds import aws_kind
+from providers.aws.kind import aws_kind
 from scanner.errors import NotFoundError
 from scanner.facts import dig, plain, read_paths
 from scanner.kind import facts

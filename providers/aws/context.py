@@ -11,7 +11,7 @@ from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
     from providers.aws.clients import AwsClients
-    from providers.aws.kinds import AwsKind
+    from providers.aws.kind import AwsKind
 
 
 @dataclass(frozen=True)

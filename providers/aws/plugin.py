@@ -8,7 +8,7 @@ import click
 
 from providers.aws import DEFAULT_SESSION_NAME
 from providers.aws.arn import looks_like_arn, parse_arn
-from providers.aws.kinds import AwsKind
+from providers.aws.kind import AwsKind
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
 from scanner.plugin import ProviderPlugin, ProviderRun
@@ -34,7 +34,7 @@ class AwsPlugin(ProviderPlugin):
     title = "Amazon Web Services"
     emulator = "providers.aws.emulator.app"
     scan_only = frozenset({"aws_organization"})
-    # One module per kind (providers/aws/kinds.py says what each declares);
+    # One module per kind (providers/aws/kind.py says what each declares);
     # the scan reads them in this order.
     readers = ("providers.aws.codedeploy", "providers.aws.beanstalk")
     # Reads named "service:Operation" (botocore's names), as permissions.py does.

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from providers.azure.ids import parse_resource_id
-from providers.azure.kinds import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
+from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
 from providers.azure.values import (
     Unusable,
     add_checked,

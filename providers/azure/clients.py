@@ -28,7 +28,7 @@ from azure.identity import DefaultAzureCredential
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from providers.azure.kinds import AzureKind
+from providers.azure.kind import AzureKind
 from providers.azure.policies import EvidencePolicy, ReadOnlyGuard, ThrottleGate, WireCheck
 from scanner import __version__
 from scanner.endpoints import is_loopback

@@ -14,7 +14,7 @@ from typing import Any
 
 from providers.azure.clients import AzureClients
 from providers.azure.faults import AZURE_ERRORS, describe, is_credentials_error, status_of
-from providers.azure.kinds import AzureKind
+from providers.azure.kind import AzureKind
 from providers.azure.values import Unusable
 from scanner.errors import CloudError, CredentialsError, NotFoundError
 from scanner.model import Observation

@@ -3,7 +3,7 @@
 Azure matches resource ids case-insensitively, and so does relscan: the
 provider namespace and type may come in any case. Which resource types `check`
 takes, how their names are spelt and which of their children are part of the
-unit come from the kinds the plugin lists (providers/azure/kinds.py).
+unit come from the kinds the plugin lists (providers/azure/kind.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from providers.azure.kinds import AzureKind
+from providers.azure.kind import AzureKind
 from scanner.errors import UsageError
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)

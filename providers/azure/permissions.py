@@ -14,7 +14,7 @@ import json
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from providers.azure.kinds import AzureKind, Read
+from providers.azure.kind import AzureKind, Read
 from scanner.readonly import Grant
 
 __all__ = ["READS", "Read", "actions", "grant", "match", "request_key", "role_definition"]

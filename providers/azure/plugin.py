@@ -21,7 +21,7 @@ from scanner.readonly import Grant
 class AzurePlugin(ProviderPlugin):
     name = "azure"
     title = "Microsoft Azure"
-    # One module per kind (providers/azure/kinds.py says what each declares).
+    # One module per kind (providers/azure/kind.py says what each declares).
     readers = ("providers.azure.appservice", "providers.azure.trafficmanager")
     discovery_reads = ("subscriptions.list",)
     emulator = "providers.azure.emulator.app"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.azure.ids import parse_resource_id
-from providers.azure.kinds import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
+from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
 from providers.azure.values import (
     Unusable,
     add_checked,

@@ -1,4 +1,4 @@
-"""The AWS kinds as declared (providers/aws/kinds.py and each reader's KIND)
+"""The AWS kinds as declared (providers/aws/kind.py and each reader's KIND)
 drive `check`, the ARN parser, the scan's tagging filters and reads, and the
 evidence recorder the plugin is given; run against the loopback emulator."""
 

@@ -10,7 +10,7 @@ import pytest
 
 from providers.azure import permissions
 from providers.azure.ids import parse_resource_id
-from providers.azure.kinds import AzureKind, Read, arm_kind
+from providers.azure.kind import AzureKind, Read, arm_kind
 from providers.azure.plugin import plugin
 from scanner.demo.serve import load_estate, patched_environ
 from scanner.demo.serve import serve as serve_estate
