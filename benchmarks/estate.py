@@ -97,3 +97,47 @@ def scale_estate(demo: dict[str, Any], units: int) -> tuple[dict[str, Any], list
     copies = max(1, math.ceil(units / sum(DEMO_UNITS.values())))
     estate = {cloud: scale(demo[cloud], copies) for cloud, scale in SCALERS.items()}
     return estate, AWS_REGIONS
+
+
+def beanstalk_region(demo_aws: dict[str, Any], envs: int, region: str) -> dict[str, Any]:
+    """One region of `envs` Elastic Beanstalk environments, each with the option
+    settings of a realistic environment (benchmarks/beanstalk_options.py), one
+    application per environment, tagged with the service they belong to."""
+    from benchmarks.beanstalk_options import environment_options
+
+    out = {k: copy.deepcopy(v) for k, v in demo_aws.items() if k in ("account",)}
+    out["regions"] = [region]
+    out["codedeploy"] = []
+    out["beanstalk"] = [
+        {
+            "region": region,
+            "application": f"service-{i:04d}",
+            "environment": f"service-{i:04d}-prod",
+            "tags": {"service": f"service-{i:04d}"},
+            "options": environment_options(i),
+        }
+        for i in range(envs)
+    ]
+    return out
+
+
+def codedeploy_region(
+    demo_aws: dict[str, Any], groups: int, per_app: int, region: str
+) -> dict[str, Any]:
+    """One region of `groups` CodeDeploy deployment groups, `per_app` to an
+    application, cycling through the demo estate's groups (every deployment
+    style and config it holds), tagged with their application."""
+    out = {k: copy.deepcopy(v) for k, v in demo_aws.items() if k in ("account",)}
+    out["deployment_configs"] = copy.deepcopy(demo_aws.get("deployment_configs", {}))
+    out["regions"] = [region]
+    out["beanstalk"] = []
+    templates = demo_aws["codedeploy"]
+    out["codedeploy"] = []
+    for i in range(groups):
+        app = f"app-{i // per_app:03d}"
+        group = copy.deepcopy(templates[i % len(templates)]["group"])
+        group["deploymentGroupName"] = f"{app}-group-{i % per_app}"
+        out["codedeploy"].append(
+            {"region": region, "application": app, "tags": {"service": app}, "group": group}
+        )
+    return out

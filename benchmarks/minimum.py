@@ -84,9 +84,12 @@ def oci(part: dict[str, Any], page: int) -> int:
 
 
 def minimum_requests(estate: dict[str, Any], regions: list[str], page: int) -> dict[str, int]:
-    return {
-        "aws": aws(estate["aws"], regions, page),
-        "azure": azure(estate["azure"], page),
-        "gcp": gcp(estate["gcp"], page),
-        "oci": oci(estate["oci"], page),
+    """By cloud, for the clouds the estate holds (the single-region profiles hold
+    only AWS)."""
+    counts = {
+        "aws": lambda part: aws(part, regions, page),
+        "azure": lambda part: azure(part, page),
+        "gcp": lambda part: gcp(part, page),
+        "oci": lambda part: oci(part, page),
     }
+    return {cloud: counts[cloud](part) for cloud, part in estate.items()}
