@@ -168,19 +168,11 @@ def observe(
 
 def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
     """All of a project's managed instance groups: one aggregated list."""
-    from providers.gcp.aggregated import aggregated_pages
+    from providers.gcp.aggregated import observed_units
 
-    tags: dict[str, dict[str, str]] | None = None
-    kind = "instance_group_managers"
-    for migs, unreachable in aggregated_pages(ctx.clients, kind, ctx.project, kind):
-        for raw in migs:
-            if tags is None:
-                tags, error = _labels(ctx)
-                if error:
-                    yield error
-            yield observe(raw, ctx.project, tags)
-        if unreachable:
-            yield ScopeError("gcp", ctx.scope, KIND.part, f"unreachable: {', '.join(unreachable)}")
+    yield from observed_units(
+        ctx, KIND.part, "instance_group_managers", lambda: _labels(ctx), observe
+    )
 
 
 def get(ctx: GcpContext, resource_id: str) -> Observation:

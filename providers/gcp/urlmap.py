@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from providers.gcp.aggregated import aggregated_pages
+from providers.gcp.aggregated import observed_units
 from providers.gcp.context import GcpContext
 from providers.gcp.frontends import resource_key
 from providers.gcp.kind import gcp_kind
@@ -166,18 +166,10 @@ def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
     """All of a project's URL maps, global and regional: one aggregated list.
     Maps with no weighted route are routing only, not a release unit, and are
     left out of a scan (`relscan check` still reads them)."""
-    tags: dict[str, dict[str, str]] | None = None
-    for maps, unreachable in aggregated_pages(ctx.clients, "url_maps", ctx.project, "url_maps"):
-        for raw in maps:
-            if not weighted_routes(raw):
-                continue
-            if tags is None:
-                tags, error = _labels(ctx)
-                if error:
-                    yield error
-            yield observe(raw, ctx.project, tags)
-        if unreachable:
-            yield ScopeError("gcp", ctx.scope, KIND.part, f"unreachable: {', '.join(unreachable)}")
+    def weighted(raw: dict[str, Any]) -> bool:
+        return bool(weighted_routes(raw))
+
+    yield from observed_units(ctx, KIND.part, "url_maps", lambda: _labels(ctx), observe, weighted)
 
 
 def get(ctx: GcpContext, resource_id: str) -> Observation:
