@@ -11,8 +11,7 @@ from providers.oci.kind import oci_kind
 from providers.oci.operation import Operation
 from providers.oci.stages import FACTS as STAGE_FACTS
 from providers.oci.stages import add_stage_facts, unknown_stage_facts
-from providers.oci.tags import tags_of
-from providers.oci.units import identity_problem, name_of
+from providers.oci.units import identity_problem, unit
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -128,15 +127,7 @@ def get(ctx: OciContext, resource_id: str) -> Observation:
 
 
 def observe(pipeline: Any, region: str, stages: list[Any] | str) -> Observation:
-    obs = Observation(
-        id=pipeline.id,
-        provider="oci",
-        kind=KIND.name,
-        name=name_of(pipeline),
-        account=pipeline.compartment_id if isinstance(pipeline.compartment_id, str) else "",
-        location=region,
-        tags=tags_of(pipeline),
-    )
+    obs = unit(KIND.name, pipeline, region)
     why = getattr(pipeline, "malformed", None)
     if why:
         obs.unknown(*PROJECT, why)

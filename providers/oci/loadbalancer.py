@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from providers.oci.kind import oci_kind
 from providers.oci.operation import Operation
-from providers.oci.tags import tags_of
-from providers.oci.units import identity_problem, name_of
+from providers.oci.units import identity_problem, unit
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -114,15 +113,7 @@ def get(ctx: OciContext, resource_id: str) -> Observation:
 
 
 def observe(lb: Any, region: str) -> Observation:
-    obs = Observation(
-        id=lb.id,
-        provider="oci",
-        kind=KIND.name,
-        name=name_of(lb),
-        account=lb.compartment_id if isinstance(lb.compartment_id, str) else "",
-        location=region,
-        tags=tags_of(lb),
-    )
+    obs = unit(KIND.name, lb, region)
     why = getattr(lb, "malformed", None)
     if why is None:
         try:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from providers.oci.tags import tags_of
+from scanner.model import Observation
+
 
 def identity_problem(item: Any, what: str) -> str | None:
     """Why an item cannot be a unit (no usable OCID), or None."""
@@ -22,3 +25,18 @@ def name_of(item: Any) -> str:
     if isinstance(name, str) and name:
         return name
     return str(item.id)
+
+
+def unit(kind: str, item: Any, region: str) -> Observation:
+    """The observation of one unit of `kind`, before its facts: its OCID, name,
+    compartment (empty when the answer has none that is text) and tags."""
+    compartment = item.compartment_id if isinstance(item.compartment_id, str) else ""
+    return Observation(
+        id=item.id,
+        provider="oci",
+        kind=kind,
+        name=name_of(item),
+        account=compartment,
+        location=region,
+        tags=tags_of(item),
+    )
