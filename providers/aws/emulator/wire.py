@@ -34,14 +34,19 @@ def _ts(value: Any) -> datetime:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+def _check_members(shape: Shape, value: Any, path: str) -> None:
+    """A fixture's structure is an object holding only members the model has."""
+    if not isinstance(value, dict):
+        raise FixtureError(f"{path}: expected an object for {shape.name}")
+    unknown = set(value) - set(shape.members)
+    if unknown:
+        raise FixtureError(f"{path}: {shape.name} has no member {sorted(unknown)[0]!r}")
+
+
 def to_json(shape: Shape, value: Any, path: str) -> Any:
     kind = shape.type_name
     if kind == "structure":
-        if not isinstance(value, dict):
-            raise FixtureError(f"{path}: expected an object for {shape.name}")
-        unknown = set(value) - set(shape.members)
-        if unknown:
-            raise FixtureError(f"{path}: {shape.name} has no member {sorted(unknown)[0]!r}")
+        _check_members(shape, value, path)
         return {k: to_json(shape.members[k], v, f"{path}.{k}") for k, v in value.items()}
     if kind == "list":
         return [to_json(shape.member, v, f"{path}[]") for v in value]
@@ -75,11 +80,7 @@ def _xml_scalar(shape: Shape, value: Any) -> str:
 def to_xml(shape: Shape, value: Any, path: str) -> str:
     kind = shape.type_name
     if kind == "structure":
-        if not isinstance(value, dict):
-            raise FixtureError(f"{path}: expected an object for {shape.name}")
-        unknown = set(value) - set(shape.members)
-        if unknown:
-            raise FixtureError(f"{path}: {shape.name} has no member {sorted(unknown)[0]!r}")
+        _check_members(shape, value, path)
         out = []
         for key, item in value.items():
             member = shape.members[key]
