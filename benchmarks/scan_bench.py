@@ -1,7 +1,7 @@
 """Benchmark: scan a generated estate with the real `relscan scan` command.
 
     python benchmarks/scan_bench.py [--profile four-clouds] [--units 5000]
-        [--latency-ms 20] [--concurrency 8] [--per-account 4]
+        [--latency-ms 20] [--concurrency 8] [--per-account 16]
     python benchmarks/scan_bench.py --profile beanstalk [--units 1600] [--region eu-west-2]
     python benchmarks/scan_bench.py --profile codedeploy [--units 1600] [--per-app 8]
 
@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--per-app", type=int, default=8, help="codedeploy: groups an application")
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--per-account", type=int, default=4)
+    parser.add_argument("--per-account", type=int, default=16)
     parser.add_argument("--page-size", type=int, default=100)
     args = parser.parse_args()
     target = TARGETS[args.profile]

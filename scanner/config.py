@@ -39,7 +39,7 @@ class _Strict(BaseModel):
 class ScanSection(_Strict):
     providers: list[str] = Field(default_factory=list)
     concurrency: int = Field(default=8, ge=1, le=64)
-    per_account: int = Field(default=4, ge=1, le=64)
+    per_account: int = Field(default=16, ge=1, le=64)
     time_budget: float = Field(default=3600, ge=1)
     timeout: float = Field(default=DEFAULT_TIMEOUT, ge=0.1, le=3600)
     fail_under: int | None = Field(default=None, ge=1, le=5)

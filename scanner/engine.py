@@ -1,15 +1,16 @@
 """Runs a scan: scopes concurrently, each unit classified as it arrives.
 
-At most `concurrency` scopes run at once, and at most `per_account` of them
-belong to the same account (subscription, project, tenancy), so one account's
-API limits are never hammered while others wait.
+At most `concurrency` scopes run at once. Each account (subscription,
+project, tenancy) has `per_account` slots: a scope being read holds one, and
+its reader's per-unit reads (`scanner.fanout`) take the account's free ones,
+so at most `per_account` of one account's requests are in flight at once and
+its API limits are never hammered while other accounts wait.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 from scanner.classify import classify
 from scanner.errors import one_line
+from scanner.fanout import AccountSlots, reading_for
 from scanner.model import Assessment, Observation, ScanResult, ScopeError, sort_key
 from scanner.plugin import ProviderRun, Scope
 from scanner.readonly import ReadOnlyViolation
@@ -65,8 +67,9 @@ class _Scope:
     errors: list[ScopeError] = field(default_factory=list)
 
 
-def _scan_scope(run: ProviderRun, state: _Scope) -> _Scope:
+def _scan_scope(run: ProviderRun, state: _Scope, slots: AccountSlots) -> _Scope:
     scope = state.scope
+    reading_for(slots, (scope.provider, scope.account))  # this thread's own context
     try:
         for item in run.collect(scope):
             if isinstance(item, Observation):
@@ -95,7 +98,7 @@ def run_scan(
     work: list[tuple[ProviderRun, list[Scope]]],
     concurrency: int = 8,
     on_scope_done: ProgressHook | None = None,
-    per_account: int = 4,
+    per_account: int = 16,
     budget: float | None = None,
     started: datetime | None = None,
     deadline: float | None = None,
@@ -114,7 +117,7 @@ def run_scan(
     result.scopes = [scope.label for _, scope in tasks]
     pending = _order(tasks)
     running: dict[Future[_Scope], _Scope] = {}
-    busy: Counter[tuple[str, str]] = Counter()
+    slots = AccountSlots(per_account)
     try:
         while pending or running:
             if deadline is not None and time.monotonic() > deadline:
@@ -124,17 +127,16 @@ def run_scan(
                 key = (task[1].provider, task[1].account)
                 if len(running) >= concurrency:
                     break
-                if busy[key] < per_account:
+                if slots.try_take(key):
                     pending.remove(task)
-                    busy[key] += 1
                     state = _Scope(task[1])
-                    running[in_background(_scan_scope, task[0], state)] = state
+                    running[in_background(_scan_scope, task[0], state, slots)] = state
             tick = TICK if deadline is None else max(0.0, min(TICK, deadline - time.monotonic()))
             done, _ = wait(running, timeout=tick, return_when=FIRST_COMPLETED)
             for future in done:
                 state = running.pop(future)
                 scope = state.scope
-                busy[(scope.provider, scope.account)] -= 1
+                slots.give_back((scope.provider, scope.account))
                 future.result()  # a ReadOnlyViolation stops the scan here
                 result.assessments.extend(state.found)
                 result.errors.extend(state.errors)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from providers.aws.defaults import DEFAULT_NOTE
 from providers.aws.kind import aws_kind
 from scanner.errors import NotFoundError
+from scanner.fanout import fan_out
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -118,21 +119,27 @@ class BeanstalkReader:
 
     def collect(self, tags: dict[str, dict[str, str]]) -> Iterator[Observation | ScopeError]:
         pages = self.client.get_paginator("describe_environments").paginate(IncludeDeleted=False)
-        for page in pages:
-            for env in page.get("Environments") or []:
-                if env.get("Status") in ("Terminated", "Terminating"):
-                    continue
-                ids = [env.get(k) for k in ("ApplicationName", "EnvironmentName", "EnvironmentArn")]
-                if not all(isinstance(v, str) and v for v in ids):
-                    yield ScopeError(
-                        "aws",
-                        self.scope,
-                        "elasticbeanstalk",
-                        "DescribeEnvironments answered an environment without ApplicationName, "
-                        "EnvironmentName or EnvironmentArn; it was skipped",
-                    )
-                    continue
-                yield self.observe(env, tags.get(env["EnvironmentArn"], {}))
+        envs = (
+            env
+            for page in pages
+            for env in page.get("Environments") or []
+            if env.get("Status") not in ("Terminated", "Terminating")
+        )
+        yield from fan_out(envs, lambda env: self._one(env, tags))
+
+    def _one(
+        self, env: dict[str, Any], tags: dict[str, dict[str, str]]
+    ) -> Observation | ScopeError:
+        ids = [env.get(k) for k in ("ApplicationName", "EnvironmentName", "EnvironmentArn")]
+        if not all(isinstance(v, str) and v for v in ids):
+            return ScopeError(
+                "aws",
+                self.scope,
+                "elasticbeanstalk",
+                "DescribeEnvironments answered an environment without ApplicationName, "
+                "EnvironmentName or EnvironmentArn; it was skipped",
+            )
+        return self.observe(env, tags.get(env["EnvironmentArn"], {}))
 
     def get(self, app: str, name: str, tags: dict[str, str]) -> Observation:
         envs = self.client.describe_environments(

@@ -13,6 +13,7 @@ from providers.aws.defaults import (
 from providers.aws.kind import aws_kind
 from scanner.errors import NotFoundError
 from scanner.facts import dig, plain, read_paths
+from scanner.fanout import OncePerKey, fan_out
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -112,7 +113,7 @@ class CodeDeployReader:
         self.account = account
         self.region = region
         self.scope = scope
-        self._configs: dict[str, dict[str, Any] | str] = {}
+        self.config = OncePerKey(self._fetch_config)  # one GetDeploymentConfig per name
 
     def arn(self, app: str, group: str) -> str:
         return (
@@ -133,8 +134,10 @@ class CodeDeployReader:
         from providers.aws.faults import AWS_ERRORS, describe
 
         paginator = self.client.get_paginator("list_applications")
-        apps = [a for page in paginator.paginate() for a in page.get("applications", [])]
-        for app in apps:
+        apps = (a for page in paginator.paginate() for a in page.get("applications", []))
+
+        def application(app: str) -> list[Observation | ScopeError]:
+            found: list[Observation | ScopeError] = []
             try:
                 names = [
                     g
@@ -144,9 +147,15 @@ class CodeDeployReader:
                     for g in page.get("deploymentGroups", [])
                 ]
                 for start in range(0, len(names), BATCH):
-                    yield from self._batch(app, names[start : start + BATCH], tags)
+                    found.extend(self._batch(app, names[start : start + BATCH], tags))
             except AWS_ERRORS as exc:
-                yield ScopeError("aws", self.scope, f"codedeploy application {app}", describe(exc))
+                found.append(
+                    ScopeError("aws", self.scope, f"codedeploy application {app}", describe(exc))
+                )
+            return found
+
+        for found in fan_out(apps, application):  # applications read side by side
+            yield from found
 
     def _batch(
         self, app: str, names: list[str], tags: dict[str, dict[str, str]]
@@ -227,15 +236,14 @@ class CodeDeployReader:
             return
         read_paths(obs, config, prefix, CONFIG_PATHS)
 
-    def config(self, name: str) -> dict[str, Any] | str:
+    def _fetch_config(self, name: str) -> dict[str, Any] | str:
         """The deployment config, or the one-line reason it could not be read.
-        There is no batch call: GetDeploymentConfig once per name per scan."""
+        There is no batch call: GetDeploymentConfig once per name per scope
+        (`self.config`), however many groups name it at once."""
         from providers.aws.faults import AWS_ERRORS, describe
 
-        if name not in self._configs:
-            try:
-                resp = self.client.get_deployment_config(deploymentConfigName=name)
-                self._configs[name] = resp.get("deploymentConfigInfo", {})
-            except AWS_ERRORS as exc:
-                self._configs[name] = describe(exc)
-        return self._configs[name]
+        try:
+            resp = self.client.get_deployment_config(deploymentConfigName=name)
+            return resp.get("deploymentConfigInfo", {})
+        except AWS_ERRORS as exc:
+            return describe(exc)

@@ -104,14 +104,15 @@ def output_paths(outputs: list[Any], started: dt.datetime) -> list[tuple[str, st
     type=click.IntRange(1, 64),
     default=8,
     show_default=True,
-    help="Scopes scanned at once.",
+    help="Scopes (account and region, subscription, project...) read at once.",
 )
 @click.option(
     "--per-account",
     type=click.IntRange(1, 64),
-    default=4,
+    default=16,
     show_default=True,
-    help="Scopes of one account scanned at once.",
+    help="Requests in flight to one account (subscription, project, tenancy) at once; "
+    "each scope being read holds one.",
 )
 @click.option(
     "--time-budget",

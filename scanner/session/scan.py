@@ -137,7 +137,7 @@ class ScanSession:
     def execute(
         self,
         concurrency: int = 8,
-        per_account: int = 4,
+        per_account: int = 16,
         budget: float | None = None,
         deadline: float | None = None,
         on_scope_done: ProgressHook | None = None,

@@ -81,7 +81,7 @@ def test_every_key_of_the_documented_example_reaches_its_option(tmp_path):
     _, settings = load(tmp_path, _documented_example())
     values = settings.option_values()
     assert values["providers"] == ("aws", "azure", "gcp", "oci")
-    assert (values["concurrency"], values["per_account"], values["fail_under"]) == (8, 4, 3)
+    assert (values["concurrency"], values["per_account"], values["fail_under"]) == (8, 16, 3)
     assert values["aws_region"] == ("eu-west-2", "eu-west-1")
     assert (values["aws_profile"], values["aws_organization"]) == ("audit", True)
     assert values["aws_assume_role"] == "relscan-read"

@@ -1,0 +1,191 @@
+"""fan_out: per-unit reads overlap up to the account's free slots, results come
+back in the units' order, failures surface where their result would have been,
+and a scan holds one account to `per_account` requests in flight however its
+scopes and their units are shaped."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from scanner.engine import run_scan
+from scanner.fanout import AccountSlots, OncePerKey, current_lane, fan_out, reading_for
+from scanner.model import Observation, ScopeError
+from scanner.plugin import ProviderRun, Scope
+
+
+class Gauge:
+    """Counts calls in progress at once; each call waits until `open` is set
+    or a short while has passed, so that overlapping calls are seen."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, item: int) -> int:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(0.01)
+        with self.lock:
+            self.now -= 1
+        return item * 10
+
+
+def in_lane(per_account: int, func):
+    """Run `func` in a thread that reads for account ("t", "a"), its own slot taken."""
+    slots = AccountSlots(per_account)
+    assert slots.try_take(("t", "a"))
+    out: list = []
+
+    def body() -> None:
+        reading_for(slots, ("t", "a"))
+        out.append(func())
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join()
+    return out[0], slots
+
+
+def test_outside_a_scan_the_reads_run_one_at_a_time_in_order():
+    gauge = Gauge()
+    assert current_lane() is None
+    assert list(fan_out(range(6), gauge)) == [0, 10, 20, 30, 40, 50]
+    assert gauge.peak == 1
+
+
+def test_reads_overlap_up_to_the_accounts_slots_and_keep_their_order():
+    gauge = Gauge()
+    results, slots = in_lane(4, lambda: list(fan_out(range(40), gauge)))
+    assert results == [i * 10 for i in range(40)]
+    assert gauge.peak == 4  # the scope's own slot and three free ones
+    deadline = time.monotonic() + 5
+    while slots.in_use(("t", "a")) != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)  # helpers give their slots back as they end
+    assert slots.in_use(("t", "a")) == 1  # only the scope's own slot is left
+
+
+def test_one_slot_means_one_read_at_a_time():
+    gauge = Gauge()
+    results, _ = in_lane(1, lambda: list(fan_out(range(10), gauge)))
+    assert results == [i * 10 for i in range(10)] and gauge.peak == 1
+
+
+def test_a_failure_is_raised_where_its_result_would_have_been():
+    def read(item: int) -> int:
+        if item == 3:
+            raise ValueError("no answer for 3")
+        return item
+
+    def consume() -> tuple[list[int], str]:
+        got: list[int] = []
+        try:
+            for value in fan_out(range(8), read):
+                got.append(value)
+        except ValueError as exc:
+            return got, str(exc)
+        return got, ""
+
+    (got, error), _ = in_lane(4, consume)
+    assert got == [0, 1, 2] and error == "no answer for 3"
+
+
+def test_once_the_consumer_stops_no_further_item_is_started():
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def read(item: int) -> int:
+        with lock:
+            started.append(item)
+        time.sleep(0.005)
+        return item
+
+    def first_two() -> list[int]:
+        taken = []
+        for value in fan_out(range(200), read):
+            taken.append(value)
+            if len(taken) == 2:
+                break
+        return taken
+
+    taken, _ = in_lane(3, first_two)
+    time.sleep(0.05)
+    assert taken == [0, 1]
+    assert len(started) < 10  # the ones in progress finish; no more start
+
+
+class UnitsRun(ProviderRun):
+    """Every scope has `units` units, each read by one request (a Gauge)."""
+
+    def __init__(self, units: int) -> None:
+        self.units = units
+        self.gauges: dict[str, Gauge] = {}
+        self.lock = threading.Lock()
+
+    def scopes(self) -> list[Scope]:
+        return []
+
+    def gauge(self, account: str) -> Gauge:
+        with self.lock:
+            return self.gauges.setdefault(account, Gauge())
+
+    def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
+        gauge = self.gauge(scope.account)
+        for i in fan_out(range(self.units), gauge):
+            yield Observation(f"{scope.label}/{i}", "t", "t.kind", str(i), scope.account, "r")
+
+    def check(self, resource_id: str) -> Observation:
+        raise NotImplementedError
+
+
+@pytest.mark.parametrize(
+    ("regions", "units"),
+    [(1, 60), (3, 30), (12, 4)],
+    ids=["one busy scope", "a few scopes", "many small scopes"],
+)
+def test_a_scan_keeps_each_account_to_per_account_requests(regions, units):
+    run = UnitsRun(units)
+    work = [Scope("t", f"a{a}", f"r{r}") for a in range(2) for r in range(regions)]
+    result = run_scan([(run, work)], concurrency=16, per_account=4)
+    assert len(result.assessments) == 2 * regions * units and result.errors == []
+    assert {a: g.peak for a, g in run.gauges.items()} == {"a0": 4, "a1": 4}
+    ids = [a.id for a in result.assessments]
+    assert len(set(ids)) == len(ids)
+
+
+def test_a_lazy_listing_is_read_as_needed_and_its_failure_comes_in_order():
+    def listing() -> Iterator[int]:
+        yield from range(5)
+        raise ValueError("page 2 could not be read")
+
+    def consume() -> tuple[list[int], str]:
+        got: list[int] = []
+        try:
+            for value in fan_out(listing(), lambda i: i + 100):
+                got.append(value)
+        except ValueError as exc:
+            return got, str(exc)
+        return got, ""
+
+    (got, error), _ = in_lane(3, consume)
+    assert got == [100, 101, 102, 103, 104] and error == "page 2 could not be read"
+
+
+def test_a_shared_object_is_fetched_once_however_many_ask_at_once():
+    fetched: list[str] = []
+
+    def fetch(name: str) -> str:
+        fetched.append(name)
+        time.sleep(0.02)
+        return f"config {name}"
+
+    once = OncePerKey(fetch)
+    names = ["AllAtOnce", "Canary", "AllAtOnce", "AllAtOnce", "Canary"] * 4
+    results, _ = in_lane(8, lambda: list(fan_out(names, once)))
+    assert results == [f"config {n}" for n in names]
+    assert sorted(fetched) == ["AllAtOnce", "Canary"]
