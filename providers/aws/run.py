@@ -22,6 +22,7 @@ from providers.aws.context import AwsContext
 from providers.aws.faults import AWS_ERRORS, describe, error_code, is_credentials_error
 from providers.aws.plugin import known_regions, plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
+from scanner.fanout import fan_out
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
@@ -135,8 +136,9 @@ class AwsRun(ProviderRun):
             tags = {}
             yield ScopeError("aws", scope.label, "tagging", describe(exc))
         ctx = AwsContext(clients, scope.account, scope.location, scope.label, tags)
-        for reader in plugin.reader_modules():
-            yield from reader.collect(ctx)
+        # the kinds are read side by side too, each yielding in its own order
+        for found in fan_out(plugin.reader_modules(), lambda reader: list(reader.collect(ctx))):
+            yield from found
 
     def check(self, resource_id: str) -> Observation:
         arn = parse_arn(resource_id)
