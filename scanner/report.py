@@ -8,6 +8,7 @@ from this.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from scanner import target
@@ -159,11 +160,17 @@ def _rag(r: Rollup, views: list[UnitView]) -> str:
     return GREEN
 
 
+def views_of(result: ScanResult, options: RenderOptions) -> Iterator[UnitView]:
+    """Each unit with where it stands, made as it is asked for (a streamed output
+    holds one at a time)."""
+    for i, a in enumerate(result.assessments):
+        yield UnitView(
+            i, a, target.standing(a, options.target_level, options.waivers, options.today)
+        )
+
+
 def build_report(result: ScanResult, options: RenderOptions) -> Report:
-    views = [
-        UnitView(i, a, target.standing(a, options.target_level, options.waivers, options.today))
-        for i, a in enumerate(result.assessments)
-    ]
+    views = list(views_of(result, options))
     by_id = {id(v.unit): v for v in views}
     services = []
     for r in rollup(result.assessments, "service"):

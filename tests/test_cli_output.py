@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from scanner.outputs.csv_out import read_rows
 from tests.aws.estate import ACCOUNT, CD_ARN, EB_ARN, RELSCAN, relscan
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -300,3 +301,60 @@ def test_a_failed_write_without_a_store_keeps_the_scan_in_a_file(serve, tmp_path
     assert Path(kept).parent == tmp_path
     again = relscan("report", kept, "-f", "json", env=env)
     assert json.loads(again.stdout)["summary"]["total"] == 3
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "sarif"])
+def test_a_failed_streamed_write_to_a_file_is_one_line_and_the_store_keeps_the_scan(
+    serve, tmp_path, fmt
+):
+    if not os.access("/dev", os.W_OK):
+        pytest.skip("/dev is not writable for this user: -o /dev/full is refused before the scan")
+    env = serve()
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    r = relscan("scan", "-p", "aws", "-f", fmt, "-o", "/dev/full", "--store", db, "-q", env=env)
+    assert r.returncode == 7
+    line = one_error_line(r)
+    assert line.startswith("relscan: error: cannot write /dev/full: No space left on device; ")
+    assert "the scan is kept in the store: `relscan show " in line
+    ref = line.split("`relscan show ")[1].split(" ")[0]
+    again = relscan("show", ref, "--store", db, "-f", "json", env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["summary"]["total"] == 3
+
+
+def test_every_configured_output_is_streamed_whole(serve, tmp_path):
+    config = tmp_path / "relscan.toml"
+    config.write_text(
+        '[scan]\nproviders = ["aws"]\n'
+        f'[[outputs]]\nformat = "sarif"\npath = "{tmp_path}/out.sarif"\n'
+        f'[[outputs]]\nformat = "csv"\npath = "{tmp_path}/out.csv"\n'
+        f'[[outputs]]\nformat = "markdown"\npath = "{tmp_path}/out.md"\n'
+    )
+    env = serve()
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    r = relscan("scan", "--config", str(config), "--store", db, "-o", str(tmp_path / "out.json"),
+                "-q", env=env)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    for fmt, name in (("json", "out.json"), ("sarif", "out.sarif"), ("csv", "out.csv"),
+                      ("markdown", "out.md")):  # fmt: skip
+        again = relscan("show", "latest", "--store", db, "-f", fmt, env=env)
+        written = (tmp_path / name).read_text(encoding="utf-8")
+        if fmt in ("json", "sarif"):  # `show` reads the scan back from the store
+            assert _units(fmt, written) == _units(fmt, again.stdout) and len(_units(fmt, written))
+        elif fmt == "csv":
+            assert [row["id"] for row in read_rows(written)] == [
+                row["id"] for row in read_rows(again.stdout)
+            ] and len(read_rows(written)) == 3
+        else:
+            assert written.startswith("#"), written[:80]
+
+
+def _units(fmt: str, text: str) -> list[tuple[str, str]]:
+    """Each unit's id and rule, whichever way the JSON format lists them."""
+    doc = json.loads(text)
+    if fmt == "json":
+        return [(u["id"], u["rule"]) for u in doc["resources"]]
+    found = doc["runs"][0]["results"]
+    return [
+        (r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"], r["ruleId"]) for r in found
+    ]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO, cast
 
 import click
 
 from scanner.errors import OutputError, UsageError
 from scanner.model import ScanResult
-from scanner.outputs import SCAN_FORMATS, check_format
-from scanner.outputs.json_out import render_scan as render_scan_json
+from scanner.outputs import SCAN_FORMATS, Writer, check_format
+from scanner.outputs.json_out import write_scan as write_scan_json
 from scanner.outputs.select import WHOLE_ESTATE_FORMATS
 from scanner.report import RenderOptions
 from scanner.services import DEFAULT_TAG_KEYS, Assignment, ServiceConfig, assign_services
@@ -214,9 +215,12 @@ def check_output_path(output: str | None) -> None:
         raise UsageError(f"cannot write {output}: not a writable file path")
 
 
-def emit(content: str | bytes, output: str | None, kept: Callable[[], str] | None = None) -> None:
-    """Write to --output (`-` or none: standard output). A failed write (disk full,
-    no permission, a closed pipe) is one line and exit 7; `kept` says where the
+def emit(
+    content: str | bytes | Writer, output: str | None, kept: Callable[[], str] | None = None
+) -> None:
+    """Write to --output (`-` or none: standard output): text, bytes, or a Writer
+    that writes a streamed format as it is made. A failed write (disk full, no
+    permission, a closed pipe) is one line and exit 7; `kept` says where the
     result can still be had (the store, or a file it writes)."""
     try:
         if not to_stdout(output):
@@ -224,19 +228,46 @@ def emit(content: str | bytes, output: str | None, kept: Callable[[], str] | Non
             path = Path(output).expanduser()
             if isinstance(content, bytes):
                 path.write_bytes(content)
-            else:
+            elif isinstance(content, str):
                 path.write_text(content, encoding="utf-8")
-        else:
+            else:
+                with path.open("w", encoding="utf-8") as fh:
+                    content(fh)
+        elif isinstance(content, str | bytes):
             data = content if isinstance(content, bytes) else content.encode("utf-8")
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
+        else:
+            sys.stdout.flush()
+            _write_stdout(content)
     except OSError as exc:
         where = "standard output" if to_stdout(output) else output
         if to_stdout(output):
             _quiet_stdout()
         message = f"cannot write {where}: {exc.strerror or exc}"
         raise OutputError(f"{message}; {kept()}" if kept else message) from None
+
+
+def _write_stdout(write: Writer) -> None:
+    """A streamed format to standard output's bytes, as UTF-8 whatever the
+    locale and with its newlines untranslated, as text is written."""
+    write(cast(TextIO, _Utf8(sys.stdout.buffer)))
+    sys.stdout.buffer.flush()
+
+
+class _Utf8(io.TextIOBase):
+    """Text written as UTF-8 to a byte stream (which stays open)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.raw.write(text.encode("utf-8"))
+        return len(text)
 
 
 def kept_scan(result: ScanResult, uid: str | None, store_url: str | None) -> Callable[[], str]:
@@ -254,7 +285,7 @@ def kept_scan(result: ScanResult, uid: str | None, store_url: str | None) -> Cal
         try:
             fd, path = tempfile.mkstemp(prefix="relscan-scan-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(render_scan_json(result))
+                write_scan_json(result, None, fh)
         except OSError as exc:
             return f"the scan could not be kept either ({exc.strerror or exc})"
         return f"the scan is kept in {path}: `relscan report {path} -o FILE` writes it again"

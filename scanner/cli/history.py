@@ -17,7 +17,7 @@ from scanner.cli.common import (
 from scanner.errors import EXIT_OK, EXIT_REGRESSION, UsageError
 from scanner.history import diff, regressed
 from scanner.model import TrendPoint
-from scanner.outputs import SCAN_FORMATS
+from scanner.outputs import scan_output
 from scanner.outputs.history_out import STATUS_TEXT, diff_text, scans_json, scans_table
 from scanner.store import Store
 from scanner.store.store import COMPLETE, ScanRow, safe_url
@@ -85,7 +85,7 @@ def show(
     result = db.load(row)
     opts = render_options(result, options)
     opts.history = _trend(db, row)
-    emit(SCAN_FORMATS[fmt](result, opts), output)
+    emit(scan_output(fmt, result, opts), output)
 
 
 def _pair(db: Store, a: str | None, b: str | None) -> tuple[ScanRow, ScanRow]:

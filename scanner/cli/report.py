@@ -18,7 +18,7 @@ from scanner.cli.common import (
 )
 from scanner.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 from scanner.evidence.bundle import digest_for_scan_file
-from scanner.outputs import SCAN_FORMATS
+from scanner.outputs import scan_output
 from scanner.outputs.json_out import decode_scan, read_scan_file
 from scanner.store import Store
 from scanner.store.groups import merge_group
@@ -67,7 +67,7 @@ def report(
     opts = render_options(result, options)
     opts.missing_shards = missing
     opts.origin, opts.evidence_digest = origin, digest
-    emit(SCAN_FORMATS[fmt](result, opts), output)
+    emit(scan_output(fmt, result, opts), output)
     if missing:
         click.echo(
             f"relscan: scan group {scan_group}: shards not complete: {', '.join(missing)}", err=True

@@ -193,9 +193,9 @@ def scan(**given: Any) -> None:
         if session.save():
             opts.history = session.history()
         kept = kept_scan(result, session.uid, o["store"])
-        emit(session.render(fmt, opts), o["output"], kept)
+        emit(session.output(fmt, opts), o["output"], kept)
         for out_fmt, path in outputs:
-            emit(session.render(out_fmt, opts), path, kept)
+            emit(session.output(out_fmt, opts), path, kept)
         report_errors(result, o["quiet"])
     except KeyboardInterrupt:
         if not session.stored:

@@ -7,6 +7,7 @@ report formats (html, pdf, csv, cddo) also take the board's RenderOptions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TextIO
 
 from scanner.errors import UsageError
 from scanner.model import Assessment, ScanResult
@@ -27,6 +28,24 @@ SCAN_FORMATS: dict[str, Renderer] = {
     "cddo": lambda result, opts: cddo.render(build_report(for_service(result, opts), opts)),
     "sarif": lambda result, opts: sarif.render(for_service(result, opts), opts),
 }
+# The formats written to a file (or standard output) as they are made, one
+# unit at a time, instead of as one string: the same text as SCAN_FORMATS'.
+Writer = Callable[[TextIO], None]
+SCAN_WRITERS: dict[str, Callable[[ScanResult, RenderOptions, TextIO], None]] = {
+    "json": lambda result, opts, out: json_out.write_scan(shown(result, opts), opts, out),
+    "csv": lambda result, opts, out: csv_out.write(shown(result, opts), opts, out),
+    "sarif": lambda result, opts, out: sarif.write(for_service(result, opts), opts, out),
+}
+
+
+def scan_output(fmt: str, result: ScanResult, opts: RenderOptions) -> str | bytes | Writer:
+    """The scan in `fmt`: a Writer where the format streams, else its text or bytes."""
+    stream = SCAN_WRITERS.get(fmt)
+    if stream is None:
+        return SCAN_FORMATS[fmt](result, opts)
+    return lambda out: stream(result, opts, out)
+
+
 # `check`: one unit.
 ONE_FORMATS: dict[str, Callable[[Assessment, RenderOptions], str]] = {
     "json": lambda a, _: json_out.render_one(a),

@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
+from typing import TextIO
 
+from scanner.model import ScanResult
 from scanner.outputs.text import show_value
-from scanner.report import Report, UnitView
+from scanner.report import RenderOptions, Report, UnitView, views_of
 from scanner.waivers import Waiver
 
 COLUMNS = [
@@ -56,9 +59,20 @@ def _waiver_cell(view: UnitView) -> str:
 
 def render(report: Report) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    write_rows(report.units, buf)
+    return buf.getvalue()
+
+
+def write(result: ScanResult, options: RenderOptions, out: TextIO) -> None:
+    """The same text as `render(build_report(result, options))`, written row by
+    row: a row needs only its unit and where it stands, never the whole report."""
+    write_rows(views_of(result, options), out)
+
+
+def write_rows(views: Iterable[UnitView], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for view in report.units:
+    for view in views:
         a = view.unit
         writer.writerow(
             [
@@ -84,7 +98,6 @@ def render(report: Report) -> str:
                 )
             ]
         )
-    return buf.getvalue()
 
 
 def read_rows(text: str) -> list[dict[str, str]]:

@@ -6,16 +6,18 @@ back, validating every key it uses.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
 from scanner import target, textfile
 from scanner.errors import UsageError
 from scanner.model import Assessment, ScanResult, ScopeError
+from scanner.outputs import jsonstream
 from scanner.report import LIVE, RenderOptions
 from scanner.scan_schema import SCHEMA_VERSIONS, ScanDocument, problem
 from scanner.summary import summarise
@@ -36,6 +38,13 @@ def resource(a: Assessment, options: RenderOptions) -> dict[str, Any]:
 
 def scan_document(result: ScanResult, options: RenderOptions | None = None) -> dict[str, Any]:
     options = options or RenderOptions()
+    head = _head(result, options)
+    head["resources"] = [resource(a, options) for a in result.assessments]
+    return head
+
+
+def _head(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
+    """The document without its units (their list comes last)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "target_level": options.target_level,
@@ -49,12 +58,25 @@ def scan_document(result: ScanResult, options: RenderOptions | None = None) -> d
             "errors": [e.as_dict() for e in result.errors],
         },
         "summary": summarise(result.assessments),
-        "resources": [resource(a, options) for a in result.assessments],
     }
 
 
 def render_scan(result: ScanResult, options: RenderOptions | None = None) -> str:
-    return json.dumps(scan_document(result, options), indent=2, ensure_ascii=False) + "\n"
+    """The whole document as one string (for a scan small enough to hold twice)."""
+    buf = io.StringIO()
+    write_scan(result, options, buf)
+    return buf.getvalue()
+
+
+def write_scan(result: ScanResult, options: RenderOptions | None, out: TextIO) -> None:
+    """The document written to `out` one unit at a time (scanner/outputs/jsonstream.py):
+    the same text as `json.dumps(scan_document(...), indent=2, ensure_ascii=False)`
+    and a newline, without ever holding every unit's dict or the whole text."""
+    options = options or RenderOptions()
+    head = _head(result, options)
+    head["resources"] = mark = jsonstream.placeholder()
+    units = (resource(a, options) for a in result.assessments)
+    jsonstream.write_document(head, mark, units, out)
 
 
 def render_one(assessment: Assessment, options: RenderOptions | None = None) -> str:

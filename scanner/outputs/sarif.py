@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-from typing import Any
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from scanner import __version__
 from scanner.model import Assessment, ScanResult
+from scanner.outputs import jsonstream
 from scanner.outputs.select import is_gap, target_status
 from scanner.outputs.text import basis_text, clean, level_text, show_value
-from scanner.report import RenderOptions, UnitView, build_report
+from scanner.report import RenderOptions, UnitView, views_of
 from scanner.rules import load_rulebook
 
 SCHEMA = (
@@ -33,7 +35,7 @@ def _threshold(opts: RenderOptions) -> int:
     return min(opts.target_level, opts.below) if opts.below else opts.target_level
 
 
-def _descriptors(units: list[Assessment]) -> list[dict[str, Any]]:
+def _descriptors(units: Iterable[Assessment]) -> list[dict[str, Any]]:
     wanted = {a.rule for a in units if a.rule}
     rules: list[dict[str, Any]] = []
     for kind in load_rulebook().values():
@@ -125,15 +127,27 @@ def _result(v: UnitView, target: int) -> dict[str, Any]:
     return result
 
 
+def _gaps(result: ScanResult, opts: RenderOptions) -> Iterator[UnitView]:
+    """The units that get a result, each with where it stands."""
+    threshold = _threshold(opts)
+    return (v for v in views_of(result, opts) if is_gap(v.unit, threshold))
+
+
 def document(result: ScanResult, opts: RenderOptions) -> dict[str, Any]:
-    report = build_report(result, opts)
-    views = [v for v in report.units if is_gap(v.unit, _threshold(opts))]
+    doc = _frame(result, opts)
+    doc["runs"][0]["results"] = [_result(v, opts.target_level) for v in _gaps(result, opts)]
+    return doc
+
+
+def _frame(result: ScanResult, opts: RenderOptions) -> dict[str, Any]:
+    """The log without its results (its `results` key holds None, in its place)."""
+    gaps = (a for a in result.assessments if is_gap(a, _threshold(opts)))
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "relscan",
                 "version": result.tool_version or __version__,
-                "rules": _descriptors([v.unit for v in views]),
+                "rules": _descriptors(gaps),
             }
         },
         "invocations": [
@@ -154,14 +168,26 @@ def document(result: ScanResult, opts: RenderOptions) -> dict[str, Any]:
                 ],
             }
         ],
-        "results": [_result(v, opts.target_level) for v in views],
+        "results": None,
         "properties": {"targetLevel": opts.target_level, "scopes": list(result.scopes)},
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def render(result: ScanResult, opts: RenderOptions) -> str:
-    return json.dumps(document(result, opts), indent=2, ensure_ascii=False) + "\n"
+    buf = io.StringIO()
+    write(result, opts, buf)
+    return buf.getvalue()
+
+
+def write(result: ScanResult, opts: RenderOptions, out: TextIO) -> None:
+    """The log written to `out` one result at a time (scanner/outputs/jsonstream.py):
+    the same text as `json.dumps(document(...), indent=2, ensure_ascii=False)`
+    and a newline."""
+    doc = _frame(result, opts)
+    doc["runs"][0]["results"] = mark = jsonstream.placeholder()
+    results = (_result(v, opts.target_level) for v in _gaps(result, opts))
+    jsonstream.write_document(doc, mark, results, out)
 
 
 def render_one(a: Assessment, opts: RenderOptions) -> str:

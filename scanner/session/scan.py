@@ -24,7 +24,7 @@ from scanner.engine import ProgressHook, run_scan
 from scanner.evidence.recorder import Recorder
 from scanner.evidence.recording import finish_recording, provider_options
 from scanner.model import ScanResult, ScopeError, TrendPoint
-from scanner.outputs import SCAN_FORMATS
+from scanner.outputs import SCAN_FORMATS, Writer, scan_output
 from scanner.plugin import ProviderPlugin
 from scanner.report import RenderOptions
 from scanner.services import ServiceConfig, assign_services, service_name
@@ -181,6 +181,11 @@ class ScanSession:
     def render(self, fmt: str, options: RenderOptions) -> str | bytes:
         """The result in one of the scan formats (scanner/outputs)."""
         return SCAN_FORMATS[fmt](self._result(), options)
+
+    def output(self, fmt: str, options: RenderOptions) -> str | bytes | Writer:
+        """The result in `fmt`, as a Writer where the format is written as it is
+        made (json, csv, sarif: scanner/outputs), else as text or bytes."""
+        return scan_output(fmt, self._result(), options)
 
     # -- inside ---------------------------------------------------------------
     def _result(self) -> ScanResult:

@@ -30,6 +30,7 @@ from scanner.store.tables import assessments, scans
 from scanner.summary import summarise
 
 COMPLETE, RUNNING, INTERRUPTED = "complete", "running", "interrupted"
+BATCH = 500  # assessment rows made and inserted at a time (all in the scan's one transaction)
 # The URL schemes of the two databases relscan supports (SQLAlchemy's spellings).
 SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
 
@@ -144,11 +145,15 @@ class Store:
             )
         return uid
 
-    def finish_scan(self, uid: str, result: ScanResult) -> None:
+    def finish_scan(self, uid: str, result: ScanResult, batch: int = BATCH) -> None:
+        """Write the scan's assessments and mark it complete, in one transaction;
+        the rows are made and inserted `batch` at a time, so only one batch of
+        them is ever held."""
         with self.engine.begin() as conn:
             scan_id = conn.execute(select(scans.c.id).where(scans.c.uid == uid)).scalar_one()
-            rows = [_row(scan_id, a) for a in result.assessments]
-            if rows:
+            units = result.assessments
+            for start in range(0, len(units), batch):
+                rows = [_row(scan_id, a) for a in units[start : start + batch]]
                 conn.execute(insert(assessments), rows)
             conn.execute(
                 update(scans)

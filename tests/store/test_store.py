@@ -102,3 +102,47 @@ def test_an_all_digit_uid_prefix_finds_its_scan(store_url):
         conn.execute(scans.update().where(scans.c.uid == uid).values(uid=digits + uid[8:]))
     assert store.find(digits).uid == digits + uid[8:]
     assert store.find("1").uid == digits + uid[8:]  # scan number 1 still wins for its id
+
+
+def _stored_rows(store: Store, uid: str) -> list[dict]:
+    from sqlalchemy import select
+
+    from scanner.store.tables import assessments
+
+    scan_id = store.find(uid).id
+    with store.engine.connect() as conn:
+        query = (
+            select(assessments).where(assessments.c.scan_id == scan_id).order_by(assessments.c.id)
+        )
+        return [
+            {k: v for k, v in r.items() if k not in ("id", "scan_id")}
+            for r in conn.execute(query).mappings()
+        ]
+
+
+def test_rows_written_in_batches_are_the_rows_written_at_once(store_url):
+    store = Store(store_url)
+    levels = {f"arn:unit-{i:04d}": (None if i % 7 == 0 else 1 + i % 5) for i in range(1201)}
+    big = scan_at(20, levels)
+    big.assessments[600].evidence.append(Evidence("api.list", ["x", "ü"]))
+    at_once = store.begin_scan(big.started, "x", big.scopes)
+    store.finish_scan(at_once, big, batch=10_000)
+    batched = store.begin_scan(big.started, "x", big.scopes)
+    store.finish_scan(batched, big, batch=500)  # 500 + 500 + 201
+    rows = _stored_rows(store, batched)
+    assert len(rows) == 1201 and rows == _stored_rows(store, at_once)
+    assert [r["resource_id"] for r in rows] == [a.id for a in big.assessments]
+    loaded = store.load(store.find(batched))
+    assert [a.as_dict() for a in loaded.assessments] == [a.as_dict() for a in big.assessments]
+    assert store.find(batched).summary == store.find(at_once).summary
+
+
+def test_a_failure_in_a_later_batch_leaves_none_of_the_earlier_batches(store_url):
+    store = Store(store_url)
+    broken = scan_at(21, {f"arn:unit-{i:04d}": 3 for i in range(1201)})
+    broken.assessments[1100].evidence.append(Evidence("api.x", object()))  # type: ignore[arg-type]
+    uid = store.begin_scan(broken.started, "x", broken.scopes)
+    with pytest.raises(TypeError):
+        store.finish_scan(uid, broken, batch=500)  # batches 1 and 2 were inserted
+    assert store.find(uid[:8]).status == "running"
+    assert _stored_rows(store, uid) == []
