@@ -23,12 +23,13 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
+import json
 import os
 import sys
 import tempfile
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scanner.classify import classify  # noqa: E402
 from scanner.demo.serve import emulators, load_estate, patched_environ, serve  # noqa: E402
-from scanner.model import Assessment, Observation, ScanResult  # noqa: E402
+from scanner.model import Assessment, Fact, Observation, ScanResult  # noqa: E402
 from scanner.outputs import json_out  # noqa: E402
 from scanner.plugin import installed_plugins  # noqa: E402
 from scanner.session import ScanSession  # noqa: E402
@@ -60,12 +61,29 @@ def demo_observations() -> list[Observation]:
     return found
 
 
+def fresh(value: Any) -> Any:
+    """A deep copy in which every string is a new object too, as an SDK parses
+    each answer into strings of its own (copy.deepcopy shares strings)."""
+    if isinstance(value, str):
+        return value[:1] + value[1:] if len(value) > 1 else value
+    if isinstance(value, dict):
+        return {fresh(k): fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fresh(v) for v in value]
+    if isinstance(value, Fact):
+        return Fact(fresh(value.name), fresh(value.field), fresh(value.value), value.error,
+                    fresh(value.raw))  # fmt: skip
+    if isinstance(value, Observation):
+        return Observation(*(fresh(getattr(value, f.name)) for f in fields(value)))
+    return copy.deepcopy(value)
+
+
 def copies(seed: list[Observation], n: int) -> list[Observation]:
-    """`n` deep copies of the seed, each with an id of its own (as a scan of a
-    larger estate would read them: nothing shared between units)."""
+    """`n` copies of the seed, each with an id of its own and strings of its
+    own (as a scan of a larger estate reads them: nothing shared between units)."""
     out = []
     for i in range(n):
-        obs = copy.deepcopy(seed[i % len(seed)])
+        obs = fresh(seed[i % len(seed)])
         out.append(replace(obs, id=f"{obs.id}-{i}", name=f"{obs.name}-{i}"))
     return out
 
@@ -77,6 +95,10 @@ def measured(step: Callable[[], Any]) -> tuple[Any, int]:
     value = step()
     gc.collect()
     return value, tracemalloc.get_traced_memory()[0] - before
+
+
+def _now() -> int:
+    return tracemalloc.get_traced_memory()[0]
 
 
 def peak_of(step: Callable[[], Any]) -> int:
@@ -99,25 +121,27 @@ def main() -> None:
     def per_unit(label: str, size: int) -> None:
         rows.append((label, size / n))
 
+    raw = sum(1 for o in seed for f in o.facts.values() if f.raw is not f.value)
+    gc.collect()
+    start = tracemalloc.get_traced_memory()[0]
     observations, size = measured(lambda: copies(seed, n))
     per_unit("Observation (as a provider hands it over)", size)
-    raw = sum(1 for o in observations for f in o.facts.values() if f.raw is not f.value)
     assessments, size = measured(lambda: [classify(o) for o in observations])
-    per_unit("Assessment (Observation still alive)", size)
-    _, size = measured(lambda: observations.clear())
-    per_unit("freed by dropping the Observations", -size)
+    per_unit("Assessment, beside its Observation", size)
+    observations.clear()
+    gc.collect()
+    per_unit("Assessment, kept alone (what a scan holds)", _now() - start)
     result = ScanResult(started=datetime.now(UTC), assessments=assessments)
     result.scopes = ["x"]
     document, size = measured(lambda: json_out.scan_document(result))
     per_unit("JSON document as a dict tree", size)
     del document
-    text, size = measured(lambda: json_out.render_scan(result))
+    text, size = measured(lambda: _whole_text(result))
     per_unit("JSON document as one string", size)
     per_unit("  of which the text itself (UTF-8 bytes)", len(text.encode()))
     del text
     per_unit("peak of render_scan + write (before)", peak_of(_old_write(result)))
-    if hasattr(json_out, "write_scan"):
-        per_unit("peak of write_scan to a file (streamed)", peak_of(_streamed(result)))
+    per_unit("peak of write_scan to a file (streamed)", peak_of(_streamed(result)))
     per_unit("peak of store rows, all at once (before)", peak_of(_rows(result, n)))
     per_unit("peak of store rows, batches of 500", peak_of(_rows(result, 500)))
     tracemalloc.stop()
@@ -127,10 +151,15 @@ def main() -> None:
         print(f"{label:<48} {value:>10,.0f}")
 
 
+def _whole_text(result: ScanResult) -> str:
+    """The JSON output as it was made before it was streamed."""
+    return json.dumps(json_out.scan_document(result), indent=2, ensure_ascii=False) + "\n"
+
+
 def _old_write(result: ScanResult) -> Callable[[], None]:
     def step() -> None:
         with tempfile.TemporaryDirectory() as folder:
-            Path(folder, "x.json").write_text(json_out.render_scan(result), encoding="utf-8")
+            Path(folder, "x.json").write_text(_whole_text(result), encoding="utf-8")
 
     return step
 
@@ -138,7 +167,7 @@ def _old_write(result: ScanResult) -> Callable[[], None]:
 def _streamed(result: ScanResult) -> Callable[[], None]:
     def step() -> None:
         with open(os.devnull, "w", encoding="utf-8") as fh:
-            json_out.write_scan(result, fh)
+            json_out.write_scan(result, None, fh)
 
     return step
 

@@ -8,6 +8,7 @@ earlier scans), never the engine that produced them.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,26 @@ from scanner import __version__
 FactValue = str | int | float | bool | list[str] | None
 
 
-@dataclass(frozen=True)
+def shared(text: str) -> str:
+    """One copy of a string many units repeat (a kind, an account, a field path,
+    a tag): a scan keeps every unit's Assessment until its outputs are written."""
+    return sys.intern(text) if type(text) is str else text
+
+
+def _shared_value(value: FactValue) -> FactValue:
+    """A short string value (an enum, a flag, a name) shared like the keys; a
+    list of them too. Long strings are left as they are (they rarely repeat)."""
+    if type(value) is str and len(value) <= SHARED_LENGTH:
+        return sys.intern(value)
+    if type(value) is list:
+        return [_shared_value(v) for v in value]  # type: ignore[misc]
+    return value
+
+
+SHARED_LENGTH = 64
+
+
+@dataclass(frozen=True, slots=True)
 class Fact:
     """One configuration value, with the API field it was read from.
 
@@ -37,7 +57,7 @@ class Fact:
         return self.error is None
 
 
-@dataclass
+@dataclass(slots=True)
 class Observation:
     """One release unit as a provider saw it."""
 
@@ -57,10 +77,14 @@ class Observation:
         self.facts[name] = Fact(name, field_path, None, error)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     field: str
     value: FactValue
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", shared(self.field))
+        object.__setattr__(self, "value", _shared_value(self.value))
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "value": self.value}
@@ -70,9 +94,14 @@ ASSESSED = "assessed"
 NOT_ASSESSED = "not_assessed"
 
 
-@dataclass
+@dataclass(slots=True)
 class Assessment:
-    """The verdict on one release unit, with everything that decided it."""
+    """The verdict on one release unit, with everything that decided it.
+
+    A scan keeps every unit's Assessment until its outputs are written, so it
+    holds only what the outputs need (no Observation, no API response), in
+    slots, with the strings that units repeat (provider, kind, account,
+    location, status, rule, tags, field paths) shared."""
 
     id: str
     provider: str
@@ -89,6 +118,16 @@ class Assessment:
     next_steps: list[str]
     service: str | None = None
     basis: str | None = None  # "policy" or "snapshot": what the deciding rule rests on
+
+    def __post_init__(self) -> None:
+        self.provider = shared(self.provider)
+        self.kind = shared(self.kind)
+        self.account = shared(self.account)
+        self.location = shared(self.location)
+        self.status = shared(self.status)
+        self.rule = shared(self.rule) if self.rule is not None else None
+        self.basis = shared(self.basis) if self.basis is not None else None
+        self.tags = {shared(k): _shared_value(v) for k, v in self.tags.items()}  # type: ignore[misc]
 
     def as_dict(self) -> dict[str, Any]:
         return {
