@@ -4,7 +4,13 @@ production site's routing (ramp-up) rules, as facts.
 Calls per subscription: one paged `web_apps.list`; per app one `list_slots`
 and one `get_configuration` (config/web of production); per slot one
 `get_configuration_slot` (config/web of the slot). Auto-swap targets and
-ramp-up rules exist only in config/web, not in the site itself. Flex
+ramp-up rules exist only in config/web, not in the site itself.
+
+The reads overlap under the subscription's request limit (scanner/fanout.py):
+apps side by side (the next page of the list is fetched while they are read),
+and within an app its production config/web beside its slots, and the slots'
+config/web side by side. Results keep the list's order, and an app's facts
+are added in the same order whichever answer came first. Flex
 Consumption function apps carry properties.functionAppConfig (and no slots):
 its siteUpdateStrategy.type says how a deployment reaches the instances.
 """
@@ -12,8 +18,9 @@ its siteUpdateStrategy.type says how a deployment reaches the instances.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,13 +39,13 @@ from providers.azure.values import (
 )
 from scanner.errors import UsageError
 from scanner.facts import dig, plain
+from scanner.fanout import fan_out
 from scanner.kind import facts
 from scanner.model import FactValue, Observation, ScopeError
 
 if TYPE_CHECKING:
     from providers.azure.context import AzureContext
 
-WORKERS = 4  # apps read at once within one subscription
 RULES = "config/web.properties.experiments.rampUpRules"
 SLOT_CONFIG = "slots[].config/web.properties.autoSwapSlotName"
 SITE_PATHS = [
@@ -60,6 +67,7 @@ RULE_PATHS = [
 TEXT_FIELDS = ("actionHostName", "changeDecisionCallbackUrl")  # the rest are numbers
 AUTO_RAMP_FIELDS = ("changeStep", "changeIntervalInMinutes", "changeDecisionCallbackUrl")
 FLEX = "site.properties.functionAppConfig"
+CONFIG, SLOTS_READ = "config", "slots"  # an app's two reads, made side by side
 SLOTS = "slots.value[].name"
 
 _SITE = GROUP_PATH + "/providers/Microsoft.Web/sites/{name}"
@@ -196,35 +204,64 @@ def _slot_name(slot: dict[str, Any]) -> str:
 
 
 def collect(ctx: AzureContext) -> Iterator[Observation | ScopeError]:
-    """Every app of the subscription (one paged list), read WORKERS at a time."""
+    """Every app of the subscription (one paged list). An app takes two reads,
+    production's config/web and its slots (with theirs): the reads of all the
+    apps are made side by side, and come back in the list's order."""
     client = ctx.client(KIND)
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        try:
-            for page in client.web_apps.list().by_page():
-                sites = [as_record(s) for s in page]
-                yield from pool.map(lambda site: _observe_or_error(ctx, client, site), sites)
-        except ctx.errors as exc:
-            yield ScopeError("azure", ctx.scope, KIND.titles, ctx.describe(exc))
+
+    def halves() -> Iterator[tuple[Any, str]]:
+        for page in client.web_apps.list().by_page():
+            for item in page:
+                site = as_record(item)
+                yield site, CONFIG
+                yield site, SLOTS_READ
+
+    answers = fan_out(halves(), lambda half: _read_half(ctx, client, *half))
+    try:
+        for site, production in answers:
+            _, slots = next(answers)  # the list fails between apps, never within one
+            read = (production, slots)
+            yield _observe_or_error(ctx, site, lambda _g, _n, read=read: read)
+    except ctx.errors as exc:  # a page of the list: the apps before it are kept
+        yield ScopeError("azure", ctx.scope, KIND.titles, ctx.describe(exc))
 
 
 def get(ctx: AzureContext, resource_id: str) -> Observation:
     """One app by its id (NotFoundError if it does not exist)."""
     rid = parse_resource_id(resource_id)
     client = ctx.client(KIND)
+
+    def reads(group: str, name: str) -> tuple[Config | Failed, Slots]:
+        return _read_config(ctx, client, group, name), _read_slots(ctx, client, group, name)
+
     return ctx.read_one(
         resource_id,
-        lambda: observe(ctx, client, as_record(client.web_apps.get(rid.group, rid.name))),
+        lambda: observe(ctx, as_record(client.web_apps.get(rid.group, rid.name)), reads),
     )
 
 
-def _observe_or_error(ctx: AzureContext, client: Any, site: Any) -> Observation | ScopeError:
+Reads = Callable[[str, str], "tuple[Config | Failed, Slots]"]
+
+
+def _read_half(ctx: AzureContext, client: Any, site: Any, half: str) -> tuple[Any, Any]:
+    """One of an app's two reads (CONFIG or SLOTS), with the site it is for;
+    nothing is read for a site without a usable id (`observe` says why)."""
+    try:
+        rid = parse_resource_id(string(site.get("id"), "id") or "")
+    except (AttributeError, UsageError, Unusable):
+        return site, None
+    read = _read_config if half == CONFIG else _read_slots
+    return site, read(ctx, client, rid.group, rid.name)
+
+
+def _observe_or_error(ctx: AzureContext, site: Any, reads: Reads) -> Observation | ScopeError:
     """An app whose id is not a site id, or whose reads fail past the SDK's
     errors, becomes a scope error; the other apps go on."""
     label = shown(site.get("id") if isinstance(site, dict) else site)
     try:
         if not isinstance(site, dict):
             raise Unusable(f"an item of value is {shown(site)}, not an object")
-        return observe(ctx, client, site)
+        return observe(ctx, site, reads)
     except (UsageError, Unusable, *ctx.errors) as exc:
         why = ctx.describe(exc) if isinstance(exc, ctx.errors) else str(exc)
         if isinstance(exc, Unusable):
@@ -232,7 +269,9 @@ def _observe_or_error(ctx: AzureContext, client: Any, site: Any) -> Observation 
         return ScopeError("azure", ctx.scope, f"{KIND.title} {label}", why[:500])
 
 
-def observe(ctx: AzureContext, client: Any, site: dict[str, Any]) -> Observation:
+def observe(ctx: AzureContext, site: dict[str, Any], reads: Reads) -> Observation:
+    """The app's observation: the site's own facts, then those of its slots
+    and of production's config/web, which `reads(group, name)` gives."""
     site_id = string(site.get("id"), "id")
     if not site_id:
         raise Unusable("the app has no id")
@@ -255,8 +294,9 @@ def observe(ctx: AzureContext, client: Any, site: dict[str, Any]) -> Observation
         lambda: kind_parts(string(site.get("kind"), "kind")),
     )
     _flex_facts(obs, site)
-    _slot_facts(ctx, client, obs, rid.group, rid.name)
-    _config_facts(ctx, client, obs, rid.group, rid.name)
+    production, slots = reads(rid.group, rid.name)
+    _slot_facts(obs, slots)
+    _config_facts(obs, production)
     return obs
 
 
@@ -273,34 +313,69 @@ def _flex_facts(obs: Observation, site: dict[str, Any]) -> None:
     obs.add("site_update_strategy", strategy_field, strategy)
 
 
-def _slot_facts(ctx: AzureContext, client: Any, obs: Observation, group: str, name: str) -> None:
+@dataclass(frozen=True)
+class Failed:
+    """A read that failed, and why (the SDK's error, or `malformed answer: ...`)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Slots:
+    """An app's slots and their auto-swap targets, as read."""
+
+    names: list[str] | Failed
+    targets: list[str]  # the non-empty targets, lower case, in slot order
+    swapping: list[str]  # the slots that have one
+    unread: Failed | None = None  # the first slot whose config/web could not be read
+
+
+def _why(ctx: AzureContext, exc: BaseException) -> str:
+    return ctx.describe(exc) if isinstance(exc, ctx.errors) else f"malformed answer: {exc}"
+
+
+def _read_slots(ctx: AzureContext, client: Any, group: str, name: str) -> Slots:
+    """The app's slots, then each slot's config/web side by side; the first
+    slot (in list order) whose config/web cannot be read ends the reading."""
     try:
         slots = [as_record(s) for s in client.web_apps.list_slots(group, name)]
         names = [_slot_name(objects([s], "slots.value[]")[0]) for s in slots]
     except (Unusable, *ctx.errors) as exc:
-        reason = ctx.describe(exc) if isinstance(exc, ctx.errors) else f"malformed answer: {exc}"
-        obs.unknown("slot_names", SLOTS, reason)
-        obs.unknown("auto_swap_targets", SLOT_CONFIG, reason)
-        return
-    obs.add("slot_names", SLOTS, names)
-    targets: list[str] = []
-    swapping: list[str] = []
-    for slot in names:
+        return Slots(Failed(_why(ctx, exc)), [], [])
+
+    def target(slot: str) -> str | Failed:
         try:
             config = as_record(client.web_apps.get_configuration_slot(group, name, slot))
             field = "properties.autoSwapSlotName"
-            target = string(dig(config, field), f"slot {slot} config/web {field}")
+            return string(dig(config, field), f"slot {slot} config/web {field}") or ""
         except ctx.errors as exc:
-            obs.unknown("auto_swap_targets", SLOT_CONFIG, f"slot {slot}: {ctx.describe(exc)}")
-            return
+            return Failed(f"slot {slot}: {ctx.describe(exc)}")
         except Unusable as exc:
-            obs.unknown("auto_swap_targets", SLOT_CONFIG, f"malformed answer: {exc}")
-            return
-        if target and target.strip():
-            targets.append(target.strip().lower())
-            swapping.append(slot)
-    obs.add("auto_swap_targets", SLOT_CONFIG, targets)
-    obs.add("auto_swap_slots", "slots[autoSwapSlotName set].name", swapping)
+            return Failed(f"malformed answer: {exc}")
+
+    targets: list[str] = []
+    swapping: list[str] = []
+    with closing(fan_out(names, target)) as answers:
+        for slot, answer in zip(names, answers, strict=True):
+            if isinstance(answer, Failed):
+                return Slots(names, targets, swapping, answer)  # no further slot is started
+            if answer.strip():
+                targets.append(answer.strip().lower())
+                swapping.append(slot)
+    return Slots(names, targets, swapping)
+
+
+def _slot_facts(obs: Observation, slots: Slots) -> None:
+    if isinstance(slots.names, Failed):
+        obs.unknown("slot_names", SLOTS, slots.names.reason)
+        obs.unknown("auto_swap_targets", SLOT_CONFIG, slots.names.reason)
+        return
+    obs.add("slot_names", SLOTS, slots.names)
+    if slots.unread is not None:
+        obs.unknown("auto_swap_targets", SLOT_CONFIG, slots.unread.reason)
+        return
+    obs.add("auto_swap_targets", SLOT_CONFIG, slots.targets)
+    obs.add("auto_swap_slots", "slots[autoSwapSlotName set].name", slots.swapping)
 
 
 def _config_unknown(obs: Observation, reason: str) -> None:
@@ -310,7 +385,16 @@ def _config_unknown(obs: Observation, reason: str) -> None:
         obs.unknown(fact, f"{RULES}[].{path}", reason)
 
 
-def _config_facts(ctx: AzureContext, client: Any, obs: Observation, group: str, name: str) -> None:
+@dataclass(frozen=True)
+class Config:
+    """Production's config/web as read: its properties and ramp-up rules."""
+
+    props: dict[str, Any]
+    rules: list[dict[str, Any]]
+    names: list[str]
+
+
+def _read_config(ctx: AzureContext, client: Any, group: str, name: str) -> Config | Failed:
     try:
         config = as_record(client.web_apps.get_configuration(group, name))
         props = config.get("properties")
@@ -323,19 +407,23 @@ def _config_facts(ctx: AzureContext, client: Any, obs: Observation, group: str, 
             for _fact, path in RULE_PATHS:
                 check = string if path in TEXT_FIELDS else number
                 check(rule.get(path), f"{RULES}[].{path}")
-    except ctx.errors as exc:
-        _config_unknown(obs, ctx.describe(exc))
+    except (Unusable, *ctx.errors) as exc:
+        return Failed(_why(ctx, exc))
+    return Config(props, rules, names)
+
+
+def _config_facts(obs: Observation, config: Config | Failed) -> None:
+    if isinstance(config, Failed):
+        _config_unknown(obs, config.reason)
         return
-    except Unusable as exc:
-        _config_unknown(obs, f"malformed answer: {exc}")
-        return
+    props, rules = config.props, config.rules
     add_checked(
         obs,
         "health_check_path",
         "config/web.properties.healthCheckPath",
         lambda: string(props.get("healthCheckPath"), "healthCheckPath"),
     )
-    obs.add("routing_rules", f"{RULES}[].name", names)
+    obs.add("routing_rules", f"{RULES}[].name", config.names)
     rule = described_rule(rules)
     label = text(rule.get("name") or rule.get("actionHostName") or "") if rule else ""
     for fact, path in RULE_PATHS:

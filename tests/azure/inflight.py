@@ -1,0 +1,63 @@
+"""Counting the requests an emulator has in flight at once, by operation.
+
+`InFlight` wraps an emulator app for a LoopbackServer. A request of a
+`held` operation is not answered until a request of `alongside` (any
+operation, when None) is in flight beside it, or `hold` seconds have passed.
+So reads that a scan makes side by side are seen in flight together however
+slowly the machine runs, and reads made one after another never are: nothing
+here measures time, only what overlapped.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+from scanner.emulators.server import Request, Response
+
+
+class InFlight:
+    def __init__(
+        self,
+        app: Callable[[Request], Response],
+        operation: Callable[[Request], str],
+        held: set[str],
+        alongside: str | None = None,
+        hold: float = 1.0,
+    ) -> None:
+        self.app = app
+        self.operation = operation
+        self.held = held
+        self.alongside = alongside
+        self.hold = hold
+        self.now: Counter[str] = Counter()  # in flight, by operation
+        self.peak = 0  # the most requests in flight at one moment
+        self.peaks: Counter[str] = Counter()  # the same, by operation
+        self._partners_arrived = 0
+        self._cond = threading.Condition()
+
+    def _is_partner(self, op: str) -> bool:
+        return self.alongside is None or op == self.alongside
+
+    def _partners_in_flight(self, op: str) -> int:
+        count = self.now.total() if self.alongside is None else self.now[self.alongside]
+        return count - (1 if self._is_partner(op) else 0)  # not itself
+
+    def __call__(self, req: Request) -> Response:
+        op = self.operation(req)
+        with self._cond:
+            self.now[op] += 1
+            self.peak = max(self.peak, self.now.total())
+            self.peaks[op] = max(self.peaks[op], self.now[op])
+            if self._is_partner(op):
+                self._partners_arrived += 1
+                self._cond.notify_all()
+            if op in self.held and not self._partners_in_flight(op):
+                seen = self._partners_arrived
+                self._cond.wait_for(lambda: self._partners_arrived > seen, timeout=self.hold)
+        try:
+            return self.app(req)
+        finally:
+            with self._cond:
+                self.now[op] -= 1
