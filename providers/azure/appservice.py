@@ -232,7 +232,8 @@ def get(ctx: AzureContext, resource_id: str) -> Observation:
     client = ctx.client(KIND)
 
     def reads(group: str, name: str) -> tuple[Config | Failed, Slots]:
-        return _read_config(ctx, client, group, name), _read_slots(ctx, client, group, name)
+        slots = _read_slots(ctx, client, group, name)  # `check`: one read after another
+        return _read_config(ctx, client, group, name), slots
 
     return ctx.read_one(
         resource_id,
@@ -244,7 +245,7 @@ Reads = Callable[[str, str], "tuple[Config | Failed, Slots]"]
 
 
 def _read_half(ctx: AzureContext, client: Any, site: Any, half: str) -> tuple[Any, Any]:
-    """One of an app's two reads (CONFIG or SLOTS), with the site it is for;
+    """One of an app's two reads (CONFIG or SLOTS_READ), with the site it is for;
     nothing is read for a site without a usable id (`observe` says why)."""
     try:
         rid = parse_resource_id(string(site.get("id"), "id") or "")
