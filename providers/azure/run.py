@@ -4,6 +4,7 @@ the plugin lists is read by its reader module."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from providers.azure.clients import AzureClients
 from providers.azure.context import AzureContext
@@ -11,6 +12,7 @@ from providers.azure.faults import AZURE_ERRORS, describe, is_credentials_error
 from providers.azure.ids import GUID, parse_resource_id
 from providers.azure.plugin import plugin
 from scanner.errors import CloudError, CredentialsError, UsageError
+from scanner.fanout import fan_out
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
@@ -62,12 +64,19 @@ class AzureRun(ProviderRun):
 
     def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
         ctx = AzureContext(self.clients, scope.account, scope.label)
-        for reader in plugin.reader_modules():
+
+        def kind(reader: Any) -> list[Observation | ScopeError]:
+            found: list[Observation | ScopeError] = []
             try:
-                yield from reader.collect(ctx)
+                found.extend(reader.collect(ctx))  # what came before a failure is kept
             except AZURE_ERRORS as exc:
                 part = reader.KIND.part or reader.KIND.titles
-                yield ScopeError("azure", scope.label, part, describe(exc))
+                found.append(ScopeError("azure", scope.label, part, describe(exc)))
+            return found
+
+        # the kinds are read side by side too, each handed over in its own order
+        for found in fan_out(plugin.reader_modules(), kind):
+            yield from found
 
     def check(self, resource_id: str) -> Observation:
         rid = parse_resource_id(resource_id)  # a malformed or unsupported id stops here

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cached_property
+from typing import Any
 
 from oci.regions import REGIONS_SHORT_NAMES
 
@@ -16,6 +17,7 @@ from providers.oci.ocid import parse_resource
 from providers.oci.plugin import OciPlugin, plugin
 from providers.oci.scopes import CompartmentTree, discover
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
+from scanner.fanout import fan_out
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
@@ -79,11 +81,18 @@ class OciRun(ProviderRun):
         if why and scope.location == (self.regions or [self.home_region])[0]:
             yield ScopeError("oci", scope.label, "identity", why)
         ctx = OciContext(self.clients, scope.location, scope.account)
-        for reader in self.plugin.reader_modules():
+
+        def kind(reader: Any) -> list[Observation | ScopeError]:
+            found: list[Observation | ScopeError] = []
             try:
-                yield from reader.collect(ctx)
+                found.extend(reader.collect(ctx))  # what came before a failure is kept
             except OCI_ERRORS as exc:
-                yield ScopeError("oci", scope.label, reader.KIND.part, describe(exc))
+                found.append(ScopeError("oci", scope.label, reader.KIND.part, describe(exc)))
+            return found
+
+        # the kinds' lists are read side by side, each handed over in its own order
+        for found in fan_out(self.plugin.reader_modules(), kind):
+            yield from found
 
     def check(self, resource_id: str) -> Observation:
         ocid = parse_resource(resource_id, self.plugin.oci_kinds())

@@ -16,7 +16,7 @@ from providers.azure.plugin import plugin
 from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from scanner.model import ScanResult
-from tests.azure.conftest import SUB, app, estate, evidence
+from tests.azure.conftest import SUB, app, estate, evidence, profile
 from tests.azure.inflight import InFlight
 
 PER_ACCOUNT = 4
@@ -106,3 +106,11 @@ def test_the_first_unreadable_slot_in_list_order_is_the_reason(monkeypatch):
     assert (a.level, a.status) == (None, "not_assessed")
     assert "slot s2 config/web properties.autoSwapSlotName is a number (5)" in a.reason
     assert "s4" not in a.reason
+
+
+def test_a_subscriptions_kinds_are_read_side_by_side(monkeypatch):
+    """App Service apps and Traffic Manager profiles: their lists overlap."""
+    part = estate([app()], [profile(routing="Weighted")])
+    result, gauge = side_by_side(part, monkeypatch, {"sites.list", "profiles.list"})
+    assert sorted(a.name for a in result.assessments) == ["portal", "portal-tm"]
+    assert gauge.peak > 1
