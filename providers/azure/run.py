@@ -75,8 +75,11 @@ class AzureRun(ProviderRun):
             return found
 
         # the kinds are read side by side too, each handed over in its own order
-        for found in fan_out(plugin.reader_modules(), kind):
-            yield from found
+        try:
+            for found in fan_out(plugin.reader_modules(), kind):
+                yield from found
+        finally:
+            self.clients.release(scope.account)  # one scope per subscription
 
     def check(self, resource_id: str) -> Observation:
         rid = parse_resource_id(resource_id)  # a malformed or unsupported id stops here

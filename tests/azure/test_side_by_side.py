@@ -114,3 +114,18 @@ def test_a_subscriptions_kinds_are_read_side_by_side(monkeypatch):
     result, gauge = side_by_side(part, monkeypatch, {"sites.list", "profiles.list"})
     assert sorted(a.name for a in result.assessments) == ["portal", "portal-tm"]
     assert gauge.peak > 1
+
+
+def test_a_subscriptions_clients_are_closed_once_its_scope_is_read(monkeypatch):
+    """Many subscriptions: each one's clients are let go when it is read, so a
+    scan does not keep every subscription's clients and pools to the end."""
+    emulator = AzureEmulator(estate([app("a"), app("b")]), page_size=2)
+    with LoopbackServer(emulator) as server:
+        monkeypatch.setenv("RELSCAN_AZURE_ENDPOINT", server.url)
+        run = plugin.configure({"azure_subscription": (SUB,)})
+        scopes = run.scopes()
+        run.clients.client(plugin.kinds()[0], SUB)  # as a reader would
+        assert any(key[1] == SUB for key in run.clients._cache)
+        result = run_scan([(run, scopes)], concurrency=4)
+    assert result.assessments and result.errors == []
+    assert not any(key[1] == SUB for key in run.clients._cache)
