@@ -14,6 +14,7 @@ from providers.gcp.facts import api_dict, labels
 from providers.gcp.kind import gcp_kind
 from providers.gcp.names import parse_resource_name
 from providers.gcp.reads import SEGMENT, rest_get
+from scanner.fanout import fan_out
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -149,18 +150,26 @@ def list_locations(clients: GcpClients, project: str) -> list[str]:
 
 def collect(ctx: GcpContext) -> Iterator[Observation | ScopeError]:
     """Every Cloud Run service in every location of the project; a location
-    that cannot be listed is a scope error of its own."""
+    that cannot be listed is a scope error of its own. The locations are
+    listed side by side (fan_out, up to the project's free request slots) and
+    reported in location order, as if one after another."""
     from providers.gcp.faults import GCP_ERRORS, describe
 
     client = ctx.clients.get("run_services")
-    for location in list_locations(ctx.clients, ctx.project):
+
+    def services_in(location: str) -> list[Observation | ScopeError]:
+        found: list[Observation | ScopeError] = []
         parent = f"projects/{ctx.project}/locations/{location}"
         try:
             pager = client.list_services(request={"parent": parent}, retry=ctx.clients.retry)
             for service in pager:
-                yield observe(api_dict(service), ctx.project, location)
-        except GCP_ERRORS as exc:
-            yield ScopeError("gcp", ctx.scope, f"{KIND.part} in {location}", describe(exc))
+                found.append(observe(api_dict(service), ctx.project, location))
+        except GCP_ERRORS as exc:  # the services of earlier pages are kept
+            found.append(ScopeError("gcp", ctx.scope, f"{KIND.part} in {location}", describe(exc)))
+        return found
+
+    for found in fan_out(list_locations(ctx.clients, ctx.project), services_in):
+        yield from found
 
 
 def get(ctx: GcpContext, resource_id: str) -> Observation:
