@@ -6,7 +6,10 @@ in permissions.py are sent, and every answer goes into the evidence bundle.
 `RELSCAN_GCP_ENDPOINT` replaces the API endpoint of every client; when it is
 plain http on a loopback address the clients use anonymous credentials and
 Application Default Credentials are never looked up. Clients are built once
-per scan and shared by all scopes.
+per scan and shared by all scopes, and by the reads a scope makes side by
+side (scanner/fanout.py): they are google-auth `AuthorizedSession`s (requests
+over urllib3's connection pools), which google-auth keeps safe to share between
+threads; no client here uses googleapiclient or httplib2, which are not.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import DefaultCredentialsError
 from google.auth.transport.requests import AuthorizedSession
 from google.cloud import resourcemanager_v3
+from requests import Session
+from requests.adapters import HTTPAdapter
 
 from providers.gcp.guard import guard_session
 from providers.gcp.retry import ThrottleRetry
@@ -39,6 +44,21 @@ CLIENT_TYPES: dict[str, Callable[..., Any]] = {
     "projects": resourcemanager_v3.ProjectsClient,
     "folders": resourcemanager_v3.FoldersClient,
 }
+
+# Connections kept open to one host by one client's session. A client is shared
+# by every project read at once, so it may carry --concurrency projects times
+# --per-account requests (8 x 16 by default). Past urllib3's default of 10, each
+# further request in flight opens a connection (a TLS handshake) and drops it.
+POOL_SIZE = 128
+
+
+def widen_pool(session: Session) -> None:
+    """Keep up to POOL_SIZE connections a host on `session`'s plain adapters
+    (an mTLS adapter is left as it is). Called before the session is shared."""
+    for prefix, adapter in list(session.adapters.items()):
+        if type(adapter) is HTTPAdapter:
+            wider = HTTPAdapter(pool_maxsize=POOL_SIZE, max_retries=adapter.max_retries)
+            session.mount(prefix, wider)
 
 
 def client_type(name: str) -> Callable[..., Any]:
@@ -113,6 +133,7 @@ class GcpClients:
                 session = getattr(client.transport, "_session", None)
                 if session is None:  # an SDK change: never use an unguarded client
                     raise ReadOnlyViolation(f"cannot guard the GCP {name} client's HTTP session")
+                widen_pool(session)
                 guard_session(session, self.endpoint_host, self.timeout, self.recorder)
                 self._cache[name] = client
             return self._cache[name]
@@ -127,6 +148,7 @@ class GcpClients:
         with self._lock:
             if self._session is None:
                 session = AuthorizedSession(self.credentials)
+                widen_pool(session)
                 self._session = guard_session(
                     session, self.endpoint_host, self.timeout, self.recorder
                 )

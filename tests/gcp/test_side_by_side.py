@@ -10,6 +10,7 @@ result must equal the serial scan's (per_account 1, nothing held)."""
 from __future__ import annotations
 
 import copy
+import logging
 import re
 import threading
 from collections.abc import Callable
@@ -81,9 +82,10 @@ def scan(
     per_account: int,
     held: re.Pattern[str] | None,
     refuse: re.Pattern[str] | None = None,
+    together: int = 2,
 ) -> tuple[Any, Held, GcpEmulator]:
     emulator = GcpEmulator(copy.deepcopy(estate), page_size=2)
-    app = Held(emulator, held, refuse=refuse)
+    app = Held(emulator, held, together, refuse=refuse)
     with LoopbackServer(app) as server:
         monkeypatch.setenv("RELSCAN_GCP_ENDPOINT", server.url)
         run = plugin.configure({"gcp_project": (PROJECT,)})
@@ -133,6 +135,19 @@ def test_a_refused_location_is_its_own_scope_error_and_the_others_are_kept(monke
         "gcp.run.service in europe-west1", "gcp.run.service in us-east1"]  # fmt: skip
     assert all("403 Forbidden (IAM_PERMISSION_DENIED)" in e.message for e in side.errors)
     assert len(side.assessments) == 3 * (len(LOCATIONS) - 2)
+
+
+def test_a_client_keeps_a_connection_for_each_request_in_flight(monkeypatch, caplog):
+    # Twelve Cloud Run lists in flight on the one Cloud Run client: urllib3 keeps
+    # 10 connections a host unless told, and says so when it drops one.
+    caplog.set_level(logging.WARNING, logger="urllib3.connectionpool")
+    locations = [f"europe-west{n}" for n in range(1, 17)]
+    services = [{"location": loc, "name": f"svc-{loc}"} for loc in locations]
+    estate = {"projects": [project(run_services=services, run_locations=locations)]}
+    result, app, _ = scan(monkeypatch, estate, 16, RUN_LIST, together=12)
+    assert app.most_held >= 12 and app.most <= 16
+    assert len(result.assessments) == 16
+    assert [r.getMessage() for r in caplog.records if "pool is full" in r.getMessage()] == []
 
 
 def frontend_estate() -> dict[str, Any]:
