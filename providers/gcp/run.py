@@ -23,6 +23,7 @@ from providers.gcp.kind import GcpKind
 from providers.gcp.names import parse_resource_name
 from providers.gcp.plugin import plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError
+from scanner.fanout import fan_out
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
@@ -114,21 +115,11 @@ class GcpRun(ProviderRun):
             yield ScopeError("gcp", scope.label, kind, self.failures[scope.account])
             return
         ctx = GcpContext(self.clients, scope.account, scope.label)
-        for reader in plugin.reader_modules():
-            kind = cast(GcpKind, reader.KIND)
-            try:
-                yield from reader.collect(ctx)
-            except GCP_ERRORS as exc:
-                if is_not_found(exc) and kind.absent_project_on_404:
-                    yield ScopeError(
-                        "gcp",
-                        scope.label,
-                        "project",
-                        f"project {scope.account} not found, or not visible to the credential "
-                        f"({describe(exc)})",
-                    )
+        for group in _side_by_side(plugin.reader_modules()):
+            for found, absent in fan_out(group, lambda reader: _read(ctx, reader)):
+                yield from found
+                if absent:  # the project is absent: no further kind is read
                     return
-                yield ScopeError("gcp", scope.label, kind.part, _not_assessed(kind, exc))
 
     def check(self, resource_id: str) -> Observation:
         rn = parse_resource_name(resource_id, plugin.gcp_kinds())
@@ -143,6 +134,48 @@ class GcpRun(ProviderRun):
             if is_credentials_error(exc):
                 raise CredentialsError(f"Google Cloud credentials: {describe(exc)}") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
+
+
+def _side_by_side(readers: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """The kinds in reader order, in groups read side by side: a kind whose 404
+    means the project is absent is read alone, before the kinds after it, so
+    that an absent project costs that one list."""
+
+    def alone(reader: Any) -> bool:
+        return cast(GcpKind, reader.KIND).absent_project_on_404
+
+    groups: list[tuple[Any, ...]] = []
+    for reader in readers:
+        if groups and not alone(reader) and not alone(groups[-1][0]):
+            groups[-1] += (reader,)
+        else:
+            groups.append((reader,))
+    return groups
+
+
+def _read(ctx: GcpContext, reader: Any) -> tuple[list[Observation | ScopeError], bool]:
+    """A kind's units and scope errors, in the order read; a failing list is the
+    kind's scope error after what was read before it. True with them when the
+    project is absent (the kind's list answered 404 and the kind says so)."""
+    kind = cast(GcpKind, reader.KIND)
+    found: list[Observation | ScopeError] = []
+    try:
+        for item in reader.collect(ctx):
+            found.append(item)
+    except GCP_ERRORS as exc:
+        if is_not_found(exc) and kind.absent_project_on_404:
+            found.append(
+                ScopeError(
+                    "gcp",
+                    ctx.scope,
+                    "project",
+                    f"project {ctx.project} not found, or not visible to the credential "
+                    f"({describe(exc)})",
+                )
+            )
+            return found, True
+        found.append(ScopeError("gcp", ctx.scope, kind.part, _not_assessed(kind, exc)))
+    return found, False
 
 
 def _not_assessed(kind: GcpKind, exc: Any) -> str:

@@ -1,11 +1,12 @@
 """Reads of one project made side by side (scanner/fanout.py), under the
-project's `per_account` request slots: Cloud Run's locations, and the three
-lists that label URL maps. A scan with `per_account` N is served by the
-emulator behind `Held`, which counts the requests in flight and holds each
-fanned-out request until two are in flight at once: read side by side, they
-meet at once; read one after another, the first waits out its patience alone
-and the most in flight stays 1, so the test fails. Nothing is timed. Each
-result must equal the serial scan's (per_account 1, nothing held)."""
+project's `per_account` request slots: its kinds after the managed instance
+groups, Cloud Run's locations, and the three lists that label URL maps. A
+scan with `per_account` N is served by the emulator behind `Held`, which
+counts the requests in flight and holds each fanned-out request until two are
+in flight at once: read side by side, they meet at once; read one after
+another, the first waits out its patience alone and the most in flight stays
+1, so the test fails. Nothing is timed. Each result must equal the serial
+scan's (per_account 1, nothing held)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import copy
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +27,9 @@ from scanner.emulators.server import LoopbackServer, Request, Response
 from scanner.engine import run_scan
 from tests.gcp.conftest import LATEST, PROJECT, REVISION, project
 
+# The project's slots in the tests of reads within a kind: the three kinds read
+# side by side hold at most three, so the reads within one always find one free.
+SLOTS = 6
 LOCATIONS = ["asia-east1", "europe-west1", "europe-west2", "us-central1", "us-east1", "us-west1"]
 RUN_LIST = re.compile(r"^/v2/projects/[^/]+/locations/[^/]+/services$")
 FRONTEND_LISTS = re.compile(
@@ -115,9 +120,9 @@ def run_estate() -> dict[str, Any]:
 
 def test_cloud_run_locations_are_listed_side_by_side_within_the_projects_slots(monkeypatch):
     serial, one, _ = scan(monkeypatch, run_estate(), 1, None)
-    side, three, emulator = scan(monkeypatch, run_estate(), 3, RUN_LIST)
+    side, fanned, emulator = scan(monkeypatch, run_estate(), SLOTS, RUN_LIST)
     assert one.most == 1
-    assert three.most_held > 1 and three.most <= 3
+    assert fanned.most_held > 1 and fanned.most <= SLOTS
     assert outcome(side) == outcome(serial)
     assert [a.location for a in side.assessments if a.id.startswith("//run.")] == [
         loc for loc in LOCATIONS for _ in range(3)]  # fmt: skip
@@ -128,8 +133,8 @@ def test_cloud_run_locations_are_listed_side_by_side_within_the_projects_slots(m
 def test_a_refused_location_is_its_own_scope_error_and_the_others_are_kept(monkeypatch):
     refuse = re.compile(r"/locations/(?:europe-west1|us-east1)/services$")
     serial, _, _ = scan(monkeypatch, run_estate(), 1, None, refuse)
-    side, app, _ = scan(monkeypatch, run_estate(), 4, RUN_LIST, refuse)
-    assert app.most_held > 1 and app.most <= 4
+    side, app, _ = scan(monkeypatch, run_estate(), SLOTS, RUN_LIST, refuse)
+    assert app.most_held > 1 and app.most <= SLOTS
     assert outcome(side) == outcome(serial)
     assert [e.service for e in side.errors] == [
         "gcp.run.service in europe-west1", "gcp.run.service in us-east1"]  # fmt: skip
@@ -168,9 +173,9 @@ def frontend_estate() -> dict[str, Any]:
 
 def test_the_lists_that_label_url_maps_are_read_side_by_side(monkeypatch):
     serial, one, _ = scan(monkeypatch, frontend_estate(), 1, None)
-    side, three, emulator = scan(monkeypatch, frontend_estate(), 3, FRONTEND_LISTS)
+    side, fanned, emulator = scan(monkeypatch, frontend_estate(), SLOTS, FRONTEND_LISTS)
     assert one.most == 1
-    assert three.most_held > 1 and three.most <= 3
+    assert fanned.most_held > 1 and fanned.most <= SLOTS
     assert outcome(side) == outcome(serial)
     assert {a.name: a.tags for a in side.assessments} == {
         "web-lb": {"service": "web"}, "api-lb": {"service": "api"}}  # fmt: skip
@@ -181,9 +186,47 @@ def test_the_lists_that_label_url_maps_are_read_side_by_side(monkeypatch):
 def test_a_refused_label_list_costs_the_labels_as_before(monkeypatch):
     refuse = re.compile(r"/aggregated/targetHttpsProxies$")
     serial, _, _ = scan(monkeypatch, frontend_estate(), 1, None, refuse)
-    side, app, _ = scan(monkeypatch, frontend_estate(), 3, FRONTEND_LISTS, refuse)
-    assert app.most_held > 1 and app.most <= 3
+    side, app, _ = scan(monkeypatch, frontend_estate(), SLOTS, FRONTEND_LISTS, refuse)
+    assert app.most_held > 1 and app.most <= SLOTS
     assert outcome(side) == outcome(serial)
     assert [a.tags for a in side.assessments] == [{}, {}]
     assert [e.service for e in side.errors] == ["compute forwarding rules"]
     assert side.errors[0].message.startswith("cannot read forwarding rule labels: 403")
+
+
+KIND_FIRST_READS = re.compile(
+    r"^/compute/v1/projects/[^/]+/aggregated/urlMaps$|^/v1/apps/[^/]+$|^/v1/projects/[^/]+/locations$"
+)
+
+
+def every_kind() -> dict[str, Any]:
+    estate = frontend_estate()
+    estate["projects"][0].update(
+        instance_templates=[{"name": "web-v1", "properties": {"labels": {"service": "web"}}}],
+        instance_group_managers=[{"zone": "europe-west2-a", "name": "web", "targetSize": 2,
+                                  "instanceTemplate": "web-v1",
+                                  "updatePolicy": {"type": "OPPORTUNISTIC"}}],
+        app_engine={"locationId": "europe-west2", "servingStatus": "SERVING"},
+        appengine_services=[{"id": "default", "split": {"allocations": {"v1": 0.9, "v2": 0.1}}}],
+        run_services=run_estate()["projects"][0]["run_services"][:3],
+        run_locations=LOCATIONS[:1],
+    )  # fmt: skip
+    return estate
+
+
+def test_the_kinds_after_the_groups_are_read_side_by_side(monkeypatch):
+    serial, one, alone = scan(monkeypatch, every_kind(), 1, None)
+    side, four, emulator = scan(monkeypatch, every_kind(), 4, KIND_FIRST_READS)
+    assert one.most == 1
+    assert four.most_held > 1 and four.most <= 4
+    assert outcome(side) == outcome(serial)
+    assert Counter(a.kind for a in side.assessments) == {
+        "gcp.compute.instance_group_manager": 1, "gcp.compute.url_map": 2,
+        "gcp.appengine.service": 1, "gcp.run.service": 3}  # fmt: skip
+    assert Counter(emulator.calls) == Counter(alone.calls)  # the same reads, once each
+
+
+def test_a_missing_project_is_still_one_list_with_kinds_side_by_side(monkeypatch):
+    result, app, emulator = scan(monkeypatch, every_kind() | {"projects": []}, 4, None)
+    assert [e.service for e in result.errors] == ["project"]
+    assert emulator.calls == [("compute", "instanceGroupManagers.aggregatedList", PROJECT)]
