@@ -40,6 +40,7 @@ class ScanSection(_Strict):
     providers: list[str] = Field(default_factory=list)
     concurrency: int = Field(default=8, ge=1, le=64)
     per_account: int = Field(default=16, ge=1, le=64)
+    workers: int | None = Field(default=None, ge=1, le=64)  # None: the cores available
     time_budget: float = Field(default=3600, ge=1)
     timeout: float = Field(default=DEFAULT_TIMEOUT, ge=0.1, le=3600)
     fail_under: int | None = Field(default=None, ge=1, le=5)
@@ -131,6 +132,7 @@ class Settings(BaseModel):
             providers=tuple(self.scan.providers),
             concurrency=self.scan.concurrency,
             per_account=self.scan.per_account,
+            workers=self.scan.workers,
             time_budget=self.scan.time_budget,
             timeout=self.scan.timeout,
             fail_under=self.scan.fail_under,

@@ -17,6 +17,7 @@ from scanner.report import DEMO, RenderOptions
 from scanner.services import ServiceConfig
 from scanner.session import ScanSession
 from scanner.waivers import load_waivers
+from scanner.workers import available_cores
 
 
 @click.command()
@@ -33,8 +34,15 @@ from scanner.waivers import load_waivers
     default=None,
     help="Serve this estate file instead of the built-in one.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    show_default="the cores available",
+    help="Processes that read the clouds, this one included (as `scan --workers`).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def demo(output_dir: str, estate_path: str | None, quiet: bool) -> None:
+def demo(output_dir: str, estate_path: str | None, workers: int | None, quiet: bool) -> None:
     """Scan a built-in sample estate of all four clouds (no cloud account needed)."""
     out = _writable_folder(output_dir)
     estate = load_estate(estate_path)
@@ -42,7 +50,9 @@ def demo(output_dir: str, estate_path: str | None, quiet: bool) -> None:
     with serve(estate) as env, patched_environ(env):
         served = emulators()
         chosen = [plugins[n] for n in plugins if n in estate and n in served]
-        session = ScanSession(chosen, {p.name: {} for p in chosen})
+        session = ScanSession(
+            chosen, {p.name: {} for p in chosen}, workers=workers or available_cores()
+        )
         session.discover(keep_going=False)
         with progress(session.scope_count, quiet) as on_scope_done:
             result = session.execute(concurrency=8, on_scope_done=on_scope_done)

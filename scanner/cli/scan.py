@@ -39,6 +39,7 @@ from scanner.plugin import installed_plugins
 from scanner.readonly import ReadOnlyViolation
 from scanner.session import ScanSession
 from scanner.shard import Shard
+from scanner.workers import available_cores
 
 
 def _interrupted(exc: ScanInterrupted, session: ScanSession) -> NoReturn:
@@ -115,6 +116,14 @@ def output_paths(outputs: list[Any], started: dt.datetime) -> list[tuple[str, st
     "each scope being read holds one.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    show_default="the cores available",
+    help="Processes that read the providers, this one included: each provider is read "
+    "whole by one of them (1: all in this process).",
+)
+@click.option(
     "--time-budget",
     type=click.FloatRange(1),
     default=3600,
@@ -157,6 +166,7 @@ def scan(**given: Any) -> None:
         shard=Shard.parse(o["shard_text"]) if o["shard_text"] else None,
         group=o["scan_group"],
         started=started,
+        workers=o["workers"] or available_cores(),
     )
     if not o["no_store"]:
         session.open_store(o["store"])

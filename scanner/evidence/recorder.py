@@ -108,8 +108,15 @@ class Exchange:
 
 
 class Recorder:
-    def __init__(self, folder: Path) -> None:
+    """Writes each exchange to `responses/` as one numbered file. `tag` names
+    the process that recorded it (a worker process of the scan, see
+    scanner/workers): workers write into the same folder, each under its own
+    tag, so their files cannot collide and a provider's, all from one process,
+    keep their order."""
+
+    def __init__(self, folder: Path, tag: str = "") -> None:
         self.folder = folder
+        self.tag = tag
         self.responses = folder / "responses"
         self.responses.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -150,7 +157,8 @@ class Recorder:
         )
         with self._lock:
             self._count += 1
-            name = f"{self._count:06d}-{provider}-{_slug(service)}-{_slug(operation)}.json"
+            number = f"{self._count:06d}-{self.tag}" if self.tag else f"{self._count:06d}"
+            name = f"{number}-{provider}-{_slug(service)}-{_slug(operation)}.json"
         (self.responses / name).write_text(
             json.dumps(exchange.as_dict(), indent=1, sort_keys=True, ensure_ascii=False),
             encoding="utf-8",

@@ -4,7 +4,9 @@ A `ScanSession` owns, as separate steps:
 
 - the store's lifecycle (`open_store`, `begin`, `save`, `mark`, `close`);
 - configuring the providers and resolving their scopes, with sharding
-  (`discover`), each provider given the session's evidence recorder;
+  (`discover`), each provider given the session's evidence recorder, and
+  with `workers` > 1 some providers read by worker processes
+  (scanner/workers), ended when the scan's reading ends;
 - executing the scopes (`execute`), with an optional progress callback;
 - assigning units to services (`assign_services`), a step of its own;
 - closing the evidence bundle (`finish_evidence`);
@@ -32,6 +34,7 @@ from scanner.session.discovery import Work, configure_each, resolve_scopes
 from scanner.shard import Shard
 from scanner.store import Store
 from scanner.store.trend import history_for
+from scanner.workers import Pool
 
 
 class ScanSession:
@@ -40,7 +43,9 @@ class ScanSession:
     `recorder`, when given, receives every API exchange: it is passed to each
     provider's `configure`. `shard` takes one slice of the scopes; `group`
     labels the shards of one scan in the store; `started` is when the scan
-    began (default: when the scopes start to be read)."""
+    began (default: when the scopes start to be read). `workers` is how many
+    processes read the providers, this one included (scanner/workers): 1, or
+    a single provider, reads everything here."""
 
     def __init__(
         self,
@@ -51,8 +56,11 @@ class ScanSession:
         shard: Shard | None = None,
         group: str | None = None,
         started: datetime | None = None,
+        workers: int = 1,
     ) -> None:
         self.plugins = plugins
+        self.workers = workers
+        self.pool: Pool | None = None
         self.options = options
         self.recorder = recorder
         self.shard = shard
@@ -100,7 +108,8 @@ class ScanSession:
         return history_for(self.store, self.labels) if self.store is not None else []
 
     def close(self) -> None:
-        """Release the store's connections and stop recording."""
+        """End the worker processes, release the store's connections."""
+        self.stop_workers()
         if self.store is not None:
             self.store.engine.dispose()
 
@@ -115,10 +124,19 @@ class ScanSession:
         session's shard of them. With `keep_going` the providers are configured
         at once and one that cannot be reached becomes a scope error (`scan`);
         without, one after another and the first failure is raised."""
-        if keep_going:
-            found = resolve_scopes(self.plugins, self.options, deadline, budget, self.recorder)
-        else:
-            found = configure_each(self.plugins, self.options, self.recorder)
+        plugins = self.plugins
+        if self.workers > 1 and len(plugins) > 1 and self.pool is None:
+            self.pool = Pool(plugins, self.workers)
+        if self.pool is not None:
+            plugins = self.pool.plugins
+        try:
+            if keep_going:
+                found = resolve_scopes(plugins, self.options, deadline, budget, self.recorder)
+            else:
+                found = configure_each(plugins, self.options, self.recorder)
+        except BaseException:  # usage error, Ctrl-C: no worker outlives the session
+            self.stop_workers()
+            raise
         shard = self.shard
         self.work = [(run, shard.take(scopes) if shard else scopes) for run, scopes in found.work]
         self.discovery_errors = found.errors
@@ -143,16 +161,23 @@ class ScanSession:
         on_scope_done: ProgressHook | None = None,
     ) -> ScanResult:
         """Read every scope and classify its units; the providers that could
-        not be discovered are scope errors of the result."""
-        result = run_scan(
-            self.work,
-            concurrency,
-            on_scope_done=on_scope_done,
-            per_account=per_account,
-            budget=budget,
-            started=self.started,
-            deadline=deadline,
-        )
+        not be discovered are scope errors of the result. The worker
+        processes are ended when the reading ends, however it ends (done,
+        out of time, Ctrl-C, a read-only violation)."""
+        if self.pool is not None:
+            self.pool.set_per_account(per_account)
+        try:
+            result = run_scan(
+                self.work,
+                concurrency,
+                on_scope_done=on_scope_done,
+                per_account=per_account,
+                budget=budget,
+                started=self.started,
+                deadline=deadline,
+            )
+        finally:
+            self.stop_workers()
         result.scopes.extend(e.scope for e in self.discovery_errors)
         result.errors = sorted(
             [*self.discovery_errors, *result.errors],
@@ -160,6 +185,13 @@ class ScanSession:
         )
         self.result = result
         return result
+
+    def stop_workers(self) -> None:
+        """End the worker processes, if any (nothing they read is lost: every
+        unit they sent is already in the result)."""
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool = None
 
     # -- services, evidence and outputs --------------------------------------
     def assign_services(self, config: ServiceConfig) -> set[str]:
