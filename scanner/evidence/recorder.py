@@ -111,8 +111,8 @@ class Recorder:
     """Writes each exchange to `responses/` as one numbered file. `tag` names
     the process that recorded it (a worker process of the scan, see
     scanner/workers): workers write into the same folder, each under its own
-    tag, so their files cannot collide and a provider's, all from one process,
-    keep their order."""
+    tag (`000001w1-aws-...`), so their files cannot collide and a provider's,
+    all from one process, keep their order."""
 
     def __init__(self, folder: Path, tag: str = "") -> None:
         self.folder = folder
@@ -157,7 +157,7 @@ class Recorder:
         )
         with self._lock:
             self._count += 1
-            number = f"{self._count:06d}-{self.tag}" if self.tag else f"{self._count:06d}"
+            number = f"{self._count:06d}{self.tag}"
             name = f"{number}-{provider}-{_slug(service)}-{_slug(operation)}.json"
         (self.responses / name).write_text(
             json.dumps(exchange.as_dict(), indent=1, sort_keys=True, ensure_ascii=False),

@@ -56,8 +56,8 @@ class _Child:
         kind, rid = message[0], message[1]
         try:
             if kind == "configure":
-                _, _, name, options, folder = message
-                plugin = installed_plugins()[name]
+                _, _, name, sent, options, folder = message
+                plugin = installed_plugins()[sent] if isinstance(sent, str) else sent
                 run = plugin.configure(options, recorder=self.recorder(folder))
                 with self.lock:
                     self.runs[name] = run

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import pickle
 import queue
 import signal
 import threading
@@ -104,8 +105,7 @@ class Worker:
         code = self.process.exitcode
         with self.lock:
             self.gone = (
-                f"the worker process reading {', '.join(self.providers)} ended "
-                f"(exit code {code})"
+                f"the worker process reading {', '.join(self.providers)} ended (exit code {code})"
             )
             for answers in self.waiting.values():
                 answers.put((ERROR, ("named", __name__, "WorkerGone", self.gone)))
@@ -197,6 +197,13 @@ class RemotePlugin(ProviderPlugin):
         self.emulator = real.emulator
         self.scan_only = real.scan_only
         self.runs: list[RemoteRun] = []
+        # The worker configures this very plugin where it pickles (a plugin
+        # object is its class and settings); else the one installed under its name.
+        try:
+            pickle.loads(pickle.dumps(real))
+            self.sent: ProviderPlugin | str = real
+        except Exception:
+            self.sent = real.name
 
     def options(self) -> list[click.Option]:
         return self.real.options()
@@ -209,7 +216,7 @@ class RemotePlugin(ProviderPlugin):
 
     def configure(self, options: dict[str, Any], recorder: Recorder | None = None) -> ProviderRun:
         folder = str(recorder.folder) if recorder is not None else None
-        self.worker.call("configure", self.name, options, folder)
+        self.worker.call("configure", self.name, self.sent, options, folder)
         run = RemoteRun(self.worker, self.name)
         self.runs.append(run)
         return run

@@ -10,7 +10,8 @@ import importlib
 import pickle
 from typing import Any
 
-# Parent -> child: ("configure", rid, provider, options, evidence folder | None)
+# Parent -> child: ("configure", rid, provider, plugin | its name, options,
+#                   evidence folder | None)
 #                  ("scopes", rid, provider)
 #                  ("collect", rid, provider, scope, per_account)
 #                  ("stop",)

@@ -35,6 +35,8 @@ def test_four_cloud_bundle_round_trip(tmp_path):
                 "gcp",
                 "-p",
                 "oci",
+                "--workers",
+                "2",  # AWS and GCP read here, Azure and OCI by a worker process
                 "--no-store",
                 "-q",
                 "-f",
@@ -68,6 +70,11 @@ def test_four_cloud_bundle_round_trip(tmp_path):
     assert r.returncode == 0 and "files match the manifest" in r.stdout
     providers = {p.name.split("-")[1] for p in (bundle / "responses").iterdir()}
     assert providers == {"aws", "azure", "gcp", "oci"}
+    # each file named by its process: 000001-aws-..., 000001w1-azure-... (the worker's)
+    tags = {
+        (p.name[6:].split("-")[0], p.name.split("-")[1]) for p in (bundle / "responses").iterdir()
+    }
+    assert tags == {("", "aws"), ("w1", "azure"), ("", "gcp"), ("w1", "oci")}
     # Reports made from the bundle quote the manifest's SHA-256, as the scan's own report does
     digest = sha256(bundle / MANIFEST)
     html = tmp_path / "assessed.html"
