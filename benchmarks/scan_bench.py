@@ -1,7 +1,7 @@
 """Benchmark: scan a generated estate with the real `relscan scan` command.
 
     python benchmarks/scan_bench.py [--profile four-clouds] [--units 5000]
-        [--latency-ms 20] [--concurrency 8] [--per-account 16]
+        [--latency-ms 20] [--concurrency 8] [--per-account 16] [--workers N]
     python benchmarks/scan_bench.py --profile beanstalk [--units 1600] [--region eu-west-2]
     python benchmarks/scan_bench.py --profile codedeploy [--units 1600] [--per-app 8]
 
@@ -21,8 +21,9 @@ request and pages of --page-size items. The scan runs in a subprocess; this
 script prints, each beside the issue's target where there is one: wall time,
 requests made against the minimum the estate needs (benchmarks/minimum.py),
 requests in flight at the emulators (max, mean while busy, mean over the scan),
-the scan process's CPU seconds and CPU per request, start-up (process start to
-the emulators' first request) and the scan process's peak memory. It is a
+the CPU seconds of the scan's processes (worker processes included) and CPU per
+request, start-up (process start to the emulators' first request) and peak
+memory summed over the scan's processes (benchmarks/launch.py). It is a
 measurement, not a test.
 """
 
@@ -133,6 +134,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--per-account", type=int, default=16)
+    parser.add_argument("--workers", type=int, help="relscan's --workers (default: its own)")
     parser.add_argument("--page-size", type=int, default=100)
     args = parser.parse_args()
     target = TARGETS[args.profile]
@@ -149,13 +151,15 @@ def main() -> None:
         command += ["--no-store", "--quiet", "-f", "json", "-o", str(out)]
         command += ["--concurrency", str(args.concurrency), "--per-account", str(args.per_account)]
         command += [a for r in regions for a in ("--aws-region", r)]
+        if args.workers:
+            command += ["--workers", str(args.workers)]
         usage_file = out.with_name("usage.json")
         launcher = [sys.executable, str(LAUNCH), str(usage_file)]
         done = subprocess.run(launcher + command, env=env, capture_output=True, text=True)
         usage = json.loads(usage_file.read_text())
         began, ended = usage["began"], usage["ended"]
         wall = ended - began
-        peak_mb, cpu = usage["peak_mb"], usage["user"] + usage["sys"]
+        peak_mb, cpu = usage["peak_sum_mb"], usage["user"] + usage["sys"]
         if usage["returncode"] not in (0, 3):
             sys.exit(f"scan failed ({usage['returncode']}): {done.stderr[-2000:]}")
         doc = json.loads(out.read_text())
@@ -207,7 +211,7 @@ def main() -> None:
     )
     own = resource.getrusage(resource.RUSAGE_SELF)
     print(
-        f"CPU: scan process {cpu:.1f} s user+sys ({cpu / wall:.2f} cores); "
+        f"CPU: scan's processes {cpu:.1f} s user+sys ({cpu / wall:.2f} cores); "
         f"{cpu / max(total_made, 1) * 1000:.1f} ms per request, so one core allows at most "
         f"{total_made / max(cpu, 1e-9):.0f} requests/s (no target); "
         f"emulators and harness {own.ru_utime + own.ru_stime:.1f} s"
@@ -220,13 +224,15 @@ def main() -> None:
     if args.profile == "four-clouds" and (args.units or 5000) > 10000:
         memory_target = "(target at 20,000 units: <= 1.3 x the 5,000-unit figure)"
     print(
-        f"peak memory of the scan process (one process; its maxrss, from benchmarks/launch.py): "
-        f"{peak_mb:.0f} MB {memory_target}; "
-        f"units per second {units / wall:.0f}"
+        f"peak memory, summed over the scan's {usage['processes']} process(es) "
+        f"(each one's VmHWM, benchmarks/launch.py): {peak_mb:.0f} MB {memory_target}; "
+        f"largest resident sum seen at once {usage['rss_sum_mb']:.0f} MB; largest process "
+        f"{usage['peak_mb']:.0f} MB; units per second {units / wall:.0f}"
     )
     print(
         f"run id {uuid.uuid4().hex[:8]}; latency {args.latency_ms} ms; page size "
-        f"{args.page_size}; concurrency {args.concurrency}, per account {args.per_account}; "
+        f"{args.page_size}; concurrency {args.concurrency}, per account {args.per_account}, "
+        f"workers {args.workers or 'default'}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
 

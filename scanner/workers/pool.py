@@ -73,6 +73,7 @@ class Worker:
             self.process.start()
         theirs.close()  # so that the worker's death reads as EOF here
         self.lock = threading.Lock()
+        self.reaping = threading.Lock()  # one thread at a time waits for the process
         self.ids = itertools.count(1)
         self.waiting: dict[int, queue.SimpleQueue[tuple[str, Any]]] = {}
         self.gone: str | None = None
@@ -85,7 +86,6 @@ class Worker:
             except (EOFError, OSError):
                 break
             except Exception as exc:  # an answer that cannot be unpickled here
-                message = None
                 reason = f"an answer could not be read: {exc}"
                 with self.lock:
                     for answers in self.waiting.values():
@@ -101,8 +101,9 @@ class Worker:
                     self.waiting.pop(rid, None)
             if answers is not None:
                 answers.put((kind, value))
-        self.process.join(STOP_WAIT)
-        code = self.process.exitcode
+        with self.reaping:
+            self.process.join(STOP_WAIT)
+            code = self.process.exitcode
         with self.lock:
             self.gone = (
                 f"the worker process reading {', '.join(self.providers)} ended (exit code {code})"
@@ -159,10 +160,11 @@ class Worker:
     def stop(self) -> None:
         """End the worker and reap it: asked first, killed if it does not go."""
         self.ask_to_stop()
-        self.process.join(STOP_WAIT)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        with self.reaping:
+            self.process.join(STOP_WAIT)
+            if self.process.exitcode is None:
+                self.process.kill()
+                self.process.join()
         self.conn.close()
 
 
