@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,7 +23,7 @@ from providers.aws.clients import AwsClients
 from providers.aws.emulator import app as aws
 from providers.aws.plugin import AwsPlugin
 from providers.azure.emulator import app as azure
-from scanner.demo.serve import load_estate, serve
+from scanner.demo.serve import load_estate, patched_environ, serve
 from scanner.emulators.server import LoopbackServer
 from scanner.evidence.bundle import verify
 from scanner.evidence.recorder import Recorder
@@ -225,3 +226,40 @@ def test_a_call_refused_in_a_child_stops_the_scan():
     assert "nothing was sent" in str(refused.value)
     assert ("codedeploy", "DeleteApplication") not in [operation_of(r) for r in server.requests]
     assert session.pool is None and not worker.process.is_alive()
+
+
+class AwsAgain(AwsPlugin):
+    """The AWS provider under a second name, so that a child reads it."""
+
+    name = "aws-again"
+
+
+def test_a_worker_that_dies_leaves_its_scopes_as_errors_and_the_rest_is_read():
+    estate = load_estate()["aws"]
+    app = Hanging(aws.AwsEmulator(estate), lambda r: _aws_scope(r) == "/eu-west-1/codedeploy/")
+    options = {"aws": {"aws_region": ("eu-west-2",)}, "aws-again": {"aws_region": ("eu-west-1",)}}
+    with LoopbackServer(app) as server, patched_environ(aws.endpoint_env(server.url)):
+        session = ScanSession([AwsPlugin(), AwsAgain()], options, workers=2)
+        session.discover()
+        assert session.pool is not None
+        (worker,) = session.pool.workers
+
+        def kill_when_hung() -> None:  # as the kernel's OOM killer would
+            if app.hung.wait(60):
+                worker.process.kill()
+
+        threading.Thread(target=kill_when_hung, daemon=True).start()
+        try:
+            result = session.execute()
+        finally:
+            app.release.set()
+    account = estate["account"]
+    assert [(e.scope, e.message) for e in result.errors] == [
+        (
+            f"aws:{account}/eu-west-1",
+            "the worker process reading aws-again ended (exit code -9)",
+        )
+    ]
+    read = {a.id.split(":")[3] for a in result.assessments}
+    assert read == {"eu-west-2"}
+    assert not worker.process.is_alive()
