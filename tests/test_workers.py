@@ -225,7 +225,7 @@ def test_a_call_refused_in_a_child_stops_the_scan():
     assert "refused AWS call codedeploy:DeleteApplication" in str(refused.value)
     assert "nothing was sent" in str(refused.value)
     assert ("codedeploy", "DeleteApplication") not in [operation_of(r) for r in server.requests]
-    assert session.pool is None and not worker.process.is_alive()
+    assert session.pool is None and worker.process.poll() is not None  # ended and reaped
 
 
 class AwsAgain(AwsPlugin):
@@ -262,4 +262,4 @@ def test_a_worker_that_dies_leaves_its_scopes_as_errors_and_the_rest_is_read():
     ]
     read = {a.id.split(":")[3] for a in result.assessments}
     assert read == {"eu-west-2"}
-    assert not worker.process.is_alive()
+    assert worker.process.poll() is not None  # ended and reaped

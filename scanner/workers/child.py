@@ -1,10 +1,12 @@
 """A worker process: reads its providers' scopes for the parent.
 
-Started with the `spawn` method (never `fork`: the parent has live threads and
-SDK connection pools). It ignores Ctrl-C (the parent handles it and ends its
-workers), serves each request in a thread of its own, streams every unit back
-as it is read, and exits as soon as the parent is gone (its end of the pipe
-reads EOF), so it never outlives the scan.
+Started as a new interpreter (`BOOT`, as multiprocessing's `spawn` does; never
+`fork`: the parent has live threads and SDK connection pools), it speaks over
+a `multiprocessing.connection.Connection` on a socket pair, with the parent's
+import path. It ignores Ctrl-C (the parent
+handles it and ends its workers), serves each request in a thread of its own,
+streams every unit back as it is read, and exits as soon as the parent is gone
+(its end of the socket reads EOF), so it never outlives the scan.
 """
 
 from __future__ import annotations
@@ -103,7 +105,16 @@ class _Child:
         os._exit(0)  # at once: threads may be waiting on the network
 
 
-def serve(conn: Connection, tag: str) -> None:
+# The worker's command line: python -c BOOT FD TAG PATH, PATH the parent's
+# sys.path as JSON (as `spawn` hands it over). Only this module is imported,
+# not the command's script (`relscan`'s imports the whole CLI: ~35 MB).
+BOOT = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[3]); "
+    "from scanner.workers.child import main; main(int(sys.argv[1]), sys.argv[2])"
+)
+
+
+def main(fd: int, tag: str) -> None:
     """The worker process's main function."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _Child(conn, tag).serve()
+    _Child(Connection(fd), tag).serve()

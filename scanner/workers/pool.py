@@ -12,14 +12,17 @@ classifies every unit, so the result does not depend on where a provider ran.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
+import json
 import pickle
 import queue
 import signal
+import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from typing import Any
 
 import click
@@ -44,30 +47,19 @@ class WorkerGone(RelscanError):
 
 
 @contextmanager
-def _starting() -> Iterator[None]:
-    """Start a worker process:
-
-    - with Ctrl-C ignored from its first instruction (an ignored signal stays
-      ignored across exec): the parent handles Ctrl-C and ends its workers;
-    - without re-running the command's own script in it, as `spawn` would:
-      `relscan`'s entry point imports the whole CLI (about 35 MB and 0.3-1.6 s
-      a worker), and the worker needs only `scanner.workers.child`. `spawn`
-      runs the main module again only when it has a `__file__` or a
-      `__spec__`, so both are hidden while the process starts."""
-    main = sys.modules["__main__"]
-    hidden = {name: main.__dict__.pop(name) for name in ("__file__",) if name in main.__dict__}
-    spec = getattr(main, "__spec__", None)
-    main.__spec__ = None
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _sigint_ignored() -> Iterator[None]:
+    """Start a worker with Ctrl-C ignored from its first instruction (an
+    ignored signal stays ignored across exec): the parent handles Ctrl-C and
+    ends its workers. (Only the main thread may change a signal's handler; a
+    worker started elsewhere ignores it from its own first line.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        main.__spec__ = spec
-        main.__dict__.update(hidden)
+        signal.signal(signal.SIGINT, previous)
 
 
 class Worker:
@@ -75,17 +67,16 @@ class Worker:
 
     def __init__(self, index: int, providers: list[str]) -> None:
         self.providers = providers
-        context = multiprocessing.get_context("spawn")
-        self.conn, theirs = context.Pipe(duplex=True)
-        self.process = context.Process(
-            target=child.serve,
-            args=(theirs, f"w{index}"),
-            name=f"relscan-worker-{index}",
-            daemon=True,  # ended with the parent's normal exit; EOF ends it otherwise
-        )
-        with _starting():
-            self.process.start()
+        ours, theirs = socket.socketpair()
+        path = json.dumps(sys.path)  # what `spawn` hands its children
+        with _sigint_ignored():
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", child.BOOT, str(theirs.fileno()), f"w{index}", path],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+            )
         theirs.close()  # so that the worker's death reads as EOF here
+        self.conn = Connection(ours.detach())
         self.lock = threading.Lock()
         self.reaping = threading.Lock()  # one thread at a time waits for the process
         self.ids = itertools.count(1)
@@ -116,8 +107,7 @@ class Worker:
             if answers is not None:
                 answers.put((kind, value))
         with self.reaping:
-            self.process.join(STOP_WAIT)
-            code = self.process.exitcode
+            code = self._wait(STOP_WAIT)
         with self.lock:
             self.gone = (
                 f"the worker process reading {', '.join(self.providers)} ended (exit code {code})"
@@ -175,11 +165,17 @@ class Worker:
         """End the worker and reap it: asked first, killed if it does not go."""
         self.ask_to_stop()
         with self.reaping:
-            self.process.join(STOP_WAIT)
-            if self.process.exitcode is None:
+            if self._wait(STOP_WAIT) is None:
                 self.process.kill()
-                self.process.join()
+                self.process.wait()
         self.conn.close()
+
+    def _wait(self, seconds: float) -> int | None:
+        """The worker's exit code once it has ended (and been reaped), else None."""
+        try:
+            return self.process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            return None
 
 
 class RemoteRun(ProviderRun):
