@@ -31,6 +31,7 @@ from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.readonly import ReadOnlyViolation
 from scanner.session import ScanSession
+from scanner.status import showing
 from tests.aws.estate import ESTATE
 from tests.aws.inproc import emulated, operation_of
 from tests.cli import relscan
@@ -240,7 +241,11 @@ def test_a_worker_that_dies_leaves_its_scopes_as_errors_and_the_rest_is_read():
     options = {"aws": {"aws_region": ("eu-west-2",)}, "aws-again": {"aws_region": ("eu-west-1",)}}
     with LoopbackServer(app) as server, patched_environ(aws.endpoint_env(server.url)):
         session = ScanSession([AwsPlugin(), AwsAgain()], options, workers=2)
-        session.discover()
+        said: list[tuple[str, str]] = []
+        with showing(lambda provider, text: said.append((provider, text))):
+            session.discover()
+        # discovery's status lines from both processes reached this one's sink
+        assert said.count(("aws", "identifying the AWS account…")) == 2
         assert session.pool is not None
         (worker,) = session.pool.workers
 
