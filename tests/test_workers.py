@@ -32,6 +32,7 @@ from scanner.plugin import ProviderRun, Scope
 from scanner.readonly import ReadOnlyViolation
 from scanner.session import ScanSession
 from scanner.status import showing
+from scanner.workers import spread
 from tests.aws.estate import ESTATE
 from tests.aws.inproc import emulated, operation_of
 from tests.cli import relscan
@@ -268,3 +269,12 @@ def test_a_worker_that_dies_leaves_its_scopes_as_errors_and_the_rest_is_read():
     read = {a.id.split(":")[3] for a in result.assessments}
     assert read == {"eu-west-2"}
     assert worker.process.poll() is not None  # ended and reaped
+
+
+def test_providers_are_dealt_in_turn_the_parent_first():
+    clouds = list(CLOUDS)
+    assert spread(clouds, 2) == [["aws", "gcp"], ["azure", "oci"]]
+    assert spread(clouds, 3) == [["aws", "oci"], ["azure"], ["gcp"]]
+    assert spread(clouds, 64) == [["aws"], ["azure"], ["gcp"], ["oci"]]  # one process each
+    assert spread(["aws"], 8) == [["aws"]]  # one provider: no worker
+    assert spread(clouds, 1) == [clouds]

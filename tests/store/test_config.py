@@ -16,6 +16,7 @@ GOOD = """
 providers = ["aws"]
 concurrency = 4
 per_account = 2
+workers = 3
 fail_under = 3
 
 [aws]
@@ -52,6 +53,7 @@ def test_a_full_config_becomes_option_values(tmp_path):
     assert values["aws_region"] == ("eu-west-2", "eu-west-1")
     assert values["aws_profile"] == "audit"
     assert (values["concurrency"], values["per_account"], values["fail_under"]) == (4, 2, 3)
+    assert values["workers"] == 3
     assert values["tag_keys"] == ("team",)
     assert values["assignments"] == ("arn:aws:*:legacy/*=hr-tool",)
     assert values["target_level"] == 5
@@ -82,6 +84,7 @@ def test_every_key_of_the_documented_example_reaches_its_option(tmp_path):
     values = settings.option_values()
     assert values["providers"] == ("aws", "azure", "gcp", "oci")
     assert (values["concurrency"], values["per_account"], values["fail_under"]) == (8, 16, 3)
+    assert values["workers"] == 2
     assert values["aws_region"] == ("eu-west-2", "eu-west-1")
     assert (values["aws_profile"], values["aws_organization"]) == ("audit", True)
     assert values["aws_assume_role"] == "relscan-read"
@@ -159,3 +162,10 @@ def test_errors_name_the_file_the_key_and_what_was_expected(tmp_path, text, mess
 def test_missing_file(tmp_path):
     with pytest.raises(UsageError, match="nope.toml: No such file"):
         load_config(str(tmp_path / "nope.toml"), installed_plugins())
+
+
+def test_workers_left_out_means_the_cores_and_zero_is_refused(tmp_path):
+    _, settings = load(tmp_path, '[scan]\nproviders = ["aws"]\n')
+    assert settings.option_values()["workers"] is None  # the CLI then takes the cores
+    with pytest.raises(UsageError, match=r"relscan.toml: scan.workers: Input should be greater"):
+        load(tmp_path, "[scan]\nworkers = 0\n")
