@@ -1,5 +1,5 @@
 """What an AWS reader is handed: one account and region, its clients, and
-the tags of the scope's resources (read once per scope for every kind)."""
+the tags of the resource `check` reads (in a scan, the run tags the units)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ class AwsContext:
     account: str
     region: str
     label: str  # the scope's label, as scope errors name it
-    # Tags by ARN: the scope's tagged resources of every kind (scan), or the
-    # one resource `check` reads.
+    # Tags by ARN: the one resource `check` reads. In a scan the run reads the
+    # scope's tags beside the kinds and gives each unit its own by its ARN
+    # (providers/aws/run.py), so a reader's units there carry none of their own.
     tags: Mapping[str, dict[str, str]] = field(default_factory=dict)
 
     def guarded(

@@ -130,15 +130,32 @@ class AwsRun(ProviderRun):
         except AssumeRoleFailed as exc:
             yield ScopeError("aws", scope.label, "sts", str(exc))
             return
-        try:
-            tags = self._tags(clients, scope.location)
-        except AWS_ERRORS as exc:
-            tags = {}
-            yield ScopeError("aws", scope.label, "tagging", describe(exc))
-        ctx = AwsContext(clients, scope.account, scope.location, scope.label, tags)
-        # the kinds are read side by side too, each yielding in its own order
-        for found in fan_out(plugin.reader_modules(), lambda reader: list(reader.collect(ctx))):
-            yield from found
+        # The tag listing and the kinds are read side by side, each handed over
+        # in order: the tags first (a failure is the scope's first error), then
+        # each kind's units, given their tags by ARN here (a kind's reader sees
+        # no tags during a scan; `check` hands it the one unit's).
+        ctx = AwsContext(clients, scope.account, scope.location, scope.label)
+        tagging = object()
+
+        def read(task: Any) -> Any:
+            if task is tagging:
+                try:
+                    return self._tags(clients, scope.location)
+                except AWS_ERRORS as exc:
+                    return ScopeError("aws", scope.label, "tagging", describe(exc))
+            return list(task.collect(ctx))
+
+        tags: dict[str, dict[str, str]] = {}
+        for found in fan_out([tagging, *plugin.reader_modules()], read):
+            if isinstance(found, ScopeError):
+                yield found
+            elif isinstance(found, dict):
+                tags = found
+            else:
+                for item in found:
+                    if isinstance(item, Observation):
+                        item.tags = tags.get(item.id, {})
+                    yield item
 
     def check(self, resource_id: str) -> Observation:
         arn = parse_arn(resource_id)

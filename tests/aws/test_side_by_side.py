@@ -48,3 +48,13 @@ def test_per_unit_reads_overlap_within_the_account_limit_and_change_nothing(esta
     assert side_by_side == serial  # the same units, verdicts and evidence
     assert len(serial) in (24, 48)
     assert requests == serial_requests  # one GetDeploymentConfig per name, side by side too
+
+
+def test_units_get_their_tags_by_arn_while_the_tag_listing_overlaps_the_kinds():
+    """The tag listing is read beside the kinds; every unit still carries the
+    tags the tagging API gives its ARN (the estates tag each unit)."""
+    estate = beanstalk_region(load_estate()["aws"], 24, REGION)
+    found, peak, _ = scan_in_flight(estate, per_account=4)
+    tagged = {arn: v["tags"] for arn, v in found.items()}
+    assert len(tagged) == 24 and all(tags for tags in tagged.values())
+    assert 1 < peak <= 4
