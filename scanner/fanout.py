@@ -100,10 +100,6 @@ class _Fan(Generic[T, R]):
         self.stopped = False
         self.ready = threading.Condition()
 
-    @property
-    def claimed(self) -> int:
-        return len(self.items)
-
     def more(self) -> bool:
         return not (self.stopped or self.exhausted)
 
