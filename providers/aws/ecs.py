@@ -75,7 +75,10 @@ KIND = aws_kind(
         ("pause_hook_rollback_stages", f"{HOOKS}.lifecycleStages"),
         ("pause_hook_continue_stages", f"{HOOKS}.lifecycleStages"),
         ("lambda_hook_stages", f"{HOOKS}.lifecycleStages"),
-        ("lb_alternate_target_groups", "loadBalancers.advancedConfiguration.alternateTargetGroupArn"),
+        (
+            "lb_alternate_target_groups",
+            "loadBalancers.advancedConfiguration.alternateTargetGroupArn",
+        ),
         ("service_connect_enabled", f"{PRIMARY}.serviceConnectConfiguration.enabled"),
         ("vpc_lattice_target_groups", f"{PRIMARY}.vpcLatticeConfigurations.targetGroupArn"),
     ),
@@ -112,17 +115,13 @@ class EcsReader:
         self.scope = scope
 
     def arn(self, cluster: str, service: str) -> str:
-        return (
-            f"arn:{self.partition}:ecs:{self.region}:{self.account}:service/{cluster}/{service}"
-        )
+        return f"arn:{self.partition}:ecs:{self.region}:{self.account}:service/{cluster}/{service}"
 
     def get(self, cluster: str, name: str, tags: dict[str, str] | None) -> Observation:
         from providers.aws.faults import AWS_ERRORS
 
         try:
-            resp = self.client.describe_services(
-                cluster=cluster, services=[name], include=["TAGS"]
-            )
+            resp = self.client.describe_services(cluster=cluster, services=[name], include=["TAGS"])
         except AWS_ERRORS as exc:
             code = getattr(exc, "response", {}).get("Error", {}).get("Code")
             if code == "ClusterNotFoundException":
@@ -192,7 +191,9 @@ class EcsReader:
                 continue
             yield self.observe(name, service, None)
 
-    def observe(self, cluster: str, svc: dict[str, Any], tags: dict[str, str] | None) -> Observation:
+    def observe(
+        self, cluster: str, svc: dict[str, Any], tags: dict[str, str] | None
+    ) -> Observation:
         name = svc["serviceName"]
         if tags is None:
             tags = {
@@ -217,9 +218,7 @@ class EcsReader:
             plain(dig(svc, "deploymentController.type")),
             ECS_CONTROLLER,
         )
-        add_or_default(
-            obs, "strategy", f"{DC}.strategy", plain(conf.get("strategy")), ECS_STRATEGY
-        )
+        add_or_default(obs, "strategy", f"{DC}.strategy", plain(conf.get("strategy")), ECS_STRATEGY)
         scheduling = svc.get("schedulingStrategy")
         add_or_default(
             obs, "scheduling_strategy", "schedulingStrategy", plain(scheduling), ECS_SCHEDULING
@@ -236,13 +235,28 @@ class EcsReader:
             )
         strategy = conf.get("strategy")
         for fact, sub, member, default, used_by in (
-            ("linear_step_percent", "linearConfiguration", "stepPercent",
-             LINEAR_STEP_PERCENT, "LINEAR"),
-            ("linear_step_bake_minutes", "linearConfiguration", "stepBakeTimeInMinutes",
-             LINEAR_STEP_BAKE, "LINEAR"),
+            (
+                "linear_step_percent",
+                "linearConfiguration",
+                "stepPercent",
+                LINEAR_STEP_PERCENT,
+                "LINEAR",
+            ),
+            (
+                "linear_step_bake_minutes",
+                "linearConfiguration",
+                "stepBakeTimeInMinutes",
+                LINEAR_STEP_BAKE,
+                "LINEAR",
+            ),
             ("canary_percent", "canaryConfiguration", "canaryPercent", CANARY_PERCENT, "CANARY"),
-            ("canary_bake_minutes", "canaryConfiguration", "canaryBakeTimeInMinutes",
-             CANARY_BAKE, "CANARY"),
+            (
+                "canary_bake_minutes",
+                "canaryConfiguration",
+                "canaryBakeTimeInMinutes",
+                CANARY_BAKE,
+                "CANARY",
+            ),
         ):
             value = plain(dig(conf, f"{sub}.{member}"))
             if strategy == used_by:  # defaults apply only where the strategy uses them
@@ -324,4 +338,3 @@ class EcsReader:
                 if isinstance(c, dict) and c.get("targetGroupArn")
             ],
         )
-

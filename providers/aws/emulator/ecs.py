@@ -87,7 +87,9 @@ class EcsServices:
                 failures.append({"arn": arn, "reason": "MISSING"})
                 continue
             service = {
-                "serviceArn": self._ecs_service_arn(region, cluster, entry["service"]["serviceName"]),
+                "serviceArn": self._ecs_service_arn(
+                    region, cluster, entry["service"]["serviceName"]
+                ),
                 "clusterArn": self._ecs_cluster_arn(region, cluster),
                 "status": "ACTIVE",
                 "desiredCount": 1,
