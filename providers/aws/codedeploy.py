@@ -215,7 +215,7 @@ class CodeDeployReader:
         ecs = info.get(ECS_SERVICES) or []
         obs.add(
             "ecs_services",
-            f"deploymentGroupInfo.{ECS_SERVICES}[] (clusterName/serviceName)",
+            f"deploymentGroupInfo.{ECS_SERVICES} (clusterName/serviceName)",
             [
                 f"{e.get('clusterName')}/{e.get('serviceName')}"
                 for e in ecs

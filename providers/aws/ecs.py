@@ -286,20 +286,19 @@ class EcsReader:
         field = f"{HOOKS}[]"
         obs.add(
             "pause_hook_rollback_stages",
-            f"{field}.lifecycleStages where targetType PAUSE and timeoutConfiguration.action "
-            f"ROLLBACK (an absent action is ROLLBACK)",
+            f"{field}.lifecycleStages (of PAUSE hooks whose timeoutConfiguration.action is "
+            "ROLLBACK; an absent action is ROLLBACK)",
             list(dict.fromkeys(pause_rollback)),
         )
         obs.add(
             "pause_hook_continue_stages",
-            f"{field}.lifecycleStages where targetType PAUSE and timeoutConfiguration.action "
-            "CONTINUE",
+            f"{field}.lifecycleStages (of PAUSE hooks whose timeoutConfiguration.action is "
+            "CONTINUE)",
             list(dict.fromkeys(pause_continue)),
         )
         obs.add(
             "lambda_hook_stages",
-            f"{field}.lifecycleStages where targetType AWS_LAMBDA (an absent targetType is "
-            "AWS_LAMBDA)",
+            f"{field}.lifecycleStages (of AWS_LAMBDA hooks; an absent targetType is AWS_LAMBDA)",
             list(dict.fromkeys(lambdas)),
         )
 

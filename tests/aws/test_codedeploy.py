@@ -551,6 +551,6 @@ def test_an_ecs_group_names_the_services_it_releases_in_its_evidence(clients):
     )
     a = assess(clients, info, CANARY)
     assert a.level == 5
-    assert evidence(a)["deploymentGroupInfo.ecsServices[] (clusterName/serviceName)"] == [
+    assert evidence(a)["deploymentGroupInfo.ecsServices (clusterName/serviceName)"] == [
         "dds-prod/payments-api"
     ]

@@ -290,7 +290,7 @@ def test_lambda_hooks_go_in_the_evidence(clients):
         e.value
         for e in a.evidence
         if e.field.startswith(
-            "deploymentConfiguration.lifecycleHooks[].lifecycleStages where targetType AWS_LAMBDA"
+            "deploymentConfiguration.lifecycleHooks[].lifecycleStages (of AWS_LAMBDA"
         )
     ]
     assert stages == ["POST_TEST_TRAFFIC_SHIFT"]
