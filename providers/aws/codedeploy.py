@@ -61,6 +61,7 @@ CONFIG_PATHS = [
 ]
 
 ALARMS = "alarmConfiguration.alarms"
+ECS_SERVICES = "ecsServices"  # the ECS services the group releases (CODE_DEPLOY controller)
 
 KIND = aws_kind(
     name="aws.codedeploy.deployment_group",
@@ -74,6 +75,7 @@ KIND = aws_kind(
         *((fact, f"deploymentGroupInfo.{path}") for fact, path in GROUP_PATHS),
         ("alarms_ignore_poll_failure", f"deploymentGroupInfo.{IGNORE_POLL}"),
         ("alarm_names", f"deploymentGroupInfo.{ALARMS}.name"),
+        ("ecs_services", f"deploymentGroupInfo.{ECS_SERVICES}"),
         ("deployment_config_name", "deploymentGroupInfo.deploymentConfigName"),
         *((fact, f"deploymentConfigInfo.{path}") for fact, path in CONFIG_PATHS),
     ),
@@ -209,6 +211,16 @@ class CodeDeployReader:
             "alarm_names",
             f"deploymentGroupInfo.{ALARMS}[].name",
             [str(a.get("name")) for a in alarms if isinstance(a, dict)],
+        )
+        ecs = info.get(ECS_SERVICES) or []
+        obs.add(
+            "ecs_services",
+            f"deploymentGroupInfo.{ECS_SERVICES} (clusterName/serviceName)",
+            [
+                f"{e.get('clusterName')}/{e.get('serviceName')}"
+                for e in ecs
+                if isinstance(e, dict) and e.get("clusterName") and e.get("serviceName")
+            ],
         )
         config = info.get("deploymentConfigName")
         add_or_default(

@@ -15,6 +15,7 @@ from tests.cli import RELSCAN, relscan  # noqa: F401  (shared with the AWS CLI t
 ACCOUNT = "210987654321"
 CD_ARN = f"arn:aws:codedeploy:eu-west-2:{ACCOUNT}:deploymentgroup:payments/prod"
 EB_ARN = f"arn:aws:elasticbeanstalk:eu-west-2:{ACCOUNT}:environment/portal/portal-prod"
+ECS_ARN = f"arn:aws:ecs:eu-west-2:{ACCOUNT}:service/web/frontend"
 ESTATE = {
     "account": ACCOUNT,
     "regions": ["eu-west-2", "eu-west-1"],
@@ -61,6 +62,22 @@ ESTATE = {
                     "BatchSizeType": "Percentage",
                     "BatchSize": "30",
                 }
+            },
+        },
+    ],
+}
+
+# ESTATE with an ECS service, for the tests that need every kind (issue 16).
+ESTATE_ALL_KINDS = {
+    **ESTATE,
+    "ecs": [
+        {
+            "region": "eu-west-2",
+            "cluster": "web",
+            "tags": {"service": "frontend"},
+            "service": {
+                "serviceName": "frontend",
+                "deploymentConfiguration": {"minimumHealthyPercent": 50, "maximumPercent": 200},
             },
         },
     ],

@@ -37,6 +37,8 @@ READ_ACTIONS = [
     "codedeploy:BatchGet*",
     "codedeploy:Get*",
     "elasticbeanstalk:Describe*",
+    "ecs:List*",
+    "ecs:Describe*",
     "tag:GetResources",
     "tagging:GetResources",
 ]

@@ -537,3 +537,20 @@ def test_access_denied_on_one_application_keeps_the_others(clients):
     assert error.service == "codedeploy application locked"
     assert error.message.startswith("AccessDeniedException on ListDeploymentGroups")
     assert [classify(i).level for i in items if isinstance(i, Observation)] == [2]
+
+
+def test_an_ecs_group_names_the_services_it_releases_in_its_evidence(clients):
+    # The ECS service's own unit (CODE_DEPLOY controller) is not assessed and
+    # points here: AWS-ECS-NA-CODE-DEPLOY in mappings/aws_ecs.yaml.
+    info = group(
+        platform="ECS",
+        config="CodeDeployDefault.ECSCanary10Percent5Minutes",
+        ecsServices=[{"serviceName": "payments-api", "clusterName": "dds-prod"}],
+        **bg_continue(),
+        **ALARMS,
+    )
+    a = assess(clients, info, CANARY)
+    assert a.level == 5
+    assert evidence(a)["deploymentGroupInfo.ecsServices (clusterName/serviceName)"] == [
+        "dds-prod/payments-api"
+    ]

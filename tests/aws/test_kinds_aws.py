@@ -15,24 +15,27 @@ from providers.aws.plugin import known_regions, plugin, services
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
 from scanner.model import Observation
-from tests.aws.estate import CD_ARN, EB_ARN, ESTATE
+from tests.aws.estate import CD_ARN, EB_ARN, ESTATE, ESTATE_ALL_KINDS
 from tests.aws.inproc import emulated, operation_of
 
 # The message before the kinds were declared (relscan 0.1.0, `relscan check
-# arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word.
+# arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word, with the
+# ECS service's id form that issue 16 added.
 UNSUPPORTED = (
     "unsupported ARN kind lambda:function; relscan checks "
     "arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP and "
-    "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT"
+    "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT and "
+    "arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE"
 )
 
 
-def test_the_plugin_reads_the_two_kinds_in_order():
+def test_the_plugin_reads_the_kinds_in_order():
     assert [k.name for k in plugin.kinds()] == [
         "aws.codedeploy.deployment_group",
         "aws.elasticbeanstalk.environment",
+        "aws.ecs.service",
     ]
-    assert services() == ("codedeploy", "elasticbeanstalk")
+    assert services() == ("codedeploy", "elasticbeanstalk", "ecs")
 
 
 @pytest.mark.parametrize(
@@ -113,7 +116,7 @@ def test_known_regions_are_those_of_the_kinds_services():
 def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
     """Every read a kind declares is sent, and nothing undeclared: the grant
     built from the declarations is neither short nor wide."""
-    with emulated(ESTATE) as (server, _):
+    with emulated(ESTATE_ALL_KINDS) as (server, _):
         run = plugin.configure({"aws_region": ("eu-west-2",)})
         items = [x for scope in run.scopes() for x in run.collect(scope)]
         keys = [replay_key(r) for r in server.requests]
@@ -122,10 +125,12 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
     assert sent - {"tagging:GetResources", "sts:GetCallerIdentity"} == {
         read for kind in plugin.kinds() for read in kind.reads
     }
-    [tagging] = [k for k in keys if k["service"] == "tagging"]
-    assert _filters(tagging["params"]) == [
+    pages = [k for k in keys if k["service"] == "tagging"]  # the emulator pages after 2
+    assert pages and all(_filters(p["params"]) == _filters(pages[0]["params"]) for p in pages)
+    assert _filters(pages[0]["params"]) == [
         "codedeploy:deploymentgroup",
         "elasticbeanstalk:environment",
+        "ecs:service",
     ]
 
 
@@ -137,7 +142,7 @@ def _filters(params: dict) -> list[str]:
 def test_each_evidence_field_is_its_facts_declared_field_with_decorations():
     """What the evidence shows for a fact is the declared API field, with at
     most a config name in brackets, an element marker [] or a note."""
-    with emulated(ESTATE) as (_, _app):
+    with emulated(ESTATE_ALL_KINDS) as (_, _app):
         run = plugin.configure({})
         found = [
             x for scope in run.scopes() for x in run.collect(scope) if isinstance(x, Observation)

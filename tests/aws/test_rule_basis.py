@@ -13,7 +13,11 @@ RULES = [rule for kind in load_rulebook().values() if kind.provider == "aws" for
 
 def test_both_aws_rule_files_are_covered():
     kinds = {kind.kind for kind in load_rulebook().values() if kind.provider == "aws"}
-    assert kinds == {"aws.codedeploy.deployment_group", "aws.elasticbeanstalk.environment"}
+    assert kinds == {
+        "aws.codedeploy.deployment_group",
+        "aws.elasticbeanstalk.environment",
+        "aws.ecs.service",
+    }
     assert len(RULES) >= 18
 
 

@@ -225,6 +225,16 @@ class AwsServices:
                 for e in self.environments
                 if e["region"] == region
             ]
+        if not types or "ecs:service" in types:
+            tagged += [
+                (
+                    f"arn:aws:ecs:{region}:{self.account}:service/{e['cluster']}"
+                    f"/{e['service']['serviceName']}",
+                    e.get("tags", {}),
+                )
+                for e in getattr(self, "ecs", [])
+                if e["region"] == region
+            ]
         wanted = set(p.get("ResourceARNList") or [])
         items = [
             {"ResourceARN": arn, "Tags": [{"Key": k, "Value": str(v)} for k, v in tags.items()]}
