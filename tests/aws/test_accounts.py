@@ -37,6 +37,7 @@ READ_ACTIONS = [
     "codedeploy:BatchGet*",
     "codedeploy:Get*",
     "elasticbeanstalk:Describe*",
+    "autoscaling:Describe*",
     "tag:GetResources",
     "tagging:GetResources",
 ]

@@ -15,33 +15,40 @@ from providers.aws.plugin import known_regions, plugin, services
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
 from scanner.model import Observation
-from tests.aws.estate import CD_ARN, EB_ARN, ESTATE
+from tests.aws.estate import ASG_ARN, CD_ARN, EB_ARN, FULL_ESTATE
 from tests.aws.inproc import emulated, operation_of
 
 # The message before the kinds were declared (relscan 0.1.0, `relscan check
-# arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word.
+# arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word, with the
+# kinds declared since added to its list.
 UNSUPPORTED = (
     "unsupported ARN kind lambda:function; relscan checks "
     "arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP and "
-    "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT"
+    "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT and "
+    "arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:ID:autoScalingGroupName/GROUP"
 )
 
 
-def test_the_plugin_reads_the_two_kinds_in_order():
+def test_the_plugin_reads_the_kinds_in_order():
     assert [k.name for k in plugin.kinds()] == [
         "aws.codedeploy.deployment_group",
         "aws.elasticbeanstalk.environment",
+        "aws.autoscaling.group",
     ]
-    assert services() == ("codedeploy", "elasticbeanstalk")
+    assert services() == ("codedeploy", "elasticbeanstalk", "autoscaling")
 
 
 @pytest.mark.parametrize(
     ("arn", "kind"),
-    [(CD_ARN, "aws.codedeploy.deployment_group"), (EB_ARN, "aws.elasticbeanstalk.environment")],
+    [
+        (CD_ARN, "aws.codedeploy.deployment_group"),
+        (EB_ARN, "aws.elasticbeanstalk.environment"),
+        (ASG_ARN, "aws.autoscaling.group"),
+    ],
 )
 def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
     assert plugin.reader_for(arn).KIND.name == kind
-    with emulated(ESTATE) as (server, _):
+    with emulated(FULL_ESTATE) as (server, _):
         obs = plugin.configure({}).check(arn)
         sent = [operation_of(r) for r in server.requests]
     assert isinstance(obs, Observation)
@@ -113,7 +120,7 @@ def test_known_regions_are_those_of_the_kinds_services():
 def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
     """Every read a kind declares is sent, and nothing undeclared: the grant
     built from the declarations is neither short nor wide."""
-    with emulated(ESTATE) as (server, _):
+    with emulated(FULL_ESTATE) as (server, _):
         run = plugin.configure({"aws_region": ("eu-west-2",)})
         items = [x for scope in run.scopes() for x in run.collect(scope)]
         keys = [replay_key(r) for r in server.requests]
@@ -137,7 +144,7 @@ def _filters(params: dict) -> list[str]:
 def test_each_evidence_field_is_its_facts_declared_field_with_decorations():
     """What the evidence shows for a fact is the declared API field, with at
     most a config name in brackets, an element marker [] or a note."""
-    with emulated(ESTATE) as (_, _app):
+    with emulated(FULL_ESTATE) as (_, _app):
         run = plugin.configure({})
         found = [
             x for scope in run.scopes() for x in run.collect(scope) if isinstance(x, Observation)
@@ -155,7 +162,7 @@ def test_each_evidence_field_is_its_facts_declared_field_with_decorations():
 
 def test_the_recorder_given_to_configure_receives_the_exchanges(tmp_path):
     recorder = Recorder(tmp_path / "bundle")
-    with emulated(ESTATE):
+    with emulated(FULL_ESTATE):
         plugin.configure({}, recorder).check(CD_ARN)
     names = sorted(p.name for p in (tmp_path / "bundle" / "responses").iterdir())
     assert any(n.endswith("-aws-codedeploy-BatchGetDeploymentGroups.json") for n in names)
