@@ -31,8 +31,9 @@ ANY_REGION = "*"  # the location of an account that could not be reached
 
 
 def tagged_types() -> list[str]:
-    """The tagging API's ResourceTypeFilters: every kind's resource type."""
-    return [kind.tagging_type for kind in plugin.aws_kinds()]
+    """The tagging API's ResourceTypeFilters: every kind's resource type (a kind
+    the tagging API cannot read declares none and reads its tags itself)."""
+    return [kind.tagging_type for kind in plugin.aws_kinds() if kind.tagging_type]
 
 
 def tag_dict(item: dict[str, Any]) -> dict[str, str]:
@@ -154,7 +155,8 @@ class AwsRun(ProviderRun):
             else:
                 for item in found:
                     if isinstance(item, Observation):
-                        item.tags = tags.get(item.id, {})
+                        # a kind that reads its own tags (no tagging type) keeps them
+                        item.tags = tags.get(item.id, item.tags)
                     yield item
 
     def check(self, resource_id: str) -> Observation:
@@ -172,7 +174,11 @@ class AwsRun(ProviderRun):
         clients = self._clients_for(resource_id, arn.account)
         label = Scope("aws", arn.account, arn.region).label
         try:
-            tags = {resource_id: self._tags_of(clients, resource_id, arn.region)}
+            tags = (
+                {resource_id: self._tags_of(clients, resource_id, arn.region)}
+                if getattr(reader.KIND, "tagging_type", "")
+                else {}
+            )
             return reader.get(
                 AwsContext(clients, arn.account, arn.region, label, tags), resource_id
             )

@@ -66,10 +66,43 @@ ESTATE = {
         },
     ],
 }
+# An Auto Scaling group, kept out of ESTATE (whose unit counts many tests
+# assert); ESTATE_ALL_KINDS, with it, is what tests of every kind's reads scan.
+AUTOSCALING = [
+    {
+        "region": "eu-west-2",
+        "name": "web",
+        "desired": 4,
+        "tags": {"service": "web"},
+        "refreshes": [
+            {
+                "Strategy": "Rolling",
+                "Preferences": {
+                    "MinHealthyPercentage": 90,
+                    "CheckpointPercentages": [20, 100],
+                    "CheckpointDelay": 600,
+                    "AutoRollback": True,
+                    "AlarmSpecification": {"Alarms": ["web-5xx"]},
+                },
+                "DesiredConfiguration": {
+                    "LaunchTemplate": {"LaunchTemplateName": "web", "Version": "7"}
+                },
+            }
+        ],
+    },
+]
+# The emulator's ARN for the group above (its id is a uuid5 of account, region and name).
+ASG_ARN = (
+    f"arn:aws:autoscaling:eu-west-2:{ACCOUNT}:autoScalingGroup:"
+    f"{__import__('uuid').uuid5(__import__('uuid').NAMESPACE_URL, f'{ACCOUNT}/eu-west-2/web')}"
+    ":autoScalingGroupName/web"
+)
 
-# ESTATE with an ECS service, for the tests that need every kind (issue 16).
+# ESTATE with an ECS service and an Auto Scaling group, for the tests that need
+# every kind (issue 16).
 ESTATE_ALL_KINDS = {
     **ESTATE,
+    "autoscaling": AUTOSCALING,
     "ecs": [
         {
             "region": "eu-west-2",

@@ -39,6 +39,7 @@ READ_ACTIONS = [
     "elasticbeanstalk:Describe*",
     "ecs:List*",
     "ecs:Describe*",
+    "autoscaling:Describe*",
     "tag:GetResources",
     "tagging:GetResources",
 ]

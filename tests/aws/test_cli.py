@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.aws.estate import ACCOUNT, CD_ARN, EB_ARN, ESTATE, relscan
+from tests.aws.estate import ACCOUNT, ASG_ARN, CD_ARN, EB_ARN, ESTATE, ESTATE_ALL_KINDS, relscan
 
 
 def test_scan_writes_the_documented_json(serve):
@@ -241,3 +241,22 @@ def test_table_output_treats_cloud_strings_as_text(serve):
     r = relscan("scan", "-p", "aws", "--format", "table", env=serve())
     assert "portal/portal-prod" in r.stdout and "AWS-EB-2-ROLLING" in r.stdout
     assert "Summary: 3 units" in r.stdout
+
+
+def test_check_of_an_auto_scaling_group_is_exactly_its_scan_resource(serve):
+    env = serve(ESTATE_ALL_KINDS)
+    scan = json.loads(relscan("scan", "-p", "aws", "-f", "json", env=env).stdout)
+    r = relscan("check", ASG_ARN, "--format", "json", env=env)
+    assert r.returncode == 0, r.stderr
+    one = json.loads(r.stdout)
+    [same] = [u for u in scan["resources"] if u["id"] == ASG_ARN]
+    assert one == same
+    assert (one["level"], one["rule"]) == (5, "AWS-ASG-5-CHECKPOINTS-ALARM-ROLLBACK")
+    assert one["tags"] == {"service": "web"}
+
+
+def test_check_of_a_missing_auto_scaling_group_is_a_one_line_error(serve):
+    r = relscan("check", ASG_ARN.replace("/web", "/nope"), env=serve(ESTATE_ALL_KINDS))
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0
+    assert "no such EC2 Auto Scaling group" in r.stderr

@@ -15,17 +15,18 @@ from providers.aws.plugin import known_regions, plugin, services
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
 from scanner.model import Observation
-from tests.aws.estate import CD_ARN, EB_ARN, ESTATE, ESTATE_ALL_KINDS
+from tests.aws.estate import ASG_ARN, CD_ARN, EB_ARN, ESTATE_ALL_KINDS
 from tests.aws.inproc import emulated, operation_of
 
 # The message before the kinds were declared (relscan 0.1.0, `relscan check
 # arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word, with the
-# ECS service's id form that issue 16 added.
+# kinds declared since added to its list.
 UNSUPPORTED = (
     "unsupported ARN kind lambda:function; relscan checks "
     "arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP and "
     "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT and "
-    "arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE"
+    "arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE and "
+    "arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:ID:autoScalingGroupName/GROUP"
 )
 
 
@@ -34,17 +35,22 @@ def test_the_plugin_reads_the_kinds_in_order():
         "aws.codedeploy.deployment_group",
         "aws.elasticbeanstalk.environment",
         "aws.ecs.service",
+        "aws.autoscaling.group",
     ]
-    assert services() == ("codedeploy", "elasticbeanstalk", "ecs")
+    assert services() == ("codedeploy", "elasticbeanstalk", "ecs", "autoscaling")
 
 
 @pytest.mark.parametrize(
     ("arn", "kind"),
-    [(CD_ARN, "aws.codedeploy.deployment_group"), (EB_ARN, "aws.elasticbeanstalk.environment")],
+    [
+        (CD_ARN, "aws.codedeploy.deployment_group"),
+        (EB_ARN, "aws.elasticbeanstalk.environment"),
+        (ASG_ARN, "aws.autoscaling.group"),
+    ],
 )
 def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
     assert plugin.reader_for(arn).KIND.name == kind
-    with emulated(ESTATE) as (server, _):
+    with emulated(ESTATE_ALL_KINDS) as (server, _):
         obs = plugin.configure({}).check(arn)
         sent = [operation_of(r) for r in server.requests]
     assert isinstance(obs, Observation)
@@ -160,7 +166,7 @@ def test_each_evidence_field_is_its_facts_declared_field_with_decorations():
 
 def test_the_recorder_given_to_configure_receives_the_exchanges(tmp_path):
     recorder = Recorder(tmp_path / "bundle")
-    with emulated(ESTATE):
+    with emulated(ESTATE_ALL_KINDS):
         plugin.configure({}, recorder).check(CD_ARN)
     names = sorted(p.name for p in (tmp_path / "bundle" / "responses").iterdir())
     assert any(n.endswith("-aws-codedeploy-BatchGetDeploymentGroups.json") for n in names)

@@ -13,7 +13,7 @@ from providers.aws.clients import AwsClients
 from providers.aws.permissions import READ_OPERATIONS, grant, permission_for
 from providers.aws.plugin import plugin
 from scanner.readonly import ReadOnlyViolation
-from tests.aws.estate import CD_ARN, EB_ARN, ECS_ARN, ESTATE, ESTATE_ALL_KINDS, relscan
+from tests.aws.estate import ASG_ARN, CD_ARN, EB_ARN, ECS_ARN, ESTATE, ESTATE_ALL_KINDS, relscan
 from tests.aws.inproc import emulated, operation_of, scan
 
 MEMBER = "333344445555"
@@ -65,7 +65,9 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
     estate = {**ESTATE_ALL_KINDS, "organization": [ESTATE["account"], MEMBER]}
     with emulated(estate) as (server, _):
         plain = scan({})  # every enabled region: ec2:DescribeRegions
-        checked = [plugin.configure({}).check(arn) for arn in (CD_ARN, EB_ARN, ECS_ARN)]
+        checked = [
+            plugin.configure({}).check(arn) for arn in (CD_ARN, EB_ARN, ECS_ARN, ASG_ARN)
+        ]
         own_account = _permissions_used(server.requests)
         seen = len(server.requests)
         org = scan({"aws_organization": True, "aws_assume_role": "relscan-read"})
@@ -74,10 +76,10 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
         role = f"arn:aws:iam::{MEMBER}:role/relscan-read"
         member = scan({"aws_account": (role,)})
         assumed = _permissions_used(server.requests[seen:])
-    assert len(plain.assessments) == 4 and not plain.errors
-    assert len(org.assessments) == 8 and not org.errors
-    assert len(member.assessments) == 4 and not member.errors
-    assert [o.id for o in checked] == [CD_ARN, EB_ARN, ECS_ARN]
+    assert len(plain.assessments) == 5 and not plain.errors
+    assert len(org.assessments) == 10 and not org.errors
+    assert len(member.assessments) == 5 and not member.errors
+    assert [o.id for o in checked] == [CD_ARN, EB_ARN, ECS_ARN, ASG_ARN]
     assert own_account == set(grant().permissions)
     assert assumed == set(grant("assume-role").permissions)
     assert organization == set(grant("organization").permissions)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from providers.aws.clients import evidence_key
+from providers.aws.emulator.autoscaling import AutoScalingServices
 from providers.aws.emulator.ecs import EcsServices
 from providers.aws.emulator.services import DEFAULT_CONFIGS, AwsFault, AwsServices
 from providers.aws.emulator.wire import error_response, fault_answer, respond
@@ -27,7 +28,7 @@ _SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi"}  # SigV4 name -> model 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 
 
-class AwsEmulator(AwsServices, EcsServices):
+class AwsEmulator(AwsServices, EcsServices, AutoScalingServices):
     """Callable app for LoopbackServer. `estate` is the `aws` part of a fixture."""
 
     def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
@@ -41,6 +42,7 @@ class AwsEmulator(AwsServices, EcsServices):
         self.groups = list(estate.get("codedeploy", []))
         self.environments = list(estate.get("beanstalk", []))
         self.ecs = list(estate.get("ecs", []))
+        self.autoscaling_groups = list(estate.get("autoscaling", []))
         self.calls: list[tuple[str, str, str]] = []
         # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
         self.organization: list[Any] | None = estate.get("organization")
