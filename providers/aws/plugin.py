@@ -36,7 +36,11 @@ class AwsPlugin(ProviderPlugin):
     scan_only = frozenset({"aws_organization"})
     # One module per kind (providers/aws/kind.py says what each declares);
     # the scan reads them in this order.
-    readers = ("providers.aws.codedeploy", "providers.aws.beanstalk")
+    readers = (
+        "providers.aws.codedeploy",
+        "providers.aws.beanstalk",
+        "providers.aws.lambda_functions",
+    )
     # Reads named "service:Operation" (botocore's names), as permissions.py does.
     discovery_reads = (
         "sts:GetCallerIdentity",

@@ -44,6 +44,14 @@ def tag_dict(item: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _tag_owner(unit: Observation) -> str:
+    """The ARN a unit's tags are listed under (a Lambda alias: its function's)."""
+    for kind in plugin.aws_kinds():
+        if kind.name == unit.kind:
+            return kind.tag_owner(unit.id)
+    return unit.id
+
+
 class AwsRun(ProviderRun):
     def __init__(
         self,
@@ -154,7 +162,7 @@ class AwsRun(ProviderRun):
             else:
                 for item in found:
                     if isinstance(item, Observation):
-                        item.tags = tags.get(item.id, {})
+                        item.tags = tags.get(_tag_owner(item), {})
                     yield item
 
     def check(self, resource_id: str) -> Observation:
@@ -172,12 +180,14 @@ class AwsRun(ProviderRun):
         clients = self._clients_for(resource_id, arn.account)
         label = Scope("aws", arn.account, arn.region).label
         try:
-            tags = {resource_id: self._tags_of(clients, resource_id, arn.region)}
+            kind = next(k for k in plugin.aws_kinds() if k.claims(resource_id))
+            owner = kind.tag_owner(resource_id)
+            tags = {resource_id: self._tags_of(clients, owner, arn.region)}
             return reader.get(
                 AwsContext(clients, arn.account, arn.region, label, tags), resource_id
             )
         except AWS_ERRORS as exc:
-            if error_code(exc) in ("ApplicationDoesNotExistException",):
+            if error_code(exc) in ("ApplicationDoesNotExistException", "ResourceNotFoundException"):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
 
