@@ -38,7 +38,9 @@ class AwsKind(Kind):
     @property
     def resource_pattern(self) -> re.Pattern[str]:
         """The resource part of the kind's ARN, with the names as groups app, name."""
-        return re.compile(_resource_regex(self.resource_prefix, self.separator, self.optional_second))
+        return re.compile(
+            _resource_regex(self.resource_prefix, self.separator, self.optional_second)
+        )
 
     def tag_owner(self, arn: str) -> str:
         """The ARN whose tags a unit carries: its own, or, for a kind whose second
@@ -53,7 +55,7 @@ class AwsKind(Kind):
 
 def _resource_regex(prefix: str, separator: str, optional_second: bool, named: bool = True) -> str:
     name = rf"[^/{re.escape(separator)}\x00-\x1f\x7f]+" if separator != "/" else _NAME
-    app, second = (("(?P<app>", "(?P<name>") if named else ("(?:", "(?:"))
+    app, second = ("(?P<app>", "(?P<name>") if named else ("(?:", "(?:")
     tail = f"{re.escape(separator)}{second}{name})"
     return rf"{re.escape(prefix)}{app}{name}){f'(?:{tail})?' if optional_second else tail}"
 
