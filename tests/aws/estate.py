@@ -15,6 +15,17 @@ from tests.cli import RELSCAN, relscan  # noqa: F401  (shared with the AWS CLI t
 ACCOUNT = "210987654321"
 CD_ARN = f"arn:aws:codedeploy:eu-west-2:{ACCOUNT}:deploymentgroup:payments/prod"
 EB_ARN = f"arn:aws:elasticbeanstalk:eu-west-2:{ACCOUNT}:environment/portal/portal-prod"
+LAMBDA_ARN = f"arn:aws:lambda:eu-west-2:{ACCOUNT}:function:notify:live"
+# Lambda units, added to ESTATE by the tests that need every kind (one alias).
+LAMBDA = [
+    {
+        "region": "eu-west-2",
+        "name": "notify",
+        "tags": {"service": "notify"},
+        "aliases": [{"Name": "live", "FunctionVersion": "2"}],
+        "mappings": [{"EventSourceArn": f"arn:aws:sqs:eu-west-2:{ACCOUNT}:jobs"}],
+    }
+]
 ESTATE = {
     "account": ACCOUNT,
     "regions": ["eu-west-2", "eu-west-1"],

@@ -15,15 +15,17 @@ from providers.aws.plugin import known_regions, plugin, services
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
 from scanner.model import Observation
-from tests.aws.estate import CD_ARN, EB_ARN, ESTATE
+from tests.aws.estate import CD_ARN, EB_ARN, ESTATE, LAMBDA
 from tests.aws.inproc import emulated, operation_of
 
 # The message before the kinds were declared (relscan 0.1.0, `relscan check
 # arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word.
+# (the Lambda kind, issue 16, added its id form and took lambda:function off)
 UNSUPPORTED = (
-    "unsupported ARN kind lambda:function; relscan checks "
+    "unsupported ARN kind sns:topic; relscan checks "
     "arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP and "
-    "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT"
+    "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT and "
+    "arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION[:ALIAS]"
 )
 
 
@@ -31,8 +33,9 @@ def test_the_plugin_reads_the_two_kinds_in_order():
     assert [k.name for k in plugin.kinds()] == [
         "aws.codedeploy.deployment_group",
         "aws.elasticbeanstalk.environment",
+        "aws.lambda.function",
     ]
-    assert services() == ("codedeploy", "elasticbeanstalk")
+    assert services() == ("codedeploy", "elasticbeanstalk", "lambda")
 
 
 @pytest.mark.parametrize(
@@ -60,7 +63,7 @@ def test_the_id_form_written_out_is_claimed_by_its_kind_alone_and_parses(kind):
     arn = (
         kind.id_form.replace("REGION", "eu-west-2")
         .replace("ACCOUNT", "123456789012")
-        .replace(kind.names, "app/unit")
+        .replace(kind.names, f"app{kind.separator}unit")
     )
     assert [k.name for k in plugin.kinds() if k.claims(arn)] == [kind.name]
     parsed = parse_arn(arn)
@@ -86,7 +89,7 @@ def test_no_kind_claims_an_id_the_parser_refuses(arn):
 
 def test_an_unsupported_well_formed_arn_gets_the_same_message_listing_the_id_forms():
     with pytest.raises(UsageError) as err:
-        plugin.check_id("arn:aws:lambda:eu-west-2:123456789012:function:f")
+        plugin.check_id("arn:aws:sns:eu-west-2:123456789012:topic")
     assert str(err.value) == UNSUPPORTED
     assert str(err.value).endswith(" and ".join(plugin.id_forms()))
 
@@ -113,19 +116,23 @@ def test_known_regions_are_those_of_the_kinds_services():
 def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
     """Every read a kind declares is sent, and nothing undeclared: the grant
     built from the declarations is neither short nor wide."""
-    with emulated(ESTATE) as (server, _):
+    with emulated({**ESTATE, "lambda": LAMBDA}) as (server, _):
         run = plugin.configure({"aws_region": ("eu-west-2",)})
         items = [x for scope in run.scopes() for x in run.collect(scope)]
         keys = [replay_key(r) for r in server.requests]
     assert {o.kind for o in items if isinstance(o, Observation)} == {k.name for k in plugin.kinds()}
     sent = {f"{k['service']}:{k['operation']}" for k in keys}
-    assert sent - {"tagging:GetResources", "sts:GetCallerIdentity"} == {
-        read for kind in plugin.kinds() for read in kind.reads
-    }
-    [tagging] = [k for k in keys if k["service"] == "tagging"]
+    # GetFunctionConfiguration reads the one function `check` names; a scan lists them
+    check_only = {"lambda:GetFunctionConfiguration"}
+    assert (
+        sent - {"tagging:GetResources", "sts:GetCallerIdentity"}
+        == {read for kind in plugin.kinds() for read in kind.reads} - check_only
+    )
+    tagging = next(k for k in keys if k["service"] == "tagging")
     assert _filters(tagging["params"]) == [
         "codedeploy:deploymentgroup",
         "elasticbeanstalk:environment",
+        "lambda:function",
     ]
 
 

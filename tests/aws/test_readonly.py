@@ -13,7 +13,7 @@ from providers.aws.clients import AwsClients
 from providers.aws.permissions import READ_OPERATIONS, grant, permission_for
 from providers.aws.plugin import plugin
 from scanner.readonly import ReadOnlyViolation
-from tests.aws.estate import CD_ARN, EB_ARN, ESTATE, relscan
+from tests.aws.estate import CD_ARN, EB_ARN, ESTATE, LAMBDA, LAMBDA_ARN, relscan
 from tests.aws.inproc import emulated, operation_of, scan
 
 MEMBER = "333344445555"
@@ -62,10 +62,10 @@ def _permissions_used(requests) -> set[str]:
 def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
     """Each grant is exactly what its kind of scan calls: nothing missing, and
     nothing unused, so the single-account grant is truly least privilege."""
-    estate = {**ESTATE, "organization": [ESTATE["account"], MEMBER]}
+    estate = {**ESTATE, "lambda": LAMBDA, "organization": [ESTATE["account"], MEMBER]}
     with emulated(estate) as (server, _):
         plain = scan({})  # every enabled region: ec2:DescribeRegions
-        checked = [plugin.configure({}).check(CD_ARN), plugin.configure({}).check(EB_ARN)]
+        checked = [plugin.configure({}).check(arn) for arn in (CD_ARN, EB_ARN, LAMBDA_ARN)]
         own_account = _permissions_used(server.requests)
         seen = len(server.requests)
         org = scan({"aws_organization": True, "aws_assume_role": "relscan-read"})
@@ -74,13 +74,16 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
         role = f"arn:aws:iam::{MEMBER}:role/relscan-read"
         member = scan({"aws_account": (role,)})
         assumed = _permissions_used(server.requests[seen:])
-    assert len(plain.assessments) == 3 and not plain.errors
-    assert len(org.assessments) == 6 and not org.errors
-    assert len(member.assessments) == 3 and not member.errors
-    assert [o.id for o in checked] == [CD_ARN, EB_ARN]
+    assert len(plain.assessments) == 4 and not plain.errors
+    assert len(org.assessments) == 8 and not org.errors
+    assert len(member.assessments) == 4 and not member.errors
+    assert [o.id for o in checked] == [CD_ARN, EB_ARN, LAMBDA_ARN]
     assert own_account == set(grant().permissions)
-    assert assumed == set(grant("assume-role").permissions)
-    assert organization == set(grant("organization").permissions)
+    # reads only `check` sends (the scans above check nothing in other accounts)
+    check_only = {"lambda:GetFunctionConfiguration"}
+    assert check_only <= own_account
+    assert assumed | check_only == set(grant("assume-role").permissions)
+    assert organization | check_only == set(grant("organization").permissions)
     assert set(grant("organization").permissions) == {op.action for op in READ_OPERATIONS}
 
 

@@ -13,13 +13,20 @@ RULES = [rule for kind in load_rulebook().values() if kind.provider == "aws" for
 
 def test_both_aws_rule_files_are_covered():
     kinds = {kind.kind for kind in load_rulebook().values() if kind.provider == "aws"}
-    assert kinds == {"aws.codedeploy.deployment_group", "aws.elasticbeanstalk.environment"}
+    assert kinds == {
+        "aws.codedeploy.deployment_group",
+        "aws.elasticbeanstalk.environment",
+        "aws.lambda.function",
+    }
     assert len(RULES) >= 18
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_aws_rule_rests_on_policy_and_cites_aws_documentation(rule):
-    assert rule.basis == "policy", rule.id
+    # A Lambda alias's version and weights are its current traffic state (issue 16):
+    # nothing in the alias says how the next release will move it.
+    snapshot = {"AWS-LAMBDA-3-ALIAS-ON-VERSION", "AWS-LAMBDA-4-WEIGHTED-ALIAS"}
+    assert rule.basis == ("snapshot" if rule.id in snapshot else "policy"), rule.id
     assert rule.sources, rule.id
     for source in rule.sources:
         assert source.startswith("https://docs.aws.amazon.com/") and " " not in source, rule.id
