@@ -49,7 +49,8 @@ class ParsedArn:
     def text(self) -> str:
         """The ARN again, as `parse_arn` accepts it."""
         [kind] = _kinds_of(self.service)
-        resource = f"{kind.resource_prefix}{self.application}/{self.name}"
+        second = f"{kind.separator}{self.name}" if self.name else ""
+        resource = f"{kind.resource_prefix}{self.application}{second}"
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{resource}"
 
 
@@ -90,14 +91,18 @@ def _arn_problem(text: str) -> str:
     return "it does not have the form arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
 
 
-def _resource_problem(resource: str, prefix: str, names: str) -> str:
+def _resource_problem(resource: str, prefix: str, names: str, separator: str = "/") -> str:
     """What is wrong with a resource part that starts as a supported kind's does."""
-    parts = resource[len(prefix) :].split("/")
-    first, second = (n.lower() for n in names.split("/"))
+    parts = resource[len(prefix) :].split(separator)
+    first, second = (n.lower().strip("[]") for n in names.split(separator))
+    if separator != "/" and not parts[0]:
+        return f"the {first} name is empty (expected {prefix}{names})"
     if len(parts) == 1:
         return f"the {second} name is missing (expected {prefix}{names})"
     if len(parts) > 2:
-        return f"it has {len(parts) - 1} '/' where {prefix}{names} has one"
+        return f"it has {len(parts) - 1} '{separator}' where {prefix}{names} has one"
+    if separator != "/" and "/" in resource:
+        return f"a name holds '/' (expected {prefix}{names})"
     return f"the {first if not parts[0] else second} name is empty (expected {prefix}{names})"
 
 
@@ -112,7 +117,9 @@ def parse_arn(text: str) -> ParsedArn:
     if r is None:
         for kind in kinds:
             if resource.startswith(kind.resource_prefix):
-                problem = _resource_problem(resource, kind.resource_prefix, kind.names)
+                problem = _resource_problem(
+                    resource, kind.resource_prefix, kind.names, kind.separator
+                )
                 raise UsageError(f"malformed {kind.title} ARN {_shown(text)}: {problem}")
         raise UsageError(
             f"unsupported ARN kind {service}:{resource.split(':')[0].split('/')[0][:60]}; "
@@ -124,4 +131,5 @@ def parse_arn(text: str) -> ParsedArn:
             f"malformed ARN {_shown(text)}: the {' and the '.join(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} missing; relscan needs both"
         )
-    return ParsedArn(service, m["region"], m["account"], r["app"], r["name"], m["partition"])
+    name = r["name"] or ""  # a kind whose second name is optional (an unqualified function)
+    return ParsedArn(service, m["region"], m["account"], r["app"], name, m["partition"])

@@ -134,11 +134,25 @@ def _record_into(client: Any, recorder: evidence.Recorder) -> None:
     def stash(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         context["relscan_request"] = params
 
+    def stash_api(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        # A REST call (Lambda) sends its parameters in the path and query, not the
+        # body: keep them by member name, as text, as the emulator's replay reads them.
+        if model.service_model.protocol.startswith("rest"):
+            members = model.input_shape.members if model.input_shape else {}
+            context["relscan_rest"] = {
+                k: str(v)
+                for k, v in params.items()
+                if k in members
+                and members[k].serialization.get("location") in ("uri", "querystring")
+            }
+
     def record(http_response: Any, model: Any, context: dict[str, Any], **_: Any) -> None:
         request = context.get("relscan_request") or {}
         body = request.get("body")
-        if isinstance(body, dict):  # query protocol: form fields, sent as text
-            params: Any = {k: str(v) for k, v in body.items() if k not in ("Action", "Version")}
+        if "relscan_rest" in context:
+            params: Any = context["relscan_rest"]
+        elif isinstance(body, dict):  # query protocol: form fields, sent as text
+            params = {k: str(v) for k, v in body.items() if k not in ("Action", "Version")}
         else:
             params = json.loads(body or b"{}")
         service = model.service_model.signing_name
@@ -155,5 +169,6 @@ def _record_into(client: Any, recorder: evidence.Recorder) -> None:
             key=evidence_key(service, region, model.name, params),
         )
 
+    client.meta.events.register("before-parameter-build", stash_api)
     client.meta.events.register("before-call", stash)
     client.meta.events.register("after-call", record)

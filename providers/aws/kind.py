@@ -30,11 +30,34 @@ class AwsKind(Kind):
     names: str = ""
     # The tagging API's ResourceTypeFilters entry ("codedeploy:deploymentgroup").
     tagging_type: str = ""
+    # What separates the two names ("/"; Lambda's "function:NAME:ALIAS" uses ":").
+    separator: str = "/"
+    # Whether the second name may be left out (a Lambda function's unqualified ARN).
+    optional_second: bool = False
 
     @property
     def resource_pattern(self) -> re.Pattern[str]:
         """The resource part of the kind's ARN, with the names as groups app, name."""
-        return re.compile(rf"{re.escape(self.resource_prefix)}(?P<app>{_NAME})/(?P<name>{_NAME})")
+        return re.compile(
+            _resource_regex(self.resource_prefix, self.separator, self.optional_second)
+        )
+
+    def tag_owner(self, arn: str) -> str:
+        """The ARN whose tags a unit carries: its own, or, for a kind whose second
+        name is optional (a Lambda alias), the first name's (the function's)."""
+        if not self.optional_second:
+            return arn
+        m = re.search(self.resource_pattern.pattern + "$", arn)
+        if m is None or m["name"] is None:
+            return arn
+        return arn[: m.start("name") - len(self.separator)]
+
+
+def _resource_regex(prefix: str, separator: str, optional_second: bool, named: bool = True) -> str:
+    name = rf"[^/{re.escape(separator)}\x00-\x1f\x7f]+" if separator != "/" else _NAME
+    app, second = ("(?P<app>", "(?P<name>") if named else ("(?:", "(?:")
+    tail = f"{re.escape(separator)}{second}{name})"
+    return rf"{re.escape(prefix)}{app}{name}){f'(?:{tail})?' if optional_second else tail}"
 
 
 def aws_kind(
@@ -47,8 +70,12 @@ def aws_kind(
     tagging_type: str,
     facts: tuple[FactSpec, ...],
     reads: tuple[str, ...],
+    separator: str = "/",
+    optional_second: bool = False,
+    plural: str = "",
 ) -> AwsKind:
-    """An AWS kind whose ARN is arn:PARTITION:SERVICE:REGION:ACCOUNT:PREFIXFIRST/SECOND.
+    """An AWS kind whose ARN is arn:PARTITION:SERVICE:REGION:ACCOUNT:PREFIXFIRST/SECOND
+    (or FIRST:SECOND with `separator` ":", SECOND optional with `optional_second`).
 
     `reads` name operations as the permissions table does: "service:Operation",
     with botocore's service name."""
@@ -59,7 +86,7 @@ def aws_kind(
         id_form=f"arn:aws:{service}:REGION:ACCOUNT:{resource_prefix}{names}",
         id_pattern=re.compile(
             rf"arn:aws[a-z-]*:{re.escape(service)}:[a-z0-9-]+:[0-9]{{12}}:"
-            rf"{re.escape(resource_prefix)}{_NAME}/{_NAME}",
+            + _resource_regex(resource_prefix, separator, optional_second, named=False),
             re.ASCII,
         ),
         facts=facts,
@@ -69,4 +96,7 @@ def aws_kind(
         resource_prefix=resource_prefix,
         names=names,
         tagging_type=tagging_type,
+        separator=separator,
+        optional_second=optional_second,
+        plural=plural,
     )

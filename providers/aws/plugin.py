@@ -41,6 +41,7 @@ class AwsPlugin(ProviderPlugin):
         "providers.aws.beanstalk",
         "providers.aws.ecs",
         "providers.aws.autoscaling",
+        "providers.aws.lambda_functions",
     )
     # Reads named "service:Operation" (botocore's names), as permissions.py does.
     discovery_reads = (

@@ -45,6 +45,14 @@ def tag_dict(item: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _tag_owner(unit: Observation) -> str:
+    """The ARN a unit's tags are listed under (a Lambda alias: its function's)."""
+    for kind in plugin.aws_kinds():
+        if kind.name == unit.kind:
+            return kind.tag_owner(unit.id)
+    return unit.id
+
+
 class AwsRun(ProviderRun):
     def __init__(
         self,
@@ -156,7 +164,7 @@ class AwsRun(ProviderRun):
                 for item in found:
                     if isinstance(item, Observation):
                         # a kind that reads its own tags (no tagging type) keeps them
-                        item.tags = tags.get(item.id, item.tags)
+                        item.tags = tags.get(_tag_owner(item), item.tags)
                     yield item
 
     def check(self, resource_id: str) -> Observation:
@@ -174,16 +182,17 @@ class AwsRun(ProviderRun):
         clients = self._clients_for(resource_id, arn.account)
         label = Scope("aws", arn.account, arn.region).label
         try:
+            kind = next(k for k in plugin.aws_kinds() if k.claims(resource_id))
             tags = (
-                {resource_id: self._tags_of(clients, resource_id, arn.region)}
-                if getattr(reader.KIND, "tagging_type", "")
+                {resource_id: self._tags_of(clients, kind.tag_owner(resource_id), arn.region)}
+                if kind.tagging_type
                 else {}
             )
             return reader.get(
                 AwsContext(clients, arn.account, arn.region, label, tags), resource_id
             )
         except AWS_ERRORS as exc:
-            if error_code(exc) in ("ApplicationDoesNotExistException",):
+            if error_code(exc) in ("ApplicationDoesNotExistException", "ResourceNotFoundException"):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
 

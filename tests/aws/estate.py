@@ -16,6 +16,17 @@ ACCOUNT = "210987654321"
 CD_ARN = f"arn:aws:codedeploy:eu-west-2:{ACCOUNT}:deploymentgroup:payments/prod"
 EB_ARN = f"arn:aws:elasticbeanstalk:eu-west-2:{ACCOUNT}:environment/portal/portal-prod"
 ECS_ARN = f"arn:aws:ecs:eu-west-2:{ACCOUNT}:service/web/frontend"
+LAMBDA_ARN = f"arn:aws:lambda:eu-west-2:{ACCOUNT}:function:notify:live"
+# Lambda units, added to ESTATE by the tests that need every kind (one alias).
+LAMBDA = [
+    {
+        "region": "eu-west-2",
+        "name": "notify",
+        "tags": {"service": "notify"},
+        "aliases": [{"Name": "live", "FunctionVersion": "2"}],
+        "mappings": [{"EventSourceArn": f"arn:aws:sqs:eu-west-2:{ACCOUNT}:jobs"}],
+    }
+]
 ESTATE = {
     "account": ACCOUNT,
     "regions": ["eu-west-2", "eu-west-1"],
@@ -98,11 +109,12 @@ ASG_ARN = (
     ":autoScalingGroupName/web"
 )
 
-# ESTATE with an ECS service and an Auto Scaling group, for the tests that need
+# ESTATE with an ECS service, an Auto Scaling group and a Lambda alias, for the tests that need
 # every kind (issue 16).
 ESTATE_ALL_KINDS = {
     **ESTATE,
     "autoscaling": AUTOSCALING,
+    "lambda": LAMBDA,
     "ecs": [
         {
             "region": "eu-west-2",

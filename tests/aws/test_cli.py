@@ -130,8 +130,8 @@ def test_check_of_a_missing_group_is_a_one_line_error(serve):
         (["scan", "-p", "aws", "--fail-under", "9"], "--fail-under"),
         (["check", "arn:aws:codedeploy:eu-west-2"], "malformed ARN"),
         (
-            ["check", "arn:aws:lambda:eu-west-2:210987654321:function:f"],
-            "unsupported ARN kind lambda:function",
+            ["check", "arn:aws:sns:eu-west-2:210987654321:topic"],
+            "unsupported ARN kind sns:topic",
         ),
         (["check", "not-an-id"], "unrecognised resource id 'not-an-id'"),
         (["frobnicate"], "No such command"),

@@ -20,13 +20,15 @@ from tests.aws.inproc import emulated, operation_of
 
 # The message before the kinds were declared (relscan 0.1.0, `relscan check
 # arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word, with the
-# kinds declared since added to its list.
+# kinds declared since added to its list (the Lambda kind, issue 16, took
+# lambda:function off, so the example is now an SNS topic).
 UNSUPPORTED = (
-    "unsupported ARN kind lambda:function; relscan checks "
+    "unsupported ARN kind sns:topic; relscan checks "
     "arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP and "
     "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT and "
     "arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE and "
-    "arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:ID:autoScalingGroupName/GROUP"
+    "arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:ID:autoScalingGroupName/GROUP and "
+    "arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION[:ALIAS]"
 )
 
 
@@ -36,8 +38,9 @@ def test_the_plugin_reads_the_kinds_in_order():
         "aws.elasticbeanstalk.environment",
         "aws.ecs.service",
         "aws.autoscaling.group",
+        "aws.lambda.function",
     ]
-    assert services() == ("codedeploy", "elasticbeanstalk", "ecs", "autoscaling")
+    assert services() == ("codedeploy", "elasticbeanstalk", "ecs", "autoscaling", "lambda")
 
 
 @pytest.mark.parametrize(
@@ -69,7 +72,7 @@ def test_the_id_form_written_out_is_claimed_by_its_kind_alone_and_parses(kind):
     arn = (
         kind.id_form.replace("REGION", "eu-west-2")
         .replace("ACCOUNT", "123456789012")
-        .replace(kind.names, "app/unit")
+        .replace(kind.names, f"app{kind.separator}unit")
     )
     assert [k.name for k in plugin.kinds() if k.claims(arn)] == [kind.name]
     parsed = parse_arn(arn)
@@ -95,7 +98,7 @@ def test_no_kind_claims_an_id_the_parser_refuses(arn):
 
 def test_an_unsupported_well_formed_arn_gets_the_same_message_listing_the_id_forms():
     with pytest.raises(UsageError) as err:
-        plugin.check_id("arn:aws:lambda:eu-west-2:123456789012:function:f")
+        plugin.check_id("arn:aws:sns:eu-west-2:123456789012:topic")
     assert str(err.value) == UNSUPPORTED
     assert str(err.value).endswith(" and ".join(plugin.id_forms()))
 
@@ -128,15 +131,19 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
         keys = [replay_key(r) for r in server.requests]
     assert {o.kind for o in items if isinstance(o, Observation)} == {k.name for k in plugin.kinds()}
     sent = {f"{k['service']}:{k['operation']}" for k in keys}
-    assert sent - {"tagging:GetResources", "sts:GetCallerIdentity"} == {
-        read for kind in plugin.kinds() for read in kind.reads
-    }
+    # GetFunctionConfiguration reads the one function `check` names; a scan lists them
+    check_only = {"lambda:GetFunctionConfiguration"}
+    assert (
+        sent - {"tagging:GetResources", "sts:GetCallerIdentity"}
+        == {read for kind in plugin.kinds() for read in kind.reads} - check_only
+    )
     pages = [k for k in keys if k["service"] == "tagging"]  # the emulator pages after 2
     assert pages and all(_filters(p["params"]) == _filters(pages[0]["params"]) for p in pages)
     assert _filters(pages[0]["params"]) == [
         "codedeploy:deploymentgroup",
         "elasticbeanstalk:environment",
         "ecs:service",
+        "lambda:function",
     ]
 
 

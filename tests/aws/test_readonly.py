@@ -13,7 +13,16 @@ from providers.aws.clients import AwsClients
 from providers.aws.permissions import READ_OPERATIONS, grant, permission_for
 from providers.aws.plugin import plugin
 from scanner.readonly import ReadOnlyViolation
-from tests.aws.estate import ASG_ARN, CD_ARN, EB_ARN, ECS_ARN, ESTATE, ESTATE_ALL_KINDS, relscan
+from tests.aws.estate import (
+    ASG_ARN,
+    CD_ARN,
+    EB_ARN,
+    ECS_ARN,
+    ESTATE,
+    ESTATE_ALL_KINDS,
+    LAMBDA_ARN,
+    relscan,
+)
 from tests.aws.inproc import emulated, operation_of, scan
 
 MEMBER = "333344445555"
@@ -65,9 +74,8 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
     estate = {**ESTATE_ALL_KINDS, "organization": [ESTATE["account"], MEMBER]}
     with emulated(estate) as (server, _):
         plain = scan({})  # every enabled region: ec2:DescribeRegions
-        checked = [
-            plugin.configure({}).check(arn) for arn in (CD_ARN, EB_ARN, ECS_ARN, ASG_ARN)
-        ]
+        arns = (CD_ARN, EB_ARN, ECS_ARN, ASG_ARN, LAMBDA_ARN)
+        checked = [plugin.configure({}).check(arn) for arn in arns]
         own_account = _permissions_used(server.requests)
         seen = len(server.requests)
         org = scan({"aws_organization": True, "aws_assume_role": "relscan-read"})
@@ -76,13 +84,16 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
         role = f"arn:aws:iam::{MEMBER}:role/relscan-read"
         member = scan({"aws_account": (role,)})
         assumed = _permissions_used(server.requests[seen:])
-    assert len(plain.assessments) == 5 and not plain.errors
-    assert len(org.assessments) == 10 and not org.errors
-    assert len(member.assessments) == 5 and not member.errors
-    assert [o.id for o in checked] == [CD_ARN, EB_ARN, ECS_ARN, ASG_ARN]
+    assert len(plain.assessments) == 6 and not plain.errors
+    assert len(org.assessments) == 12 and not org.errors
+    assert len(member.assessments) == 6 and not member.errors
+    assert [o.id for o in checked] == list(arns)
     assert own_account == set(grant().permissions)
-    assert assumed == set(grant("assume-role").permissions)
-    assert organization == set(grant("organization").permissions)
+    # reads only `check` sends (the scans above check nothing in other accounts)
+    check_only = {"lambda:GetFunctionConfiguration"}
+    assert check_only <= own_account
+    assert assumed | check_only == set(grant("assume-role").permissions)
+    assert organization | check_only == set(grant("organization").permissions)
     assert set(grant("organization").permissions) == {op.action for op in READ_OPERATIONS}
 
 

@@ -18,13 +18,17 @@ def test_every_aws_rule_file_is_covered():
         "aws.elasticbeanstalk.environment",
         "aws.ecs.service",
         "aws.autoscaling.group",
+        "aws.lambda.function",
     }
     assert len(RULES) >= 18
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_aws_rule_rests_on_policy_and_cites_aws_documentation(rule):
-    assert rule.basis == "policy", rule.id
+    # A Lambda alias's version and weights are its current traffic state (issue 16):
+    # nothing in the alias says how the next release will move it.
+    snapshot = {"AWS-LAMBDA-3-ALIAS-ON-VERSION", "AWS-LAMBDA-4-WEIGHTED-ALIAS"}
+    assert rule.basis == ("snapshot" if rule.id in snapshot else "policy"), rule.id
     assert rule.sources, rule.id
     for source in rule.sources:
         assert source.startswith("https://docs.aws.amazon.com/") and " " not in source, rule.id

@@ -21,7 +21,7 @@ from providers.aws.clients import evidence_key
 from providers.aws.emulator.autoscaling import AutoScalingServices
 from providers.aws.emulator.ecs import EcsServices
 from providers.aws.emulator.services import DEFAULT_CONFIGS, AwsFault, AwsServices
-from providers.aws.emulator.wire import error_response, fault_answer, respond
+from providers.aws.emulator.wire import error_response, fault_answer, respond, rest_route
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 _SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi"}  # SigV4 name -> model name
@@ -43,6 +43,7 @@ class AwsEmulator(AwsServices, EcsServices, AutoScalingServices):
         self.environments = list(estate.get("beanstalk", []))
         self.ecs = list(estate.get("ecs", []))
         self.autoscaling_groups = list(estate.get("autoscaling", []))
+        self.functions = list(estate.get("lambda", []))
         self.calls: list[tuple[str, str, str]] = []
         # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
         self.organization: list[Any] | None = estate.get("organization")
@@ -142,6 +143,9 @@ def _parse(req: Request) -> tuple[str, str, str, dict[str, Any], bool] | None:
         return None
     service = _SIGNING_NAMES.get(scope["service"], scope["service"])
     target = req.headers.get("x-amz-target")
+    routed = rest_route(service, req.method, req.path, req.query)
+    if routed is not None:  # a REST protocol: the operation is in the method and path
+        return service, scope["region"], routed[0], routed[1], True
     if target:
         try:
             params = json.loads(req.body or b"{}")

@@ -70,6 +70,7 @@ class AwsServices:
     configs: dict[str, dict[str, Any]]
     groups: list[dict[str, Any]]
     environments: list[dict[str, Any]]
+    functions: list[dict[str, Any]]
     organization: list[Any] | None
     _lock: threading.Lock
 
@@ -219,6 +220,12 @@ class AwsServices:
                 for g in self.groups
                 if g["region"] == region
             ]
+        if not types or "lambda:function" in types:
+            tagged += [
+                (self._arn_function(region, f["name"]), f.get("tags", {}))
+                for f in self.functions
+                if f["region"] == region
+            ]
         if not types or "elasticbeanstalk:environment" in types:
             tagged += [
                 (self._arn_env(region, e["application"], e["environment"]), e.get("tags", {}))
@@ -301,3 +308,95 @@ class AwsServices:
                     ]
                 }
         raise AwsFault(400, "InvalidParameterValue", "No Environment found")
+
+    # -- Lambda -------------------------------------------------------------
+    # An estate function: {region, name, tags?, config? (more FunctionConfiguration
+    # fields), aliases? [AliasConfiguration without AliasArn], mappings?
+    # [{EventSourceArn, qualifier?}] (no qualifier: the mapping calls the
+    # function unqualified)}.
+    def _arn_function(self, region: str, name: str) -> str:
+        return f"arn:aws:lambda:{region}:{self.account}:function:{name}"
+
+    def _function(self, region: str, name: str) -> dict[str, Any]:
+        # FunctionName may be a name, or an unqualified ARN (the API takes both)
+        short = name.rsplit(":", 1)[-1] if name.startswith("arn:") else name
+        for f in self.functions:
+            if f["region"] == region and f["name"] == short:
+                return f
+        raise AwsFault(
+            404,
+            "ResourceNotFoundException",
+            f"Function not found: {self._arn_function(region, short)}",
+        )
+
+    def _configuration(self, region: str, f: dict[str, Any]) -> dict[str, Any]:
+        config = {
+            "FunctionName": f["name"],
+            "FunctionArn": self._arn_function(region, f["name"]),
+            "Runtime": "python3.12",
+            "Role": f"arn:aws:iam::{self.account}:role/{f['name']}-role",
+            "Handler": "app.handler",
+            "CodeSize": 1024,
+            "Timeout": 30,
+            "MemorySize": 256,
+            "LastModified": "2026-11-01T09:00:00.000+0000",
+            "Version": "$LATEST",
+            "PackageType": "Zip",
+            "State": "Active",
+        }
+        config.update(f.get("config", {}))
+        return config
+
+    def _max_items(self, p: dict[str, Any]) -> int:
+        return min(self.page_size, int(p.get("MaxItems") or self.page_size))
+
+    def _lambda_page(self, items: list[Any], p: dict[str, Any]) -> tuple[list[Any], str | None]:
+        start = int(p.get("Marker") or 0)
+        end = start + self._max_items(p)
+        return items[start:end], (str(end) if end < len(items) else None)
+
+    def lambda_ListFunctions(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        functions = [
+            self._configuration(region, f) for f in self.functions if f["region"] == region
+        ]
+        page, marker = self._lambda_page(functions, p)
+        return {"Functions": page, **({"NextMarker": marker} if marker else {})}
+
+    def lambda_GetFunctionConfiguration(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        return self._configuration(region, self._function(region, p["FunctionName"]))
+
+    def lambda_ListAliases(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        f = self._function(region, p["FunctionName"])
+        arn = self._arn_function(region, f["name"])
+        aliases = [
+            {
+                "AliasArn": f"{arn}:{a['Name']}",
+                "RevisionId": str(uuid.uuid5(uuid.NAMESPACE_URL, a["Name"])),
+                **a,
+            }
+            for a in f.get("aliases", [])
+        ]
+        page, marker = self._lambda_page(aliases, p)
+        return {"Aliases": page, **({"NextMarker": marker} if marker else {})}
+
+    def lambda_ListEventSourceMappings(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        wanted = self._function(region, p["FunctionName"]) if p.get("FunctionName") else None
+        mappings = []
+        for f in self.functions:
+            if f["region"] != region or (wanted is not None and f is not wanted):
+                continue
+            arn = self._arn_function(region, f["name"])
+            for m in f.get("mappings", []):
+                qualifier = m.get("qualifier")
+                mappings.append(
+                    {
+                        "UUID": str(uuid.uuid5(uuid.NAMESPACE_URL, m["EventSourceArn"] + arn)),
+                        "EventSourceArn": m["EventSourceArn"],
+                        "FunctionArn": f"{arn}:{qualifier}" if qualifier else arn,
+                        "State": m.get("State", "Enabled"),
+                        "BatchSize": 10,
+                        "LastModified": "2026-11-01T09:00:00Z",
+                    }
+                )
+        page, marker = self._lambda_page(mappings, p)
+        return {"EventSourceMappings": page, **({"NextMarker": marker} if marker else {})}

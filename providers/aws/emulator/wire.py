@@ -8,10 +8,12 @@ loudly), and what the SDK parses is what AWS would have sent.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 import botocore.session
@@ -26,6 +28,48 @@ class FixtureError(ValueError):
 def operation(service: str, name: str) -> OperationModel:
     model = botocore.session.get_session().get_service_model(service)
     return model.operation_model(name)
+
+
+@lru_cache(maxsize=32)
+def _rest_routes(service: str) -> list[tuple[str, re.Pattern[str], OperationModel]]:
+    """(method, path pattern, operation) of every operation of a REST service."""
+    model = botocore.session.get_session().get_service_model(service)
+    if model.protocol not in ("rest-json", "rest-xml"):
+        return []
+    routes = []
+    for name in model.operation_names:
+        op = model.operation_model(name)
+        path = op.http["requestUri"].split("?", 1)[0]
+        pattern = re.sub(
+            r"\\\{(\w+)(\\\+)?\\\}",
+            lambda m: f"(?P<{m[1]}>{'.+' if m[2] else '[^/]+'})",
+            re.escape(path),
+        )
+        routes.append((op.http["method"], re.compile(pattern), op))
+    return routes
+
+
+def rest_route(
+    service: str, method: str, path: str, query: dict[str, list[str]]
+) -> tuple[str, dict[str, Any]] | None:
+    """The operation a REST request names and its parameters by member name
+    (path labels, then query strings), or None for a service that is not REST."""
+    try:
+        routes = _rest_routes(service)
+    except Exception:  # a service botocore does not know
+        return None
+    for verb, pattern, op in routes:
+        m = pattern.fullmatch(path.split("?", 1)[0])
+        if verb != method or m is None:
+            continue
+        params: dict[str, Any] = {k: unquote(v) for k, v in m.groupdict().items()}
+        members = op.input_shape.members if op.input_shape else {}
+        for member, shape in members.items():
+            where = shape.serialization
+            if where.get("location") == "querystring" and where.get("name") in query:
+                params[member] = query[where["name"]][0]
+        return op.name, params
+    return None
 
 
 def _ts(value: Any) -> datetime:
@@ -129,6 +173,9 @@ def respond(service: str, op: str, result: dict[str, Any]) -> tuple[int, dict[st
     protocol = operation(service, op).service_model.resolved_protocol
     if protocol == "json":
         return json_response(service, op, result)
+    if protocol == "rest-json":
+        status, headers, body = json_response(service, op, result)
+        return status, {**headers, "Content-Type": "application/json"}, body
     return xml_response(service, op, result)
 
 
@@ -139,6 +186,9 @@ def error_response(
     if protocol == "json":
         body = json.dumps({"__type": code, "message": message}).encode()
         return status, {"Content-Type": "application/x-amz-json-1.1"}, body
+    if protocol == "rest-json":  # the code in a header, as Lambda answers
+        body = json.dumps({"Type": "User", "Message": message}).encode()
+        return status, {"Content-Type": "application/json", "x-amzn-ErrorType": code}, body
     text = f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
     if protocol == "ec2":
         xml = f"<Response><Errors><Error>{text}</Error></Errors><RequestID>x</RequestID></Response>"
@@ -155,6 +205,7 @@ _THROTTLE = {
     "json": (400, "ThrottlingException", "Rate exceeded"),
     "query": (400, "Throttling", "Rate exceeded"),
     "ec2": (503, "RequestLimitExceeded", "Request limit exceeded."),
+    "rest-json": (429, "TooManyRequestsException", "Rate exceeded"),
 }
 _THROTTLE_BY_SERVICE = {"organizations": (400, "TooManyRequestsException", "Rate exceeded")}
 _FAILURE = {

@@ -1,0 +1,243 @@
+"""Lambda: every function's aliases, or the function itself when it has none.
+
+Where a function has aliases, each alias is the release unit (callers that name
+the alias get what it points at) and the function is not counted again; a
+function without aliases is called by its unqualified name, so it is the unit.
+Event source mappings that call a function without a qualifier run whatever
+its unqualified name runs; they are shown in each of its units' evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from providers.aws.kind import aws_kind
+from scanner.errors import NotFoundError, UsageError
+from scanner.fanout import fan_out
+from scanner.kind import facts
+from scanner.model import Observation, ScopeError
+
+if TYPE_CHECKING:
+    from providers.aws.clients import AwsClients
+    from providers.aws.context import AwsContext
+
+# ListFunctions "returns a maximum of 50 items in each response, even if you set
+# the number higher" (API_ListFunctions); ListEventSourceMappings returns at most
+# 100; ListAliases documents no per-page cap, so it is asked for the most
+# MaxItems allows (1-10000).
+FUNCTIONS_PAGE = 50
+MAPPINGS_PAGE = 100
+ALIASES_PAGE = 10000
+
+# What an unqualified call runs: $LATEST, or $LATEST.PUBLISHED for a Lambda
+# Managed Instances function (one with a CapacityProviderConfig):
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-version-publishing.html
+LATEST = "$LATEST"
+LATEST_PUBLISHED = "$LATEST.PUBLISHED"
+
+VERSION = "AliasConfiguration.FunctionVersion"
+WEIGHTS = "AliasConfiguration.RoutingConfig.AdditionalVersionWeights"
+UNQUALIFIED = "FunctionConfiguration.Version (unqualified invocation)"
+CAPACITY = "FunctionConfiguration.CapacityProviderConfig"
+MAPPINGS = "EventSourceMappingConfiguration.EventSourceArn (FunctionArn unqualified)"
+
+KIND = aws_kind(
+    name="aws.lambda.function",
+    title="Lambda function or alias",
+    plural="Lambda functions and aliases",
+    service="lambda",
+    resource_prefix="function:",
+    names="FUNCTION[:ALIAS]",
+    separator=":",
+    optional_second=True,
+    tagging_type="lambda:function",
+    facts=facts(
+        ("alias_name", "AliasConfiguration.Name"),
+        ("function_version", f"{VERSION} | {UNQUALIFIED}"),
+        ("additional_version", f"{WEIGHTS} (version)"),
+        ("additional_version_weight", f"{WEIGHTS} (weight)"),
+        ("managed_instances", CAPACITY),
+        ("unqualified_event_sources", MAPPINGS),
+    ),
+    reads=(
+        "lambda:ListFunctions",
+        "lambda:ListAliases",
+        "lambda:ListEventSourceMappings",
+        "lambda:GetFunctionConfiguration",
+    ),
+)
+
+
+def collect(ctx: AwsContext) -> Iterator[Observation | ScopeError]:
+    """Every alias of every function of the scope, and every function without one."""
+
+    def read() -> Iterator[Observation | ScopeError]:
+        return LambdaReader(ctx.clients, ctx.account, ctx.region, ctx.label).collect()
+
+    return ctx.guarded(KIND, read)
+
+
+def get(ctx: AwsContext, resource_id: str) -> Observation:
+    """The alias, or the alias-less function, an ARN names (NotFoundError when
+    there is none; a UsageError for the unqualified ARN of a function with
+    aliases, whose units are its aliases)."""
+    from providers.aws.arn import parse_arn
+
+    arn = parse_arn(resource_id)
+    reader = LambdaReader(ctx.clients, ctx.account, ctx.region, ctx.label)
+    return reader.get(arn.application, arn.name, resource_id, ctx.tags.get(resource_id, {}))
+
+
+def is_unqualified(function_arn: str) -> bool:
+    """arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME has no version or alias."""
+    return len(function_arn.split(":")) == 7
+
+
+class LambdaReader:
+    def __init__(self, clients: AwsClients, account: str, region: str, scope: str) -> None:
+        self.client = clients.get("lambda", region)
+        self.account = account
+        self.region = region
+        self.scope = scope
+
+    # -- reads -------------------------------------------------------------
+    def _aliases(self, name: str) -> list[dict[str, Any]]:
+        pages = self.client.get_paginator("list_aliases").paginate(
+            FunctionName=name, PaginationConfig={"PageSize": ALIASES_PAGE}
+        )
+        return [a for page in pages for a in page.get("Aliases") or [] if isinstance(a, dict)]
+
+    def _unqualified_callers(self, function: str | None = None) -> dict[str, list[str]] | str:
+        """Event source ARNs that call each function (by unqualified ARN) without
+        a qualifier, or why the mappings could not be read."""
+        from providers.aws.faults import AWS_ERRORS, describe
+
+        params: dict[str, Any] = {"PaginationConfig": {"PageSize": MAPPINGS_PAGE}}
+        if function:
+            params["FunctionName"] = function
+        found: dict[str, list[str]] = {}
+        try:
+            for page in self.client.get_paginator("list_event_source_mappings").paginate(**params):
+                for m in page.get("EventSourceMappings") or []:
+                    arn = m.get("FunctionArn") if isinstance(m, dict) else None
+                    if isinstance(arn, str) and is_unqualified(arn):
+                        found.setdefault(arn, []).append(str(m.get("EventSourceArn") or ""))
+        except AWS_ERRORS as exc:
+            return describe(exc)
+        return found
+
+    # -- units -------------------------------------------------------------
+    def collect(self) -> Iterator[Observation | ScopeError]:
+        callers = self._unqualified_callers()
+        pages = self.client.get_paginator("list_functions").paginate(
+            PaginationConfig={"PageSize": FUNCTIONS_PAGE}
+        )
+        functions = (f for page in pages for f in page.get("Functions") or [])
+        for units in fan_out(functions, lambda f: self._units(f, callers)):
+            yield from units
+
+    def _units(
+        self, function: Any, callers: dict[str, list[str]] | str
+    ) -> list[Observation | ScopeError]:
+        if not isinstance(function, dict) or not all(
+            isinstance(function.get(k), str) and function.get(k)
+            for k in ("FunctionName", "FunctionArn")
+        ):
+            return [
+                ScopeError(
+                    "aws",
+                    self.scope,
+                    "lambda",
+                    "ListFunctions answered a function without FunctionName or FunctionArn; "
+                    "it was skipped",
+                )
+            ]
+        return list(self.observe(function, self._aliases(function["FunctionName"]), callers))
+
+    def get(self, name: str, alias: str, arn: str, tags: dict[str, str]) -> Observation:
+        from providers.aws.faults import AWS_ERRORS, error_code
+
+        try:
+            function = self.client.get_function_configuration(FunctionName=name)
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                raise NotFoundError(f"no such Lambda function: {name}") from None
+            raise
+        aliases = self._aliases(name)
+        wanted = [a for a in aliases if a.get("Name") == alias] if alias else aliases
+        if alias and not wanted:
+            raise NotFoundError(f"no such Lambda alias: {name}:{alias}")
+        if not alias and aliases:
+            names = ", ".join(str(a.get("Name")) for a in aliases[:5])
+            raise UsageError(
+                f"Lambda function {name} has aliases ({names}); each alias is a release "
+                f"unit: check {arn}:ALIAS"
+            )
+        callers = self._unqualified_callers(name)
+        for unit in self.observe(function, wanted, callers):
+            unit.tags = tags
+            return unit
+        raise NotFoundError(f"no such Lambda alias: {name}:{alias}")  # pragma: no cover
+
+    def observe(
+        self,
+        function: dict[str, Any],
+        aliases: list[dict[str, Any]],
+        callers: dict[str, list[str]] | str,
+    ) -> Iterator[Observation]:
+        name, arn = function["FunctionName"], function["FunctionArn"]
+        managed = isinstance(function.get("CapacityProviderConfig"), dict)
+        if not aliases:
+            obs = self._unit(arn, name, function, managed, callers)
+            obs.add("alias_name", "ListAliases.Aliases (none)", None)
+            unqualified = LATEST_PUBLISHED if managed else LATEST
+            obs.add("function_version", UNQUALIFIED, unqualified)
+            yield obs
+            return
+        for alias in aliases:
+            alias_arn = alias.get("AliasArn") or f"{arn}:{alias.get('Name')}"
+            obs = self._unit(alias_arn, f"{name}:{alias.get('Name')}", function, managed, callers)
+            obs.add("alias_name", "AliasConfiguration.Name", alias.get("Name"))
+            obs.add("function_version", VERSION, alias.get("FunctionVersion"))
+            weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+            if not isinstance(weights, dict):
+                obs.unknown("additional_version", f"{WEIGHTS} (version)", "not a map")
+                obs.unknown("additional_version_weight", f"{WEIGHTS} (weight)", "not a map")
+            elif not weights:
+                obs.add("additional_version", f"{WEIGHTS} (version)", None)
+                obs.add("additional_version_weight", f"{WEIGHTS} (none)", 0)
+            else:
+                # The API routes to one additional version; should several be
+                # answered, the heaviest is the one reported.
+                version, weight = max(weights.items(), key=lambda kv: _weight(kv[1]))
+                obs.add("additional_version", f"{WEIGHTS} (version)", version)
+                obs.add("additional_version_weight", f"{WEIGHTS} (weight)", weight)
+            yield obs
+
+    def _unit(
+        self,
+        unit_id: str,
+        name: str,
+        function: dict[str, Any],
+        managed: bool,
+        callers: dict[str, list[str]] | str,
+    ) -> Observation:
+        obs = Observation(
+            id=unit_id,
+            provider="aws",
+            kind=KIND.name,
+            name=name,
+            account=self.account,
+            location=self.region,
+        )
+        obs.add("managed_instances", CAPACITY, managed)
+        if isinstance(callers, str):
+            obs.unknown("unqualified_event_sources", MAPPINGS, callers)
+        else:
+            obs.add("unqualified_event_sources", MAPPINGS, callers.get(function["FunctionArn"], []))
+        return obs
+
+
+def _weight(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else -1.0
