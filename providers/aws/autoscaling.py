@@ -43,6 +43,10 @@ DEFAULT_STRATEGY = "Rolling"
 
 # The tag Elastic Beanstalk puts on the groups it creates.
 BEANSTALK_TAG = "elasticbeanstalk:environment-name"
+# The tags EKS puts on a managed node group's Auto Scaling group, and ECS on a
+# capacity provider's (docs/aws.md, "Linked, not counted twice").
+EKS_TAG = "eks:nodegroup-name"
+ECS_TAG = "AmazonECSManaged"
 
 REFRESH = "InstanceRefresh"
 PREFS = f"{REFRESH}.Preferences"
@@ -60,6 +64,8 @@ KIND = aws_kind(
         ("maintenance_min_healthy_percentage", f"{POLICY}.MinHealthyPercentage"),
         ("maintenance_max_healthy_percentage", f"{POLICY}.MaxHealthyPercentage"),
         ("beanstalk_environment", f"AutoScalingGroup.Tags[{BEANSTALK_TAG}]"),
+        ("eks_nodegroup", f"AutoScalingGroup.Tags[{EKS_TAG}]"),
+        ("ecs_managed", f"AutoScalingGroup.Tags[{ECS_TAG}]"),
         ("refresh_id", f"{REFRESH}.InstanceRefreshId"),
         ("refresh_status", f"{REFRESH}.Status"),
         ("refresh_start_time", f"{REFRESH}.StartTime"),
@@ -196,6 +202,9 @@ class AutoScalingReader:
             f"AutoScalingGroup.Tags[{BEANSTALK_TAG}]",
             tags.get(BEANSTALK_TAG),
         )
+        obs.add("eks_nodegroup", f"AutoScalingGroup.Tags[{EKS_TAG}]", tags.get(EKS_TAG))
+        # ECS may set the tag with an empty value: its presence is the marker
+        obs.add("ecs_managed", f"AutoScalingGroup.Tags[{ECS_TAG}] (tag present)", ECS_TAG in tags)
         self._refresh_facts(obs, group["AutoScalingGroupName"], policy_min, policy_max)
         return obs
 

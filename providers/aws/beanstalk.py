@@ -61,6 +61,14 @@ DEFAULTS = {
 }
 
 
+# The Auto Scaling groups the environment made (their elasticbeanstalk:environment-name
+# tag): not units of their own. A scan fills this in (providers/aws/links.py); the
+# environment's own answers do not name them, and `check` reads no groups.
+GROUPS_LINKED = (
+    "AutoScalingGroup.AutoScalingGroupName (Auto Scaling groups tagged "
+    "elasticbeanstalk:environment-name with this environment, linked by a scan)"
+)
+
 KIND = aws_kind(
     name="aws.elasticbeanstalk.environment",
     title="Elastic Beanstalk environment",
@@ -70,6 +78,7 @@ KIND = aws_kind(
     tagging_type="elasticbeanstalk:environment",
     facts=facts(
         ("environment_tier", "EnvironmentDescription.Tier.Name"),
+        ("autoscaling_groups", GROUPS_LINKED),
         *((fact, f"OptionSettings[{ns}].{option}") for fact, ns, option, _ in OPTIONS),
     ),
     reads=(
@@ -165,6 +174,7 @@ class BeanstalkReader:
             "EnvironmentDescription.Tier.Name",
             (env.get("Tier") or {}).get("Name"),
         )
+        obs.add("autoscaling_groups", GROUPS_LINKED, [])
         from providers.aws.faults import AWS_ERRORS, describe
 
         try:

@@ -20,9 +20,11 @@ from providers.aws.arn import parse_arn
 from providers.aws.clients import AwsClients
 from providers.aws.context import AwsContext
 from providers.aws.faults import AWS_ERRORS, describe, error_code, is_credentials_error
+from providers.aws.links import LINKS
 from providers.aws.plugin import known_regions, plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.fanout import fan_out
+from scanner.links import Linker
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
@@ -154,18 +156,23 @@ class AwsRun(ProviderRun):
                     return ScopeError("aws", scope.label, "tagging", describe(exc))
             return list(task.collect(ctx))
 
-        tags: dict[str, dict[str, str]] = {}
-        for found in fan_out([tagging, *plugin.reader_modules()], read):
-            if isinstance(found, ScopeError):
-                yield found
-            elif isinstance(found, dict):
-                tags = found
-            else:
-                for item in found:
+        modules = plugin.reader_modules()
+        found = fan_out([tagging, *modules], read)
+        listed = next(found)
+        if isinstance(listed, ScopeError):
+            yield listed
+        tags: dict[str, dict[str, str]] = listed if isinstance(listed, dict) else {}
+
+        def batches() -> Iterator[tuple[str, list[Observation | ScopeError]]]:
+            for module, items in zip(modules, found, strict=True):
+                for item in items:
                     if isinstance(item, Observation):
                         # a kind that reads its own tags (no tagging type) keeps them
                         item.tags = tags.get(_tag_owner(item), item.tags)
-                    yield item
+                yield module.KIND.name, items
+
+        # A unit another unit releases is left out (providers/aws/links.py).
+        yield from Linker(LINKS).batches(batches())
 
     def check(self, resource_id: str) -> Observation:
         arn = parse_arn(resource_id)

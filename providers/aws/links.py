@@ -1,0 +1,93 @@
+"""Which AWS units release which (scanner/links.py says what a link does).
+
+Each link is matched within one scope (account and region) on what both
+answers name, so nothing is read for it:
+
+- a CodeDeploy group's `ecsServices` names the ECS services it deploys (CODE_DEPLOY
+  controller); the group is the unit;
+- a CodeDeploy group's `autoScalingGroups` names the groups it deploys to;
+- a CodeDeploy Lambda group's latest deployment targets name the aliases it
+  moves;
+- an Auto Scaling group tagged `elasticbeanstalk:environment-name` was made by
+  that environment, whose deployment policy releases it; the environment's
+  evidence lists it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from scanner.links import Link
+from scanner.model import Observation
+
+CODEDEPLOY = "aws.codedeploy.deployment_group"
+BEANSTALK = "aws.elasticbeanstalk.environment"
+ECS = "aws.ecs.service"
+AUTOSCALING = "aws.autoscaling.group"
+LAMBDA = "aws.lambda.function"
+
+
+def _listed(fact: str) -> Callable[[Observation], Iterable[str]]:
+    def keys(unit: Observation) -> Iterable[str]:
+        found = unit.facts.get(fact)
+        value = found.value if found is not None else None
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    return keys
+
+
+def _fact(fact: str) -> Callable[[Observation], str | None]:
+    def key(unit: Observation) -> str | None:
+        found = unit.facts.get(fact)
+        return found.value if found is not None and isinstance(found.value, str) else None
+
+    return key
+
+
+def _code_deploy_service(unit: Observation) -> str | None:
+    """`cluster/service`, for a service whose deployments CodeDeploy runs."""
+    controller = unit.facts.get("deployment_controller")
+    return unit.name if controller is not None and controller.value == "CODE_DEPLOY" else None
+
+
+def _alias(unit: Observation) -> str | None:
+    """`function:alias` for an alias (a function without aliases is nobody's)."""
+    alias = unit.facts.get("alias_name")
+    return unit.name if alias is not None and isinstance(alias.value, str) else None
+
+
+def _environment_name(unit: Observation) -> Iterable[str]:
+    return [unit.name.rsplit("/", 1)[-1]]  # the unit's name is APPLICATION/ENVIRONMENT
+
+
+LINKS = (
+    Link(
+        owner=CODEDEPLOY,
+        owned=ECS,
+        owner_keys=_listed("ecs_services"),
+        owned_key=_code_deploy_service,
+        how="the group's deploymentGroupInfo.ecsServices names the service's cluster and name",
+    ),
+    Link(
+        owner=CODEDEPLOY,
+        owned=AUTOSCALING,
+        owner_keys=_listed("autoscaling_groups"),
+        owned_key=lambda unit: unit.name,
+        how="the group's deploymentGroupInfo.autoScalingGroups names the Auto Scaling group",
+    ),
+    Link(
+        owner=CODEDEPLOY,
+        owned=LAMBDA,
+        owner_keys=_listed("lambda_aliases"),
+        owned_key=_alias,
+        how="a target of the group's latest deployment names the function and alias",
+    ),
+    Link(
+        owner=BEANSTALK,
+        owned=AUTOSCALING,
+        owner_keys=_environment_name,
+        owned_key=_fact("beanstalk_environment"),
+        names_fact="autoscaling_groups",
+        how="the Auto Scaling group's elasticbeanstalk:environment-name tag names the environment",
+    ),
+)
