@@ -35,7 +35,8 @@ class Link:
     """A unit of kind `owned` that a unit of kind `owner` releases.
 
     `owner_keys(owner)` gives the keys of what the owner releases, and
-    `owned_key(unit)` the key of an owned unit (None: it is nobody's). When the
+    `owned_keys(unit)` the keys an owned unit is known by (none: it is
+    nobody's); one key in common links them. When the
     owner's own answer does not name what it releases, `names_fact` is the
     owner's fact (declared by its kind, read as an empty list) to which the
     linked units' names are added.
@@ -44,7 +45,7 @@ class Link:
     owner: str
     owned: str
     owner_keys: Callable[[Observation], Iterable[str]]
-    owned_key: Callable[[Observation], str | None]
+    owned_keys: Callable[[Observation], Iterable[str]]
     names_fact: str | None = None
     how: str = ""  # one line for docs and logs: how the two are matched
 
@@ -93,15 +94,14 @@ class Linker:
             for key in link.owner_keys(owner):
                 by_key.setdefault(key, []).append(owner)
         for unit in owned:
-            key = link.owned_key(unit)
-            if key is None or key not in by_key:
+            releasing = [o for key in link.owned_keys(unit) for o in by_key.get(key, [])]
+            if not releasing:
                 continue
-            first = by_key[key][0]
             if id(unit) not in dropped:
                 dropped.add(id(unit))
-                self.linked.append((unit.id, first.id))
+                self.linked.append((unit.id, releasing[0].id))
             if link.names_fact:
-                for owner in by_key[key]:
+                for owner in {id(o): o for o in releasing}.values():  # each owner once
                     fact = owner.facts[link.names_fact]
                     names = list(fact.value) if isinstance(fact.value, list) else []
                     owner.add(link.names_fact, fact.field, [*names, unit.name])

@@ -18,8 +18,8 @@ def listed(fact):
     return lambda u: u.facts[fact].value or []
 
 
-OWNS = Link("deployer", "service", listed("services"), lambda u: u.name)
-MADE = Link("env", "group", lambda u: [u.name], lambda u: u.facts["env"].value, "groups")
+OWNS = Link("deployer", "service", listed("services"), lambda u: [u.name])
+MADE = Link("env", "group", lambda u: [u.name], lambda u: [u.facts["env"].value], "groups")
 
 
 def test_a_unit_its_owner_names_is_left_out_and_recorded_once():
@@ -36,7 +36,7 @@ def test_a_unit_named_by_no_owner_or_keyless_is_kept():
     a = unit("service", "a")
     out = list(Linker([OWNS]).batches([("deployer", [deployer]), ("service", [a])]))
     assert out == [deployer, a]
-    keyless = Link("deployer", "service", listed("services"), lambda u: None)
+    keyless = Link("deployer", "service", listed("services"), lambda u: [])
     out = list(Linker([keyless]).batches([("deployer", [unit("deployer", "d", services=["a"])]),
                                           ("service", [a])]))  # fmt: skip
     assert a in out

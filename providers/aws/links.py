@@ -36,24 +36,24 @@ def _listed(fact: str) -> Callable[[Observation], Iterable[str]]:
     return keys
 
 
-def _fact(fact: str) -> Callable[[Observation], str | None]:
-    def key(unit: Observation) -> str | None:
+def _fact(fact: str) -> Callable[[Observation], Iterable[str]]:
+    def keys(unit: Observation) -> Iterable[str]:
         found = unit.facts.get(fact)
-        return found.value if found is not None and isinstance(found.value, str) else None
+        return [found.value] if found is not None and isinstance(found.value, str) else []
 
-    return key
+    return keys
 
 
-def _code_deploy_service(unit: Observation) -> str | None:
+def _code_deploy_service(unit: Observation) -> Iterable[str]:
     """`cluster/service`, for a service whose deployments CodeDeploy runs."""
     controller = unit.facts.get("deployment_controller")
-    return unit.name if controller is not None and controller.value == "CODE_DEPLOY" else None
+    return [unit.name] if controller is not None and controller.value == "CODE_DEPLOY" else []
 
 
-def _alias(unit: Observation) -> str | None:
+def _alias(unit: Observation) -> Iterable[str]:
     """`function:alias` for an alias (a function without aliases is nobody's)."""
     alias = unit.facts.get("alias_name")
-    return unit.name if alias is not None and isinstance(alias.value, str) else None
+    return [unit.name] if alias is not None and isinstance(alias.value, str) else []
 
 
 def _environment_name(unit: Observation) -> Iterable[str]:
@@ -65,28 +65,28 @@ LINKS = (
         owner=CODEDEPLOY,
         owned=ECS,
         owner_keys=_listed("ecs_services"),
-        owned_key=_code_deploy_service,
+        owned_keys=_code_deploy_service,
         how="the group's deploymentGroupInfo.ecsServices names the service's cluster and name",
     ),
     Link(
         owner=CODEDEPLOY,
         owned=AUTOSCALING,
         owner_keys=_listed("autoscaling_groups"),
-        owned_key=lambda unit: unit.name,
+        owned_keys=lambda unit: [unit.name],
         how="the group's deploymentGroupInfo.autoScalingGroups names the Auto Scaling group",
     ),
     Link(
         owner=CODEDEPLOY,
         owned=LAMBDA,
         owner_keys=_listed("lambda_aliases"),
-        owned_key=_alias,
+        owned_keys=_alias,
         how="a target of the group's latest deployment names the function and alias",
     ),
     Link(
         owner=BEANSTALK,
         owned=AUTOSCALING,
         owner_keys=_environment_name,
-        owned_key=_fact("beanstalk_environment"),
+        owned_keys=_fact("beanstalk_environment"),
         names_fact="autoscaling_groups",
         how="the Auto Scaling group's elasticbeanstalk:environment-name tag names the environment",
     ),
