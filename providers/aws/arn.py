@@ -44,10 +44,19 @@ class ParsedArn:
     application: str
     name: str
     partition: str = "aws"
+    # every named part of the resource (a kind with its own resource_regex)
+    parts: tuple[tuple[str, str], ...] = ()
+    resource: str = ""  # the resource part as given
+
+    def part(self, name: str) -> str:
+        return dict(self.parts).get(name, "")
 
     @property
     def text(self) -> str:
         """The ARN again, as `parse_arn` accepts it."""
+        if self.resource:
+            resource = self.resource
+            return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{resource}"
         [kind] = _kinds_of(self.service)
         second = f"{kind.separator}{self.name}" if self.name else ""
         resource = f"{kind.resource_prefix}{self.application}{second}"
@@ -112,24 +121,38 @@ def parse_arn(text: str) -> ParsedArn:
         raise UsageError(f"malformed ARN {_shown(text)}: {_arn_problem(text)}")
     service, resource = m["service"], m["resource"]
     kinds = _kinds_of(service)
-    shapes = (kind.resource_pattern.fullmatch(resource) for kind in kinds)
-    r = next((shape for shape in shapes if shape), None)
-    if r is None:
+    shapes = ((kind, kind.resource_pattern.fullmatch(resource)) for kind in kinds)
+    found, r = next(((k, shape) for k, shape in shapes if shape), (None, None))
+    if r is None or found is None:
         for kind in kinds:
             if resource.startswith(kind.resource_prefix):
-                problem = _resource_problem(
-                    resource, kind.resource_prefix, kind.names, kind.separator
+                problem = (
+                    f"the resource part does not have the form {kind.resource_prefix}{kind.names}"
+                    if kind.resource_regex
+                    else _resource_problem(
+                        resource, kind.resource_prefix, kind.names, kind.separator
+                    )
                 )
                 raise UsageError(f"malformed {kind.title} ARN {_shown(text)}: {problem}")
         raise UsageError(
             f"unsupported ARN kind {service}:{resource.split(':')[0].split('/')[0][:60]}; "
             f"relscan checks {' and '.join(supported())}"
         )
-    if not m["region"] or not m["account"]:
+    if (not m["region"] or not m["account"]) and not found.global_service:
         missing = [w for w, v in (("region", m["region"]), ("account", m["account"])) if not v]
         raise UsageError(
             f"malformed ARN {_shown(text)}: the {' and the '.join(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} missing; relscan needs both"
         )
-    name = r["name"] or ""  # a kind whose second name is optional (an unqualified function)
-    return ParsedArn(service, m["region"], m["account"], r["app"], name, m["partition"])
+    named = {k: v for k, v in r.groupdict().items() if v is not None}
+    return ParsedArn(
+        service,
+        m["region"],
+        m["account"],
+        named.get("app", ""),
+        named.get("name", ""),  # a second name may be optional (an unqualified function)
+        m["partition"],
+        # a kind with its own resource regex: every named part, and the text
+        parts=tuple(named.items()) if found.resource_regex else (),
+        resource=resource if found.resource_regex else "",
+    )

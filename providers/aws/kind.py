@@ -34,10 +34,22 @@ class AwsKind(Kind):
     separator: str = "/"
     # Whether the second name may be left out (a Lambda function's unqualified ARN).
     optional_second: bool = False
+    # A resource part that is not PREFIX + two names (a listener rule's five
+    # parts, an AppConfig environment's application/APP/environment/ENV): its
+    # full regex, with named groups (`app` and `name`, where there are such,
+    # are what ParsedArn calls application and name). resource_prefix and
+    # names then only say how a person writes it.
+    resource_regex: str = ""
+    # A global service (CloudFront, Route 53): its resources are read once per
+    # account, in the account's "global" scope, and its ARNs may leave the
+    # region (and, for Route 53, the account) empty.
+    global_service: bool = False
 
     @property
     def resource_pattern(self) -> re.Pattern[str]:
-        """The resource part of the kind's ARN, with the names as groups app, name."""
+        """The resource part of the kind's ARN, with the names as named groups."""
+        if self.resource_regex:
+            return re.compile(self.resource_regex)
         return re.compile(
             _resource_regex(self.resource_prefix, self.separator, self.optional_second)
         )
@@ -73,20 +85,28 @@ def aws_kind(
     separator: str = "/",
     optional_second: bool = False,
     plural: str = "",
+    resource_regex: str = "",
+    global_service: bool = False,
+    id_form: str = "",
 ) -> AwsKind:
     """An AWS kind whose ARN is arn:PARTITION:SERVICE:REGION:ACCOUNT:PREFIXFIRST/SECOND
     (or FIRST:SECOND with `separator` ":", SECOND optional with `optional_second`).
 
     `reads` name operations as the permissions table does: "service:Operation",
     with botocore's service name."""
+    resource = resource_regex or _resource_regex(
+        resource_prefix, separator, optional_second, named=False
+    )
+    region, account = (
+        ("[a-z0-9-]*", "(?:[0-9]{12})?") if global_service else ("[a-z0-9-]+", "[0-9]{12}")
+    )
     return AwsKind(
         name=name,
         title=title,
         provider="aws",
-        id_form=f"arn:aws:{service}:REGION:ACCOUNT:{resource_prefix}{names}",
+        id_form=id_form or f"arn:aws:{service}:REGION:ACCOUNT:{resource_prefix}{names}",
         id_pattern=re.compile(
-            rf"arn:aws[a-z-]*:{re.escape(service)}:[a-z0-9-]+:[0-9]{{12}}:"
-            + _resource_regex(resource_prefix, separator, optional_second, named=False),
+            rf"arn:aws[a-z-]*:{re.escape(service)}:{region}:{account}:(?:{resource})",
             re.ASCII,
         ),
         facts=facts,
@@ -99,4 +119,6 @@ def aws_kind(
         separator=separator,
         optional_second=optional_second,
         plural=plural,
+        resource_regex=resource_regex,
+        global_service=global_service,
     )

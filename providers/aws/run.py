@@ -30,12 +30,28 @@ from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
 
 ANY_REGION = "*"  # the location of an account that could not be reached
+# The scope of a global service's resources (CloudFront, Route 53): one per
+# account, read through the partition's home region for those services.
+GLOBAL = "global"
+_GLOBAL_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-northwest-1", "aws-us-gov": "us-gov-west-1"}
 
 
-def tagged_types() -> list[str]:
-    """The tagging API's ResourceTypeFilters: every kind's resource type (a kind
+def has_global_kinds() -> bool:
+    return any(kind.global_service for kind in plugin.aws_kinds())
+
+
+def readers_for(location: str) -> tuple[Any, ...]:
+    """The reader modules a scope reads: the global services' in the account's
+    global scope, every other kind's in each region."""
+    wanted = location == GLOBAL
+    return tuple(m for m in plugin.reader_modules() if m.KIND.global_service is wanted)
+
+
+def tagged_types(modules: tuple[Any, ...] | None = None) -> list[str]:
+    """The tagging API's ResourceTypeFilters: the kinds' resource types (a kind
     the tagging API cannot read declares none and reads its tags itself)."""
-    return [kind.tagging_type for kind in plugin.aws_kinds() if kind.tagging_type]
+    kinds = plugin.aws_kinds() if modules is None else [m.KIND for m in modules]
+    return [kind.tagging_type for kind in kinds if kind.tagging_type]
 
 
 def tag_dict(item: dict[str, Any]) -> dict[str, str]:
@@ -82,7 +98,7 @@ class AwsRun(ProviderRun):
         account = self.account  # first: credentials that do not work are a usage error
         if not self.accounts.options.multi:
             regions = self.regions or self._enabled_regions(self.clients)
-            return [Scope("aws", account, region) for region in regions]
+            return [Scope("aws", account, region) for region in self._with_global(regions)]
         if self.accounts.options.organization:
             status("aws", "listing the organization's accounts…")
         targets = self.accounts.targets(self.caller, self.home_region)
@@ -102,8 +118,18 @@ class AwsRun(ProviderRun):
         except CloudError as exc:
             self.failures[target.account] = ("ec2", str(exc))
         else:
-            return [Scope("aws", target.account, region) for region in regions]
+            return [Scope("aws", target.account, region) for region in self._with_global(regions)]
         return [Scope("aws", target.account, r) for r in self.regions or [ANY_REGION]]
+
+    @staticmethod
+    def _with_global(regions: list[str]) -> list[str]:
+        """An account's regions, and its global scope when a kind is global."""
+        return [*regions, GLOBAL] if has_global_kinds() else list(regions)
+
+    def global_region(self) -> str:
+        """The region global services answer in, for the caller's partition."""
+        partition = self.clients.session.get_partition_for_region(self.home_region)
+        return _GLOBAL_REGIONS.get(partition, "us-east-1")
 
     def _enabled_regions(self, clients: AwsClients) -> list[str]:
         if clients is self.clients:
@@ -120,12 +146,14 @@ class AwsRun(ProviderRun):
             ) from None
         return sorted(r["RegionName"] for r in found)
 
-    def _tags(self, clients: AwsClients, region: str) -> dict[str, dict[str, str]]:
-        tagging = clients.get("resourcegroupstaggingapi", region)
+    def _tags(
+        self, clients: AwsClients, region: str, types: list[str]
+    ) -> dict[str, dict[str, str]]:
         tags: dict[str, dict[str, str]] = {}
-        for page in tagging.get_paginator("get_resources").paginate(
-            ResourceTypeFilters=tagged_types()
-        ):
+        if not types:  # no kind of the scope is tagged through the tagging API
+            return tags
+        tagging = clients.get("resourcegroupstaggingapi", region)
+        for page in tagging.get_paginator("get_resources").paginate(ResourceTypeFilters=types):
             for item in page.get("ResourceTagMappingList") or []:
                 if isinstance(item.get("ResourceARN"), str):
                     tags[item["ResourceARN"]] = tag_dict(item)
@@ -145,18 +173,19 @@ class AwsRun(ProviderRun):
         # in order: the tags first (a failure is the scope's first error), then
         # each kind's units, given their tags by ARN here (a kind's reader sees
         # no tags during a scan; `check` hands it the one unit's).
-        ctx = AwsContext(clients, scope.account, scope.location, scope.label)
+        region = self.global_region() if scope.location == GLOBAL else scope.location
+        ctx = AwsContext(clients, scope.account, region, scope.label)
+        modules = readers_for(scope.location)
         tagging = object()
 
         def read(task: Any) -> Any:
             if task is tagging:
                 try:
-                    return self._tags(clients, scope.location)
+                    return self._tags(clients, region, tagged_types(modules))
                 except AWS_ERRORS as exc:
                     return ScopeError("aws", scope.label, "tagging", describe(exc))
             return list(task.collect(ctx))
 
-        modules = plugin.reader_modules()
         found = fan_out([tagging, *modules], read)
         listed = next(found)
         if isinstance(listed, ScopeError):
@@ -176,28 +205,30 @@ class AwsRun(ProviderRun):
 
     def check(self, resource_id: str) -> Observation:
         arn = parse_arn(resource_id)
-
-        if arn.region not in known_regions(self.clients.session):
+        reader = plugin.reader_for(resource_id)
+        if reader is None:  # parse_arn has refused every id that no kind claims
+            raise UsageError(f"no AWS kind claims {resource_id}")
+        kind = reader.KIND
+        if kind.global_service and not arn.region:
+            self.home_region = self.global_region()
+            region, location = self.home_region, GLOBAL
+        elif arn.region not in known_regions(self.clients.session):
             raise UsageError(
                 f"unknown AWS region {arn.region!r} in {resource_id} (no such region in any "
                 "partition)"
             )
-        self.home_region = arn.region
-        reader = plugin.reader_for(resource_id)
-        if reader is None:  # parse_arn has refused every id that no kind claims
-            raise UsageError(f"no AWS kind claims {resource_id}")
-        clients = self._clients_for(resource_id, arn.account)
-        label = Scope("aws", arn.account, arn.region).label
+        else:
+            self.home_region = region = location = arn.region
+        account = arn.account or self.account  # Route 53's ARNs name no account
+        clients = self._clients_for(resource_id, account)
+        label = Scope("aws", account, location).label
         try:
-            kind = next(k for k in plugin.aws_kinds() if k.claims(resource_id))
             tags = (
-                {resource_id: self._tags_of(clients, kind.tag_owner(resource_id), arn.region)}
+                {resource_id: self._tags_of(clients, kind.tag_owner(resource_id), region)}
                 if kind.tagging_type
                 else {}
             )
-            return reader.get(
-                AwsContext(clients, arn.account, arn.region, label, tags), resource_id
-            )
+            return reader.get(AwsContext(clients, account, region, label, tags), resource_id)
         except AWS_ERRORS as exc:
             if error_code(exc) in ("ApplicationDoesNotExistException", "ResourceNotFoundException"):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
