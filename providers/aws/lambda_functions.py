@@ -9,6 +9,7 @@ its unqualified name runs; they are shown in each of its units' evidence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,11 @@ def is_unqualified(function_arn: str) -> bool:
     return len(function_arn.split(":")) == 7
 
 
+# A qualifier that is a version, not an alias: alias names may not be all
+# digits (API_CreateAlias: Name pattern (?!^[0-9]+$)([a-zA-Z0-9-_]+)).
+VERSION_QUALIFIER = re.compile(r"[0-9]+|\$LATEST(?:\.PUBLISHED)?")
+
+
 class LambdaReader:
     def __init__(self, clients: AwsClients, account: str, region: str, scope: str) -> None:
         self.client = clients.get("lambda", region)
@@ -158,6 +164,14 @@ class LambdaReader:
     def get(self, name: str, alias: str, arn: str, tags: dict[str, str]) -> Observation:
         from providers.aws.faults import AWS_ERRORS, error_code
 
+        if alias and VERSION_QUALIFIER.fullmatch(alias):
+            # An alias name cannot be all digits: this qualifier is a version.
+            base = arn.rsplit(":", 1)[0]
+            raise UsageError(
+                f"{arn} names version {alias} of Lambda function {name}; versions are not "
+                f"release units (aliases are, or a function without aliases): check "
+                f"{base}:ALIAS or {base}"
+            )
         try:
             function = self.client.get_function_configuration(FunctionName=name)
         except AWS_ERRORS as exc:

@@ -5,6 +5,7 @@ ListAliases, ListEventSourceMappings), and the reads through the emulator."""
 from __future__ import annotations
 
 import copy
+import re
 
 import botocore.loaders
 import pytest
@@ -221,7 +222,7 @@ def test_scan_through_the_emulator_pages_and_tags_aliases_from_their_function():
 def test_check_by_alias_arn_and_by_function_arn():
     from providers.aws.plugin import plugin
 
-    with emulated(ESTATE):
+    with emulated(ESTATE) as (server, _):
         run = plugin.configure({})
         unit = run.check(f"{FN}:aliased:canary")
         assert unit.facts["additional_version_weight"].value == 0.1
@@ -234,3 +235,11 @@ def test_check_by_alias_arn_and_by_function_arn():
             run.check(f"{FN}:aliased:nope")
         with pytest.raises(NotFoundError, match="ghost"):
             run.check(f"{FN}:ghost")
+        # a version is not a unit; alias names cannot be all digits (API_CreateAlias)
+        sent = len(server.requests)
+        for version in ("3", "$LATEST"):
+            message = f"names version {re.escape(version)} of Lambda function aliased;"
+            with pytest.raises(UsageError, match=message):
+                run.check(f"{FN}:aliased:{version}")
+        # refused before any Lambda request (the run lists the ARN's tags first)
+        assert {operation_of(r)[0] for r in server.requests[sent:]} == {"tagging"}
