@@ -62,6 +62,9 @@ CONFIG_PATHS = [
 
 ALARMS = "alarmConfiguration.alarms"
 ECS_SERVICES = "ecsServices"  # the ECS services the group releases (CODE_DEPLOY controller)
+# The target groups a blue/green group switches between (ECS, and EC2 with a
+# load balancer): their listener rules are the group's, not units of their own.
+TG_PAIRS = "loadBalancerInfo.targetGroupPairInfoList"
 
 KIND = aws_kind(
     name="aws.codedeploy.deployment_group",
@@ -76,6 +79,7 @@ KIND = aws_kind(
         ("alarms_ignore_poll_failure", f"deploymentGroupInfo.{IGNORE_POLL}"),
         ("alarm_names", f"deploymentGroupInfo.{ALARMS}.name"),
         ("ecs_services", f"deploymentGroupInfo.{ECS_SERVICES}"),
+        ("target_group_pairs", f"deploymentGroupInfo.{TG_PAIRS}.targetGroups.name"),
         ("deployment_config_name", "deploymentGroupInfo.deploymentConfigName"),
         *((fact, f"deploymentConfigInfo.{path}") for fact, path in CONFIG_PATHS),
     ),
@@ -222,6 +226,11 @@ class CodeDeployReader:
                 if isinstance(e, dict) and e.get("clusterName") and e.get("serviceName")
             ],
         )
+        obs.add(
+            "target_group_pairs",
+            f"deploymentGroupInfo.{TG_PAIRS}[].targetGroups[].name",
+            _pair_names(info),
+        )
         config = info.get("deploymentConfigName")
         add_or_default(
             obs,
@@ -259,3 +268,17 @@ class CodeDeployReader:
             return resp.get("deploymentConfigInfo", {})
         except AWS_ERRORS as exc:
             return describe(exc)
+
+
+def _pair_names(info: dict[str, Any]) -> list[str]:
+    """The target group names of the group's target group pairs, each once."""
+    pairs = dig(info, TG_PAIRS)
+    return list(
+        dict.fromkeys(
+            str(tg["name"])
+            for pair in (pairs if isinstance(pairs, list) else [])
+            if isinstance(pair, dict)
+            for tg in pair.get("targetGroups") or []
+            if isinstance(tg, dict) and isinstance(tg.get("name"), str) and tg["name"]
+        )
+    )

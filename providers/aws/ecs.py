@@ -79,6 +79,12 @@ KIND = aws_kind(
             "lb_alternate_target_groups",
             "loadBalancers.advancedConfiguration.alternateTargetGroupArn",
         ),
+        (
+            "lb_production_listener_rules",
+            "loadBalancers.advancedConfiguration.productionListenerRule",
+        ),
+        ("lb_test_listener_rules", "loadBalancers.advancedConfiguration.testListenerRule"),
+        ("task_set_target_groups", "taskSets.loadBalancers.targetGroupArn"),
         ("service_connect_enabled", f"{PRIMARY}.serviceConnectConfiguration.enabled"),
         ("vpc_lattice_target_groups", f"{PRIMARY}.vpcLatticeConfigurations.targetGroupArn"),
     ),
@@ -315,6 +321,35 @@ class EcsReader:
                 for lb in lbs
                 if isinstance(lb, dict) and dig(lb, "advancedConfiguration.alternateTargetGroupArn")
             ],
+        )
+        for fact, member in (
+            ("lb_production_listener_rules", "productionListenerRule"),
+            ("lb_test_listener_rules", "testListenerRule"),
+        ):
+            obs.add(
+                fact,
+                f"loadBalancers[].advancedConfiguration.{member}",
+                [
+                    str(dig(lb, f"advancedConfiguration.{member}"))
+                    for lb in lbs
+                    if isinstance(lb, dict) and dig(lb, f"advancedConfiguration.{member}")
+                ],
+            )
+        # An EXTERNAL (or CODE_DEPLOY) service's task sets, answered inline by
+        # DescribeServices: the target groups the controller moves traffic between.
+        task_sets = svc.get("taskSets") if isinstance(svc.get("taskSets"), list) else []
+        obs.add(
+            "task_set_target_groups",
+            "taskSets[].loadBalancers[].targetGroupArn",
+            list(
+                dict.fromkeys(
+                    str(lb["targetGroupArn"])
+                    for ts in task_sets
+                    if isinstance(ts, dict)
+                    for lb in ts.get("loadBalancers") or []
+                    if isinstance(lb, dict) and isinstance(lb.get("targetGroupArn"), str)
+                )
+            ),
         )
         deployments = svc.get("deployments") if isinstance(svc.get("deployments"), list) else []
         primary = next(

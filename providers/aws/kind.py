@@ -22,8 +22,13 @@ _NAME = r"[^/\x00-\x1f\x7f]+"
 
 @dataclass(frozen=True)
 class AwsKind(Kind):
-    # The ARN's service, which is also the botocore client's name ("codedeploy").
+    # The ARN's service, which is also the IAM actions' prefix ("codedeploy",
+    # "elasticloadbalancing").
     service: str = ""
+    # The botocore client's name where it is not the ARN's service (Elastic
+    # Load Balancing v2: ARNs and IAM say "elasticloadbalancing", the client is
+    # "elbv2"); empty means the same as `service` (see `client_name`).
+    client: str = ""
     # The resource part up to the names ("deploymentgroup:").
     resource_prefix: str = ""
     # The two names after the prefix, as a person writes them ("APPLICATION/GROUP").
@@ -44,6 +49,11 @@ class AwsKind(Kind):
     # account, in the account's "global" scope, and its ARNs may leave the
     # region (and, for Route 53, the account) empty.
     global_service: bool = False
+
+    @property
+    def client_name(self) -> str:
+        """The botocore client the kind is read with (and whose regions it has)."""
+        return self.client or self.service
 
     @property
     def resource_pattern(self) -> re.Pattern[str]:
@@ -88,12 +98,14 @@ def aws_kind(
     resource_regex: str = "",
     global_service: bool = False,
     id_form: str = "",
+    client: str = "",
 ) -> AwsKind:
     """An AWS kind whose ARN is arn:PARTITION:SERVICE:REGION:ACCOUNT:PREFIXFIRST/SECOND
     (or FIRST:SECOND with `separator` ":", SECOND optional with `optional_second`).
 
     `reads` name operations as the permissions table does: "service:Operation",
-    with botocore's service name."""
+    with botocore's service name (the `client`, where it is not the ARN's
+    service)."""
     resource = resource_regex or _resource_regex(
         resource_prefix, separator, optional_second, named=False
     )
@@ -113,6 +125,7 @@ def aws_kind(
         reads=reads,
         part=service,
         service=service,
+        client=client,
         resource_prefix=resource_prefix,
         names=names,
         tagging_type=tagging_type,

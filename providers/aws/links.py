@@ -10,7 +10,13 @@ answers name, so nothing is read for it:
   moves;
 - an Auto Scaling group tagged `elasticbeanstalk:environment-name` was made by
   that environment, whose deployment policy releases it; the environment's
-  evidence lists it.
+  evidence lists it;
+- a weighted listener rule whose target groups a deployment switches belongs
+  to that deployment: an ECS service's load balancer advancedConfiguration
+  names the rule (productionListenerRule, testListenerRule) or its alternate
+  target group; an ECS service's task sets (EXTERNAL controller) name their
+  target groups; a CodeDeploy group's targetGroupPairInfoList names its target
+  groups (by name: the rule's target group ARNs hold it, targetgroup/NAME/ID).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ BEANSTALK = "aws.elasticbeanstalk.environment"
 ECS = "aws.ecs.service"
 AUTOSCALING = "aws.autoscaling.group"
 LAMBDA = "aws.lambda.function"
+LISTENER_RULE = "aws.elbv2.listener_rule"
 
 
 def _listed(fact: str) -> Callable[[Observation], Iterable[str]]:
@@ -54,6 +61,13 @@ def _alias(unit: Observation) -> Iterable[str]:
     """`function:alias` for an alias (a function without aliases is nobody's)."""
     alias = unit.facts.get("alias_name")
     return [unit.name] if alias is not None and isinstance(alias.value, str) else []
+
+
+def _target_group_names(unit: Observation) -> Iterable[str]:
+    """The names of the target groups a listener rule forwards to."""
+    from providers.aws.listener_rules import target_group_name
+
+    return [target_group_name(arn) for arn in _listed("target_groups")(unit)]
 
 
 def _environment_name(unit: Observation) -> Iterable[str]:
@@ -89,5 +103,35 @@ LINKS = (
         owned_keys=_fact("beanstalk_environment"),
         names_fact="autoscaling_groups",
         how="the Auto Scaling group's elasticbeanstalk:environment-name tag names the environment",
+    ),
+    Link(
+        owner=ECS,
+        owned=LISTENER_RULE,
+        owner_keys=lambda unit: [
+            *_listed("lb_production_listener_rules")(unit),
+            *_listed("lb_test_listener_rules")(unit),
+        ],
+        owned_keys=lambda unit: [unit.id],
+        how="the service's loadBalancers[].advancedConfiguration names the listener rule",
+    ),
+    Link(
+        owner=ECS,
+        owned=LISTENER_RULE,
+        owner_keys=lambda unit: [
+            *_listed("lb_alternate_target_groups")(unit),
+            *_listed("task_set_target_groups")(unit),
+        ],
+        owned_keys=_listed("target_groups"),
+        how=(
+            "the rule forwards to the service's alternate target group or to a target "
+            "group of one of its task sets"
+        ),
+    ),
+    Link(
+        owner=CODEDEPLOY,
+        owned=LISTENER_RULE,
+        owner_keys=_listed("target_group_pairs"),
+        owned_keys=_target_group_names,
+        how="the group's loadBalancerInfo.targetGroupPairInfoList names a target group the rule forwards to",
     ),
 )

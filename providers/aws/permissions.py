@@ -35,7 +35,7 @@ _STMT_ASSUME = "RelscanAssumeReadRole"
 
 # IAM's service prefix where it is not botocore's service name (an operation's
 # action is PREFIX:Operation); a kind reading such a service adds it here.
-IAM_PREFIXES = {"resourcegroupstaggingapi": "tag"}
+IAM_PREFIXES = {"resourcegroupstaggingapi": "tag", "elbv2": "elasticloadbalancing"}
 
 
 def _kind_reads() -> tuple[ReadOperation, ...]:
@@ -76,8 +76,9 @@ _DISCOVERY: tuple[ReadOperation, ...] = (
 READ_OPERATIONS: tuple[ReadOperation, ...] = _DISCOVERY + _kind_reads()
 
 _BY_OPERATION = {(op.service, op.operation): op for op in READ_OPERATIONS}
-# SigV4 signing names that differ from the model name (as an emulator sees a request)
-SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi"}
+# SigV4 signing names that differ from the model name (as an emulator sees a request).
+# Classic ELB ("elb") signs as "elasticloadbalancing" too; relscan reads only v2.
+SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi", "elasticloadbalancing": "elbv2"}
 ROLE_PLACEHOLDER = "arn:aws:iam::*:role/relscan-read"
 _RESOURCES = {_STMT_READ: "*", _STMT_ORG: "*", _STMT_ASSUME: ROLE_PLACEHOLDER}
 

@@ -16,8 +16,9 @@ from scanner.readonly import Grant
 
 
 def services() -> tuple[str, ...]:
-    """The services the kinds are read from (an ARN's service, a client's name)."""
-    return tuple(dict.fromkeys(kind.service for kind in plugin.aws_kinds()))
+    """The botocore clients the kinds are read with (a kind's `client_name`:
+    its ARN's service, or its own client name, "elbv2")."""
+    return tuple(dict.fromkeys(kind.client_name for kind in plugin.aws_kinds()))
 
 
 def known_regions(session: Any) -> set[str]:
@@ -42,6 +43,7 @@ class AwsPlugin(ProviderPlugin):
         "providers.aws.ecs",
         "providers.aws.autoscaling",
         "providers.aws.lambda_functions",
+        "providers.aws.listener_rules",
     )
     # Reads named "service:Operation" (botocore's names), as permissions.py does.
     discovery_reads = (

@@ -20,15 +20,17 @@ from urllib.parse import parse_qs
 from providers.aws.clients import evidence_key
 from providers.aws.emulator.autoscaling import AutoScalingServices
 from providers.aws.emulator.ecs import EcsServices
+from providers.aws.emulator.elbv2 import ElbV2Services
 from providers.aws.emulator.services import DEFAULT_CONFIGS, AwsFault, AwsServices
 from providers.aws.emulator.wire import error_response, fault_answer, respond, rest_route
 from scanner.emulators.server import LoopbackServer, Request, Response
 
-_SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi"}  # SigV4 name -> model name
+# SigV4 name -> model name (Elastic Load Balancing: only v2 is emulated)
+_SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi", "elasticloadbalancing": "elbv2"}
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 
 
-class AwsEmulator(AwsServices, EcsServices, AutoScalingServices):
+class AwsEmulator(AwsServices, EcsServices, AutoScalingServices, ElbV2Services):
     """Callable app for LoopbackServer. `estate` is the `aws` part of a fixture."""
 
     def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
@@ -44,6 +46,7 @@ class AwsEmulator(AwsServices, EcsServices, AutoScalingServices):
         self.ecs = list(estate.get("ecs", []))
         self.autoscaling_groups = list(estate.get("autoscaling", []))
         self.functions = list(estate.get("lambda", []))
+        self.load_balancers = list(estate.get("elbv2", []))
         self.calls: list[tuple[str, str, str]] = []
         # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
         self.organization: list[Any] | None = estate.get("organization")

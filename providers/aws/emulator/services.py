@@ -242,6 +242,8 @@ class AwsServices:
                 for e in getattr(self, "ecs", [])
                 if e["region"] == region
             ]
+        if not types or "elasticloadbalancing:listener-rule" in types:
+            tagged += self._elb_tagged(region)  # type: ignore[attr-defined]
         wanted = set(p.get("ResourceARNList") or [])
         items = [
             {"ResourceARN": arn, "Tags": [{"Key": k, "Value": str(v)} for k, v in tags.items()]}
