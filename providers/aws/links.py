@@ -132,6 +132,9 @@ LINKS = (
         owned=LISTENER_RULE,
         owner_keys=_listed("target_group_pairs"),
         owned_keys=_target_group_names,
-        how="the group's loadBalancerInfo.targetGroupPairInfoList names a target group the rule forwards to",
+        how=(
+            "the group's loadBalancerInfo.targetGroupPairInfoList names a target group "
+            "the rule forwards to"
+        ),
     ),
 )

@@ -122,9 +122,7 @@ class ElbV2Services:
         }
         found = [(default, dict(listener.get("default_tags") or {}))]
         for n, raw in enumerate(listener.get("rules") or [], start=1):
-            rule = {
-                k: v for k, v in raw.items() if k not in ("tags", "forward", "stickiness")
-            }
+            rule = {k: v for k, v in raw.items() if k not in ("tags", "forward", "stickiness")}
             rule["Actions"] = self._elb_actions(region, raw, f"{lb['name']}-{n}-tg")
             rule.setdefault("RuleArn", self._elb_rule_arn(region, lb, listener, n))
             rule.setdefault("Priority", str(n * 10))
@@ -192,7 +190,9 @@ class ElbV2Services:
         arns = _members(p, "ListenerArns")
         if not lb_arn and not arns:
             raise AwsFault(
-                400, "ValidationError", "You must specify either listener ARNs or a load balancer ARN"
+                400,
+                "ValidationError",
+                "You must specify either listener ARNs or a load balancer ARN",
             )
         found = []
         for lb in self._elb_balancers(region):
@@ -213,7 +213,8 @@ class ElbV2Services:
                         "DefaultActions": self._elb_default_actions(region, lb, listener),
                     }
                 )
-        if lb_arn and not any(self._elb_arn(region, lb) == lb_arn for lb in self._elb_balancers(region)):
+        known = {self._elb_arn(region, lb) for lb in self._elb_balancers(region)}
+        if lb_arn and lb_arn not in known:
             raise AwsFault(400, "LoadBalancerNotFound", "One or more load balancers not found")
         if arns and len(found) < len(arns):
             raise AwsFault(400, "ListenerNotFound", "One or more listeners not found")
@@ -225,7 +226,9 @@ class ElbV2Services:
         arns = _members(p, "RuleArns")
         if not listener_arn and not arns:
             raise AwsFault(
-                400, "ValidationError", "You must specify either listener rule ARNs or a listener ARN"
+                400,
+                "ValidationError",
+                "You must specify either listener rule ARNs or a listener ARN",
             )
         found = []
         listener_seen = False
