@@ -36,8 +36,13 @@ _BLOCK = re.compile(
 def kinds_table(provider: str, scope: str = "account") -> str:
     plugin = installed_plugins()[provider]
     rows = ["| Kind | Release unit | `relscan check` id |", "|---|---|---|"]
-    rows += [f"| `{k.name}` | {k.title} | `{k.id_form}` |" for k in plugin.kinds()]
+    # a "|" in an id form (a listener rule's app|net) would end the table cell
+    rows += [f"| `{k.name}` | {k.title} | `{_cell(k.id_form)}` |" for k in plugin.kinds()]
     return "\n".join(rows) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def permissions_list(provider: str, scope: str = "account") -> str:

@@ -49,8 +49,8 @@ KIND = aws_kind(
     resource_prefix="listener-rule/",
     names="app|net/LB/LBID/LISTENERID/RULEID",
     resource_regex=(
-        r"listener-rule/(?P<type>app|net)/(?P<app>[A-Za-z0-9-]{1,32})/(?P<lbid>[0-9a-f]+)"
-        r"/(?P<listener>[0-9a-f]+)/(?P<name>[0-9a-f]+)"
+        r"listener-rule/(?P<type>app|net)/(?P<app>[A-Za-z0-9-]{1,32})/(?P<lbid>[A-Za-z0-9]+)"
+        r"/(?P<listener>[A-Za-z0-9]+)/(?P<name>[A-Za-z0-9]+)"
     ),
     tagging_type="elasticloadbalancing:listener-rule",
     facts=facts(

@@ -10,6 +10,7 @@ from contextlib import ExitStack
 import pytest
 
 from providers.aws.emulator.app import start
+from providers.aws.emulator.elbv2 import listener_rule_arn
 from tests.cli import RELSCAN, relscan  # noqa: F401  (shared with the AWS CLI tests)
 
 ACCOUNT = "210987654321"
@@ -109,12 +110,34 @@ ASG_ARN = (
     ":autoScalingGroupName/web"
 )
 
-# ESTATE with an ECS service, an Auto Scaling group and a Lambda alias, for the tests that need
-# every kind (issue 16).
+# A load balancer whose HTTPS listener's default rule sends 10 % to a second
+# target group (issue 17), and the ARN the emulator gives that rule.
+ELBV2 = [
+    {
+        "region": "eu-west-2",
+        "name": "shop",
+        "listeners": [
+            {
+                "port": 443,
+                "protocol": "HTTPS",
+                "default": {
+                    "forward": {"shop-blue": 90, "shop-green": 10},
+                    "stickiness": {"Enabled": True, "DurationSeconds": 600},
+                },
+                "default_tags": {"service": "shop"},
+            }
+        ],
+    }
+]
+LISTENER_RULE_ARN = listener_rule_arn(ACCOUNT, "eu-west-2", ELBV2[0], 443, 0)
+
+# ESTATE with an ECS service, an Auto Scaling group, a Lambda alias and a weighted
+# listener rule, for the tests that need every kind (issues 16 and 17).
 ESTATE_ALL_KINDS = {
     **ESTATE,
     "autoscaling": AUTOSCALING,
     "lambda": LAMBDA,
+    "elbv2": ELBV2,
     "ecs": [
         {
             "region": "eu-west-2",

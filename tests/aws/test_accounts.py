@@ -40,6 +40,7 @@ READ_ACTIONS = [
     "ecs:List*",
     "ecs:Describe*",
     "autoscaling:Describe*",
+    "elasticloadbalancing:Describe*",
     "tag:GetResources",
     "tagging:GetResources",
 ]

@@ -21,14 +21,16 @@ from tests.aws.inproc import emulated, operation_of
 # The message before the kinds were declared (relscan 0.1.0, `relscan check
 # arn:aws:lambda:eu-west-2:123456789012:function:f`), word for word, with the
 # kinds declared since added to its list (the Lambda kind, issue 16, took
-# lambda:function off, so the example is now an SNS topic).
+# lambda:function off, so the example is now an SNS topic; issue 17 added the
+# listener rule).
 UNSUPPORTED = (
     "unsupported ARN kind sns:topic; relscan checks "
     "arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APPLICATION/GROUP and "
     "arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APPLICATION/ENVIRONMENT and "
     "arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/SERVICE and "
     "arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:ID:autoScalingGroupName/GROUP and "
-    "arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION[:ALIAS]"
+    "arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION[:ALIAS] and "
+    "arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener-rule/app|net/LB/LBID/LISTENERID/RULEID"
 )
 
 
@@ -39,8 +41,17 @@ def test_the_plugin_reads_the_kinds_in_order():
         "aws.ecs.service",
         "aws.autoscaling.group",
         "aws.lambda.function",
+        "aws.elbv2.listener_rule",
     ]
-    assert services() == ("codedeploy", "elasticbeanstalk", "ecs", "autoscaling", "lambda")
+    # botocore's client names: Elastic Load Balancing v2's ARNs say elasticloadbalancing
+    assert services() == (
+        "codedeploy",
+        "elasticbeanstalk",
+        "ecs",
+        "autoscaling",
+        "lambda",
+        "elbv2",
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,12 +78,19 @@ def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
     assert any(f"{s}:{o}" in reads for s, o in sent)
 
 
+# What a kind with its own resource regex puts where its names go (an "app"
+# and a "unit" where ParsedArn reads the application and the name).
+RESOURCE_SAMPLES = {
+    "aws.elbv2.listener_rule": "app/app/50dc6c495c0c9188/f2f7dc8efc522ab2/unit",
+}
+
+
 @pytest.mark.parametrize("kind", plugin.kinds(), ids=lambda k: k.name)
 def test_the_id_form_written_out_is_claimed_by_its_kind_alone_and_parses(kind):
     arn = (
         kind.id_form.replace("REGION", "eu-west-2")
         .replace("ACCOUNT", "123456789012")
-        .replace(kind.names, f"app{kind.separator}unit")
+        .replace(kind.names, RESOURCE_SAMPLES.get(kind.name, f"app{kind.separator}unit"))
     )
     assert [k.name for k in plugin.kinds() if k.claims(arn)] == [kind.name]
     parsed = parse_arn(arn)
@@ -130,7 +148,9 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
         items = [x for scope in run.scopes() for x in run.collect(scope)]
         keys = [replay_key(r) for r in server.requests]
     assert {o.kind for o in items if isinstance(o, Observation)} == {k.name for k in plugin.kinds()}
-    sent = {f"{k['service']}:{k['operation']}" for k in keys}
+    # requests carry the SigV4 signing name; reads name botocore's client (elbv2)
+    signed = {"elasticloadbalancing": "elbv2"}
+    sent = {f"{signed.get(k['service'], k['service'])}:{k['operation']}" for k in keys}
     # GetFunctionConfiguration reads the one function `check` names; a scan lists them
     check_only = {"lambda:GetFunctionConfiguration"}
     assert (
@@ -144,6 +164,7 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
         "elasticbeanstalk:environment",
         "ecs:service",
         "lambda:function",
+        "elasticloadbalancing:listener-rule",
     ]
 
 

@@ -19,6 +19,7 @@ def test_every_aws_rule_file_is_covered():
         "aws.ecs.service",
         "aws.autoscaling.group",
         "aws.lambda.function",
+        "aws.elbv2.listener_rule",
     }
     assert len(RULES) >= 18
 
@@ -28,6 +29,13 @@ def test_aws_rule_rests_on_policy_and_cites_aws_documentation(rule):
     # A Lambda alias's version and weights are its current traffic state (issue 16):
     # nothing in the alias says how the next release will move it.
     snapshot = {"AWS-LAMBDA-3-ALIAS-ON-VERSION", "AWS-LAMBDA-4-WEIGHTED-ALIAS"}
+    # So are a listener rule's target group weights (issue 17).
+    snapshot |= {
+        "AWS-ELB-NA-ONE-TARGET-GROUP",
+        "AWS-ELB-4-WEIGHTED-SPLIT",
+        "AWS-ELB-NA-EQUAL-WEIGHTS",
+        "AWS-ELB-3-STANDBY",
+    }
     assert rule.basis == ("snapshot" if rule.id in snapshot else "policy"), rule.id
     assert rule.sources, rule.id
     for source in rule.sources:

@@ -37,6 +37,39 @@ def _members(params: dict[str, Any], name: str) -> list[str]:
     return [v for _, v in sorted(found)]
 
 
+def load_balancer_arn(account: str, region: str, lb: dict[str, Any]) -> str:
+    short = "net" if lb.get("type") == "network" else "app"
+    return (
+        f"arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/"
+        f"{short}/{lb['name']}/{_hex(region, lb['name'])}"
+    )
+
+
+def listener_arn(account: str, region: str, lb: dict[str, Any], port: int) -> str:
+    lb_part = load_balancer_arn(account, region, lb).split(":loadbalancer/", 1)[1]
+    return (
+        f"arn:aws:elasticloadbalancing:{region}:{account}:listener/{lb_part}/"
+        f"{_hex(region, lb['name'], port)}"
+    )
+
+
+def listener_rule_arn(account: str, region: str, lb: dict[str, Any], port: int, index: int) -> str:
+    """The ARN the emulator gives a listener's rule: `index` 0 is the default
+    rule, 1 the listener's first estate rule, and so on."""
+    listener_part = listener_arn(account, region, lb, port).split(":listener/", 1)[1]
+    return (
+        f"arn:aws:elasticloadbalancing:{region}:{account}:listener-rule/{listener_part}/"
+        f"{_hex(region, lb['name'], port, index)}"
+    )
+
+
+def target_group_arn(account: str, region: str, name: str) -> str:
+    return (
+        f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/"
+        f"{_hex(region, 'tg', name)}"
+    )
+
+
 class ElbV2Services:
     """elbv2 handlers; `self` is the AwsEmulator."""
 
@@ -45,36 +78,19 @@ class ElbV2Services:
     load_balancers: list[dict[str, Any]]
 
     # -- the estate as AWS names it ----------------------------------------
-    def _elb_short(self, lb: dict[str, Any]) -> str:
-        return "net" if lb.get("type") == "network" else "app"
-
     def _elb_arn(self, region: str, lb: dict[str, Any]) -> str:
-        return (
-            f"arn:aws:elasticloadbalancing:{region}:{self.account}:loadbalancer/"
-            f"{self._elb_short(lb)}/{lb['name']}/{_hex(region, lb['name'])}"
-        )
+        return load_balancer_arn(self.account, region, lb)
 
     def _elb_listener_arn(self, region: str, lb: dict[str, Any], listener: dict[str, Any]) -> str:
-        lb_part = self._elb_arn(region, lb).split(":loadbalancer/", 1)[1]
-        return (
-            f"arn:aws:elasticloadbalancing:{region}:{self.account}:listener/{lb_part}/"
-            f"{_hex(region, lb['name'], listener['port'])}"
-        )
+        return listener_arn(self.account, region, lb, listener["port"])
 
     def _elb_rule_arn(
         self, region: str, lb: dict[str, Any], listener: dict[str, Any], index: int
     ) -> str:
-        listener_part = self._elb_listener_arn(region, lb, listener).split(":listener/", 1)[1]
-        return (
-            f"arn:aws:elasticloadbalancing:{region}:{self.account}:listener-rule/{listener_part}/"
-            f"{_hex(region, lb['name'], listener['port'], index)}"
-        )
+        return listener_rule_arn(self.account, region, lb, listener["port"], index)
 
     def _elb_target_group_arn(self, region: str, name: str) -> str:
-        return (
-            f"arn:aws:elasticloadbalancing:{region}:{self.account}:targetgroup/{name}/"
-            f"{_hex(region, 'tg', name)}"
-        )
+        return target_group_arn(self.account, region, name)
 
     def _elb_balancers(self, region: str) -> list[dict[str, Any]]:
         return [lb for lb in self.load_balancers if lb.get("region") == region]
