@@ -238,7 +238,7 @@ class ListenerRuleReader:
         arns = [str(g["TargetGroupArn"]) for g in groups]
         field = f"{TUPLES}[]" if weighted else f"{FORWARD}.TargetGroupArn"
         obs.add("target_groups", f"{field}.TargetGroupArn" if weighted else field, arns)
-        obs.add("target_group_count", f"{TUPLES} (how many)" if weighted else field, len(arns))
+        obs.add("target_group_count", f"{TUPLES if weighted else field} (how many)", len(arns))
         weights = [g.get("Weight") for g in groups]
         obs.add(
             "target_group_weights",
