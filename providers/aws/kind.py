@@ -42,7 +42,8 @@ class AwsKind(Kind):
     # A resource part that is not PREFIX + two names (a listener rule's five
     # parts, an AppConfig environment's application/APP/environment/ENV): its
     # full regex, with named groups (`app` and `name`, where there are such,
-    # are what ParsedArn calls application and name). resource_prefix and
+    # are what ParsedArn calls application and name; `owner`, where there is
+    # one, ends the ARN whose tags the unit carries). resource_prefix and
     # names then only say how a person writes it.
     resource_regex: str = ""
     # A global service (CloudFront, Route 53): its resources are read once per
@@ -66,7 +67,12 @@ class AwsKind(Kind):
 
     def tag_owner(self, arn: str) -> str:
         """The ARN whose tags a unit carries: its own, or, for a kind whose second
-        name is optional (a Lambda alias), the first name's (the function's)."""
+        name is optional (a Lambda alias), the first name's (the function's), or,
+        for a resource regex with an `owner` group (a Route 53 record set), the
+        ARN up to the end of that group (its hosted zone's)."""
+        if self.resource_regex and "(?P<owner>" in self.resource_regex:
+            owned = re.search(self.resource_pattern.pattern + "$", arn)
+            return arn[: owned.end("owner")] if owned else arn
         if not self.optional_second:
             return arn
         m = re.search(self.resource_pattern.pattern + "$", arn)

@@ -44,6 +44,7 @@ class AwsPlugin(ProviderPlugin):
         "providers.aws.autoscaling",
         "providers.aws.lambda_functions",
         "providers.aws.listener_rules",
+        "providers.aws.route53",
     )
     # Reads named "service:Operation" (botocore's names), as permissions.py does.
     discovery_reads = (

@@ -21,8 +21,15 @@ from providers.aws.clients import evidence_key
 from providers.aws.emulator.autoscaling import AutoScalingServices
 from providers.aws.emulator.ecs import EcsServices
 from providers.aws.emulator.elbv2 import ElbV2Services
+from providers.aws.emulator.route53 import Route53Services
 from providers.aws.emulator.services import DEFAULT_CONFIGS, AwsFault, AwsServices
-from providers.aws.emulator.wire import error_response, fault_answer, respond, rest_route
+from providers.aws.emulator.wire import (
+    error_response,
+    fault_answer,
+    operation,
+    respond,
+    rest_route,
+)
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 # SigV4 name -> model name (Elastic Load Balancing: only v2 is emulated)
@@ -30,7 +37,7 @@ _SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi", "elasticloadbalancing":
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 
 
-class AwsEmulator(AwsServices, EcsServices, AutoScalingServices, ElbV2Services):
+class AwsEmulator(AwsServices, EcsServices, AutoScalingServices, ElbV2Services, Route53Services):
     """Callable app for LoopbackServer. `estate` is the `aws` part of a fixture."""
 
     def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
@@ -47,6 +54,7 @@ class AwsEmulator(AwsServices, EcsServices, AutoScalingServices, ElbV2Services):
         self.autoscaling_groups = list(estate.get("autoscaling", []))
         self.functions = list(estate.get("lambda", []))
         self.load_balancers = list(estate.get("elbv2", []))
+        self.route53 = list(estate.get("route53", []))
         self.calls: list[tuple[str, str, str]] = []
         # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
         self.organization: list[Any] | None = estate.get("organization")
@@ -148,7 +156,8 @@ def _parse(req: Request) -> tuple[str, str, str, dict[str, Any], bool] | None:
     target = req.headers.get("x-amz-target")
     routed = rest_route(service, req.method, req.path, req.query)
     if routed is not None:  # a REST protocol: the operation is in the method and path
-        return service, scope["region"], routed[0], routed[1], True
+        rest_json = operation(service, routed[0]).service_model.protocol == "rest-json"
+        return service, scope["region"], routed[0], routed[1], rest_json
     if target:
         try:
             params = json.loads(req.body or b"{}")

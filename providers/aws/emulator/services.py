@@ -244,6 +244,8 @@ class AwsServices:
             ]
         if not types or "elasticloadbalancing:listener-rule" in types:
             tagged += self._elb_tagged(region)  # type: ignore[attr-defined]
+        if not types or "route53:hostedzone" in types:
+            tagged += self.route53_tagged(region)  # type: ignore[attr-defined]
         wanted = set(p.get("ResourceARNList") or [])
         items = [
             {"ResourceARN": arn, "Tags": [{"Key": k, "Value": str(v)} for k, v in tags.items()]}

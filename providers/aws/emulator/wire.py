@@ -176,6 +176,10 @@ def respond(service: str, op: str, result: dict[str, Any]) -> tuple[int, dict[st
     if protocol == "rest-json":
         status, headers, body = json_response(service, op, result)
         return status, {**headers, "Content-Type": "application/json"}, body
+    if protocol == "rest-xml":  # Route 53, CloudFront
+        from providers.aws.emulator.restxml import rest_xml_response
+
+        return rest_xml_response(service, op, result)
     return xml_response(service, op, result)
 
 
