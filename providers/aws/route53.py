@@ -209,9 +209,15 @@ class Route53Reader:
             isinstance(zone.get(k), str) and zone.get(k) for k in ("Id", "Name")
         ):
             return [self._error("ListHostedZones answered a hosted zone without Id or Name")]
+        from providers.aws.faults import AWS_ERRORS, describe
+
         found: list[Observation | ScopeError] = []
         groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for record in self._records(zone_id(zone["Id"])):
+        try:
+            records = self._records(zone_id(zone["Id"]))
+        except AWS_ERRORS as exc:  # one zone's failure keeps the other zones' units
+            return [self._error(f"hosted zone {zone_id(zone['Id'])}: {describe(exc)}")]
+        for record in records:
             if not _valid(record):
                 found.append(
                     self._error(
