@@ -131,13 +131,35 @@ ELBV2 = [
 ]
 LISTENER_RULE_ARN = listener_rule_arn(ACCOUNT, "eu-west-2", ELBV2[0], 443, 0)
 
-# ESTATE with an ECS service, an Auto Scaling group, a Lambda alias and a weighted
-# listener rule, for the tests that need every kind (issues 16 and 17).
+# A Route 53 hosted zone with one weighted record set (issue 17): a 9:1 split, level 4.
+ROUTE53 = [
+    {
+        "id": "Z0WEB",
+        "name": "web.example",
+        "tags": {"service": "web"},
+        "records": [
+            {
+                "Name": "www.web.example",
+                "Type": "A",
+                "SetIdentifier": name,
+                "Weight": weight,
+                "TTL": 60,
+                "ResourceRecords": [{"Value": value}],
+            }
+            for name, weight, value in (("blue", 9, "192.0.2.1"), ("green", 1, "192.0.2.2"))
+        ],
+    }
+]
+R53_ARN = "arn:aws:route53:::hostedzone/Z0WEB/recordset/www.web.example./A"
+
+# ESTATE with an ECS service, an Auto Scaling group, a Lambda alias (issue 16), a weighted
+# listener rule and a Route 53 weighted record (issue 17), for the tests that need every kind.
 ESTATE_ALL_KINDS = {
     **ESTATE,
     "autoscaling": AUTOSCALING,
     "lambda": LAMBDA,
     "elbv2": ELBV2,
+    "route53": ROUTE53,
     "ecs": [
         {
             "region": "eu-west-2",

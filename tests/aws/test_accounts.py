@@ -41,6 +41,8 @@ READ_ACTIONS = [
     "ecs:Describe*",
     "autoscaling:Describe*",
     "elasticloadbalancing:Describe*",
+    "route53:List*",
+    "route53:Get*",
     "tag:GetResources",
     "tagging:GetResources",
 ]

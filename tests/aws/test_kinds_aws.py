@@ -15,7 +15,7 @@ from providers.aws.plugin import known_regions, plugin, services
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
 from scanner.model import Observation
-from tests.aws.estate import ASG_ARN, CD_ARN, EB_ARN, ESTATE_ALL_KINDS
+from tests.aws.estate import ASG_ARN, CD_ARN, EB_ARN, ESTATE_ALL_KINDS, R53_ARN
 from tests.aws.inproc import emulated, operation_of
 
 # The message before the kinds were declared (relscan 0.1.0, `relscan check
@@ -31,6 +31,8 @@ UNSUPPORTED = (
     "arn:aws:autoscaling:REGION:ACCOUNT:autoScalingGroup:ID:autoScalingGroupName/GROUP and "
     "arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION[:ALIAS] and "
     "arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener-rule/app|net/LB/LBID/LISTENERID/RULEID"
+    " and "
+    "arn:aws:route53:::hostedzone/ZONE/recordset/NAME/TYPE"
 )
 
 
@@ -42,6 +44,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         "aws.autoscaling.group",
         "aws.lambda.function",
         "aws.elbv2.listener_rule",
+        "aws.route53.weighted_record",
     ]
     # botocore's client names: Elastic Load Balancing v2's ARNs say elasticloadbalancing
     assert services() == (
@@ -51,6 +54,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         "autoscaling",
         "lambda",
         "elbv2",
+        "route53",
     )
 
 
@@ -60,6 +64,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         (CD_ARN, "aws.codedeploy.deployment_group"),
         (EB_ARN, "aws.elasticbeanstalk.environment"),
         (ASG_ARN, "aws.autoscaling.group"),
+        (R53_ARN, "aws.route53.weighted_record"),
     ],
 )
 def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
@@ -82,6 +87,7 @@ def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
 # and a "unit" where ParsedArn reads the application and the name).
 RESOURCE_SAMPLES = {
     "aws.elbv2.listener_rule": "app/app/50dc6c495c0c9188/f2f7dc8efc522ab2/unit",
+    "aws.route53.weighted_record": "ZAPP/recordset/unit.example./A",
 }
 
 
@@ -94,7 +100,12 @@ def test_the_id_form_written_out_is_claimed_by_its_kind_alone_and_parses(kind):
     )
     assert [k.name for k in plugin.kinds() if k.claims(arn)] == [kind.name]
     parsed = parse_arn(arn)
-    assert (parsed.service, parsed.application, parsed.name) == (kind.service, "app", "unit")
+    assert parsed.service == kind.service
+    if kind.name == "aws.route53.weighted_record":  # a zone, a record name and a type
+        parts = [parsed.part(p) for p in ("zone", "record", "type")]
+        assert parts == ["ZAPP", "unit.example.", "A"]
+    else:
+        assert (parsed.application, parsed.name) == ("app", "unit")
     assert parsed.text == arn
 
 
@@ -152,20 +163,30 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
     signed = {"elasticloadbalancing": "elbv2"}
     sent = {f"{signed.get(k['service'], k['service'])}:{k['operation']}" for k in keys}
     # GetFunctionConfiguration reads the one function `check` names; a scan lists them
-    check_only = {"lambda:GetFunctionConfiguration"}
+    check_only = {"lambda:GetFunctionConfiguration", "route53:GetHostedZone"}
     assert (
         sent - {"tagging:GetResources", "sts:GetCallerIdentity"}
         == {read for kind in plugin.kinds() for read in kind.reads} - check_only
     )
-    pages = [k for k in keys if k["service"] == "tagging"]  # the emulator pages after 2
-    assert pages and all(_filters(p["params"]) == _filters(pages[0]["params"]) for p in pages)
-    assert _filters(pages[0]["params"]) == [
-        "codedeploy:deploymentgroup",
-        "elasticbeanstalk:environment",
-        "ecs:service",
-        "lambda:function",
-        "elasticloadbalancing:listener-rule",
-    ]
+    # the emulator pages after 2; each scope asks for its own kinds' types: the
+    # region's, and the global scope's (through us-east-1) Route 53 hosted zones
+    pages = [k for k in keys if k["service"] == "tagging"]
+    by_region: dict[str, list[list[str]]] = {}
+    for page in pages:
+        by_region.setdefault(page["region"], []).append(_filters(page["params"]))
+    assert set(by_region) == {"eu-west-2", "us-east-1"}
+    assert all(
+        f
+        == [
+            "codedeploy:deploymentgroup",
+            "elasticbeanstalk:environment",
+            "ecs:service",
+            "lambda:function",
+            "elasticloadbalancing:listener-rule",
+        ]
+        for f in by_region["eu-west-2"]
+    )
+    assert all(f == ["route53:hostedzone"] for f in by_region["us-east-1"])
 
 
 def _filters(params: dict) -> list[str]:

@@ -22,6 +22,7 @@ from tests.aws.estate import (
     ESTATE_ALL_KINDS,
     LAMBDA_ARN,
     LISTENER_RULE_ARN,
+    R53_ARN,
     relscan,
 )
 from tests.aws.inproc import emulated, operation_of, scan
@@ -75,7 +76,7 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
     estate = {**ESTATE_ALL_KINDS, "organization": [ESTATE["account"], MEMBER]}
     with emulated(estate) as (server, _):
         plain = scan({})  # every enabled region: ec2:DescribeRegions
-        arns = (CD_ARN, EB_ARN, ECS_ARN, ASG_ARN, LAMBDA_ARN, LISTENER_RULE_ARN)
+        arns = (CD_ARN, EB_ARN, ECS_ARN, ASG_ARN, LAMBDA_ARN, LISTENER_RULE_ARN, R53_ARN)
         checked = [plugin.configure({}).check(arn) for arn in arns]
         own_account = _permissions_used(server.requests)
         seen = len(server.requests)
@@ -85,13 +86,14 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
         role = f"arn:aws:iam::{MEMBER}:role/relscan-read"
         member = scan({"aws_account": (role,)})
         assumed = _permissions_used(server.requests[seen:])
-    assert len(plain.assessments) == 7 and not plain.errors
-    assert len(org.assessments) == 14 and not org.errors
-    assert len(member.assessments) == 7 and not member.errors
+    # 7 regional units and a Route 53 record set in each account's global scope
+    assert len(plain.assessments) == 8 and not plain.errors
+    assert len(org.assessments) == 16 and not org.errors
+    assert len(member.assessments) == 8 and not member.errors
     assert [o.id for o in checked] == list(arns)
     assert own_account == set(grant().permissions)
     # reads only `check` sends (the scans above check nothing in other accounts)
-    check_only = {"lambda:GetFunctionConfiguration"}
+    check_only = {"lambda:GetFunctionConfiguration", "route53:GetHostedZone"}
     assert check_only <= own_account
     assert assumed | check_only == set(grant("assume-role").permissions)
     assert organization | check_only == set(grant("organization").permissions)
