@@ -127,7 +127,7 @@ def test_organization_scopes_every_active_account_in_each_region(org):
         {"aws_organization": True, "aws_assume_role": ROLE, "aws_region": REGIONS}
     )
     scopes = [(s.account, s.location) for s in run.scopes()]
-    assert scopes == [(acct, r) for acct in sorted([MGMT, a, b]) for r in REGIONS]
+    assert scopes == [(acct, r) for acct in sorted([MGMT, a, b]) for r in (*REGIONS, "global")]
     assert closed not in {acct for acct, _ in scopes}
     assert run.failures == {}
 
@@ -184,7 +184,7 @@ def test_listed_ids_assume_the_named_role_and_role_arns_exactly_theirs(org):
         Target(MGMT, own),  # a role ARN named in the caller's account is assumed
     ]
     assert [s.label for s in run.scopes()] == [
-        f"aws:{acct}/{r}" for acct in (a, b, MGMT) for r in REGIONS
+        f"aws:{acct}/{r}" for acct in (a, b, MGMT) for r in (*REGIONS, "global")
     ]
     assert [r.role_arn for r in _assumed(b)] == [other]
 
@@ -209,7 +209,7 @@ def test_without_regions_each_account_lists_regions_with_its_own_credentials(org
     with enable_iam_authentication():
         run = plugin.configure({"aws_account": (a, b), "aws_assume_role": ROLE})
         scopes = run.scopes()
-        assert {s.location for s in scopes if s.account == a} == expected
+        assert {s.location for s in scopes if s.account == a} == expected | {"global"}
         [failed] = [s for s in scopes if s.account == b]
         assert failed.label == f"aws:{b}/*"
         [error] = list(run.collect(failed))
@@ -297,7 +297,11 @@ def test_a_refused_role_keeps_the_named_regions_as_scopes(org, monkeypatch):
             {"aws_account": (a, b), "aws_assume_role": ROLE, "aws_region": REGIONS}
         )
         scopes = run.scopes()
-        assert [s.label for s in scopes] == [f"aws:{acct}/{r}" for acct in (a, b) for r in REGIONS]
+        # the refused account keeps its named regions (no global scope: nothing was reached)
+        assert [s.label for s in scopes] == [
+            *(f"aws:{a}/{r}" for r in (*REGIONS, "global")),
+            *(f"aws:{b}/{r}" for r in REGIONS),
+        ]
         errors = [e for s in scopes if s.account == b for e in run.collect(s)]
     assert [(e.scope, e.service) for e in errors] == [(f"aws:{b}/{r}", "sts") for r in REGIONS]
 
@@ -399,7 +403,9 @@ def test_organization_pages_are_all_read(emulated):
     run = plugin.configure(
         {"aws_organization": True, "aws_assume_role": ROLE, "aws_region": ("eu-west-2",)}
     )
-    assert [s.label for s in run.scopes()] == [f"aws:{m}/eu-west-2" for m in members]
+    assert [s.label for s in run.scopes()] == [
+        f"aws:{m}/{r}" for m in members for r in ("eu-west-2", "global")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -506,7 +512,7 @@ def test_cli_scans_two_listed_accounts(serve):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["scan"]["scopes"] == [
-        f"aws:{acct}/{r}" for acct in (CALLER, MEMBER) for r in ("eu-west-1", "eu-west-2")
+        f"aws:{acct}/{r}" for acct in (CALLER, MEMBER) for r in ("eu-west-1", "eu-west-2", "global")
     ]
     assert doc["scan"]["errors"] == []
     assert _ids(doc) == sorted(
@@ -540,6 +546,7 @@ def test_cli_organization_with_a_refused_role_scans_the_rest_and_exits_3(serve):
         f"aws:{MEMBER}/*",
         f"aws:{CALLER}/eu-west-1",
         f"aws:{CALLER}/eu-west-2",
+        f"aws:{CALLER}/global",
     ]
     message = (
         f"cannot assume arn:aws:iam::{MEMBER}:role/Reader: AccessDenied on AssumeRole: "

@@ -35,7 +35,11 @@ def test_scan_writes_the_documented_json(serve):
         "scopes",
         "errors",
     }
-    assert doc["scan"]["scopes"] == [f"aws:{ACCOUNT}/eu-west-2", f"aws:{ACCOUNT}/eu-west-1"]
+    assert doc["scan"]["scopes"] == [
+        f"aws:{ACCOUNT}/eu-west-2",
+        f"aws:{ACCOUNT}/eu-west-1",
+        f"aws:{ACCOUNT}/global",
+    ]
     assert doc["summary"] == {
         "total": 3,
         "levels": {"1": 1, "2": 1, "3": 0, "4": 0, "5": 1},
@@ -79,13 +83,17 @@ def test_scan_writes_the_documented_json(serve):
     )
     assert by_id[EB_ARN]["rule"] == "AWS-EB-2-ROLLING"
     assert "scanning" not in r.stderr  # no progress bar when stderr is not a terminal
-    assert "3 release units in 2 scopes" in r.stderr
+    assert "3 release units in 3 scopes" in r.stderr  # two regions and the global scope
 
 
 def test_scan_without_regions_covers_every_enabled_region(serve):
     r = relscan("scan", "-p", "aws", "-f", "json", env=serve())
     doc = json.loads(r.stdout)
-    assert sorted(doc["scan"]["scopes"]) == [f"aws:{ACCOUNT}/eu-west-1", f"aws:{ACCOUNT}/eu-west-2"]
+    assert sorted(doc["scan"]["scopes"]) == [
+        f"aws:{ACCOUNT}/eu-west-1",
+        f"aws:{ACCOUNT}/eu-west-2",
+        f"aws:{ACCOUNT}/global",
+    ]
     assert doc["summary"]["total"] == 3
 
 

@@ -26,7 +26,8 @@ def test_without_regions_every_enabled_region_is_a_scope(moto_env):
         r["RegionName"]
         for r in boto3.client("ec2", region_name="eu-west-2").describe_regions()["Regions"]
     }
-    assert {s.location for s in scopes} == expected and "eu-west-2" in expected
+    # and the account's global scope (Route 53)
+    assert {s.location for s in scopes} == expected | {"global"} and "eu-west-2" in expected
     assert {s.account for s in scopes} == {"123456789012"}
 
 
@@ -35,6 +36,7 @@ def test_named_regions_are_the_scopes_in_order(moto_env):
     assert [s.label for s in run.scopes()] == [
         "aws:123456789012/eu-west-2",
         "aws:123456789012/eu-west-1",
+        "aws:123456789012/global",
     ]
 
 
