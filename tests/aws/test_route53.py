@@ -7,6 +7,7 @@ paging, tags and `check` through the loopback emulator."""
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 
 import botocore.loaders
@@ -18,6 +19,7 @@ from providers.aws.route53 import KIND, Route53Reader
 from scanner.classify import classify
 from scanner.errors import NotFoundError, UsageError
 from tests.aws.conftest import ACCOUNT
+from tests.aws.estate import relscan
 from tests.aws.inproc import emulated, scan, verdicts
 
 EXAMPLES = botocore.loaders.Loader().load_service_model("route53", "examples-1")["examples"]
@@ -422,3 +424,28 @@ def test_the_id_names_the_zone_name_and_type_and_is_claimed_by_the_kind_alone():
         "arn:aws:route53:eu-west-2::hostedzone/Z1/recordset/www.shop.example./A\n",
     ):
         assert not KIND.claims(bad), bad
+
+
+def test_cli_check_of_a_record_set_is_exactly_its_scan_resource(serve):
+    """As a user runs it: the id with its backslash escape, quoted in a shell."""
+    env = serve({"account": EMULATED_ACCOUNT, "regions": ["eu-west-2"], "route53": ZONES})
+    arn = r53_arn("Z1PUBLIC", "\\052.shop.example.")
+    scanned = json.loads(relscan("scan", "-p", "aws", "-f", "json", env=env).stdout)
+    r = relscan("check", arn, "--format", "json", env=env)
+    assert r.returncode == 0, r.stderr
+    one = json.loads(r.stdout)
+    [same] = [u for u in scanned["resources"] if u["id"] == arn]
+    assert one == same
+    assert (one["level"], one["rule"], one["tags"]) == (
+        4,
+        "AWS-R53-4-UNEQUAL-WEIGHTS",
+        {"service": "shop"},
+    )
+
+
+def test_cli_check_of_a_simple_record_is_a_one_line_usage_error(serve):
+    env = serve({"account": EMULATED_ACCOUNT, "regions": ["eu-west-2"], "route53": ZONES})
+    r = relscan("check", r53_arn("Z1PUBLIC", "shop.example."), env=env)
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0
+    assert "uses simple routing" in r.stderr

@@ -102,7 +102,7 @@ class Route53Services:
         return result
 
     def route53_ListResourceRecordSets(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        zone = self._r53_zone(p.get("Id") or p.get("HostedZoneId"))
+        zone = self._r53_zone(p.get("HostedZoneId"))
         size, asked = self._r53_max(p, RECORDS_MAX)
         if p.get("StartRecordType") and not p.get("StartRecordName"):
             raise AwsFault(400, "InvalidInput", "Type was specified without name")

@@ -62,8 +62,14 @@ def rest_route(
         m = pattern.fullmatch(path.split("?", 1)[0])
         if verb != method or m is None:
             continue
-        params: dict[str, Any] = {k: unquote(v) for k, v in m.groupdict().items()}
         members = op.input_shape.members if op.input_shape else {}
+        # a path label may differ from its member's name (Route 53's {Id} is HostedZoneId)
+        labels = {
+            shape.serialization.get("name", member): member
+            for member, shape in members.items()
+            if shape.serialization.get("location") == "uri"
+        }
+        params: dict[str, Any] = {labels.get(k, k): unquote(v) for k, v in m.groupdict().items()}
         for member, shape in members.items():
             where = shape.serialization
             if where.get("location") == "querystring" and where.get("name") in query:
