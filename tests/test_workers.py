@@ -260,14 +260,16 @@ def test_a_worker_that_dies_leaves_its_scopes_as_errors_and_the_rest_is_read():
         finally:
             app.release.set()
     account = estate["account"]
+    # the worker's scopes: its region and its account's global scope (Route 53)
     assert [(e.scope, e.message) for e in result.errors] == [
         (
-            f"aws:{account}/eu-west-1",
+            f"aws:{account}/{location}",
             "the worker process reading aws-again ended (exit code -9)",
         )
+        for location in ("eu-west-1", "global")
     ]
     read = {a.id.split(":")[3] for a in result.assessments}
-    assert read == {"eu-west-2"}
+    assert read == {"eu-west-2", ""}  # "": the parent's Route 53 units, global
     assert worker.process.poll() is not None  # ended and reaped
 
 

@@ -312,23 +312,28 @@ class Route53Reader:
             obs.add(fact, f"{WEIGHT} ({how})", value)
 
 
-def _summary(record: dict[str, Any]) -> dict[str, Any]:
+def _summary(record: dict[str, Any]) -> str:
     """One record as the evidence shows it: its identifier, weight or failover
     role, where it sends queries, and its health checking."""
-    out: dict[str, Any] = {"SetIdentifier": record.get("SetIdentifier")}
-    for key in ("Weight", "Failover"):
-        if key in record:
-            out[key] = record[key]
+    role = (
+        f"weight {record['Weight']}"
+        if "Weight" in record
+        else f"failover {record.get('Failover')}"
+        if record.get("Failover")
+        else routing_of(record)
+    )
     alias = record.get("AliasTarget")
     if isinstance(alias, dict):
-        out["AliasTarget.DNSName"] = alias.get("DNSName")
-        out["AliasTarget.EvaluateTargetHealth"] = alias.get("EvaluateTargetHealth") is True
+        target = f"alias {alias.get('DNSName')}"
+        if alias.get("EvaluateTargetHealth") is True:
+            target += " (EvaluateTargetHealth)"
     else:
-        values = record.get("ResourceRecords") or []
-        out["ResourceRecords"] = [v.get("Value") for v in values if isinstance(v, dict)]
-    if record.get("HealthCheckId"):
-        out["HealthCheckId"] = record["HealthCheckId"]
-    return out
+        values = [
+            v.get("Value") for v in record.get("ResourceRecords") or [] if isinstance(v, dict)
+        ]
+        target = ", ".join(str(v) for v in values) or "no values"
+    check = f", health check {record['HealthCheckId']}" if record.get("HealthCheckId") else ""
+    return f"{record.get('SetIdentifier')}: {role} -> {target}{check}"
 
 
 def _health_check(record: dict[str, Any]) -> str:

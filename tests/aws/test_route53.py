@@ -124,12 +124,12 @@ def test_examples_weighted_records_split_unequally_are_level_4_with_their_health
         "Seattle data center: health check abcdef11-2222-3333-4444-555555fedcba",
         "Portland data center: health check abcdef66-7777-8888-9999-000000fedcba",
     ]
-    assert ev["ListResourceRecordSets.ResourceRecordSets"][1] == {
-        "SetIdentifier": "Portland data center",
-        "Weight": 200,
-        "ResourceRecords": ["192.0.2.45"],
-        "HealthCheckId": "abcdef66-7777-8888-9999-000000fedcba",
-    }
+    assert ev["ListResourceRecordSets.ResourceRecordSets"] == [
+        "Seattle data center: weight 100 -> 192.0.2.44, "
+        "health check abcdef11-2222-3333-4444-555555fedcba",
+        "Portland data center: weight 200 -> 192.0.2.45, "
+        "health check abcdef66-7777-8888-9999-000000fedcba",
+    ]
     assert (
         ev["HostedZone.Name"] == "myawsbucket.com." and ev["HostedZone.Config.PrivateZone"] is False
     )
@@ -138,6 +138,10 @@ def test_examples_weighted_records_split_unequally_are_level_4_with_their_health
 def test_examples_weighted_alias_records_are_level_4_with_target_health(clients):
     _, a = assess(clients, WEIGHTED_ALIAS)
     assert (a.level, a.rule) == (4, "AWS-R53-4-UNEQUAL-WEIGHTS")
+    assert evidence(a)["ListResourceRecordSets.ResourceRecordSets"][0] == (
+        "Ohio region: weight 100 -> alias example-com-123456789.us-east-2.elb.amazonaws.com "
+        "(EvaluateTargetHealth)"
+    )
     assert evidence(a)["ListResourceRecordSets.ResourceRecordSets.HealthCheckId"] == [
         "Ohio region: alias target health (EvaluateTargetHealth)",
         "Oregon region: alias target health (EvaluateTargetHealth)",
@@ -213,7 +217,10 @@ def test_examples_failover_records_are_not_assessed(clients):
     _, a = assess(clients, FAILOVER)
     assert (a.level, a.rule, a.basis) == (None, "AWS-R53-NA-FAILOVER", "snapshot")
     records = evidence(a)["ListResourceRecordSets.ResourceRecordSets"]
-    assert [r["Failover"] for r in records] == ["PRIMARY", "SECONDARY"]
+    assert [r.split(" -> ")[0] for r in records] == [
+        "Ohio region: failover PRIMARY",
+        "Oregon region: failover SECONDARY",
+    ]
 
 
 def test_a_weighted_group_just_misses_the_failover_rule(clients):
