@@ -45,6 +45,7 @@ class AwsPlugin(ProviderPlugin):
         "providers.aws.lambda_functions",
         "providers.aws.listener_rules",
         "providers.aws.route53",
+        "providers.aws.appconfig",
     )
     # Reads named "service:Operation" (botocore's names), as permissions.py does.
     discovery_reads = (

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from providers.aws.clients import evidence_key
+from providers.aws.emulator.appconfig import AppConfigServices
 from providers.aws.emulator.autoscaling import AutoScalingServices
 from providers.aws.emulator.ecs import EcsServices
 from providers.aws.emulator.elbv2 import ElbV2Services
@@ -33,11 +34,22 @@ from providers.aws.emulator.wire import (
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 # SigV4 name -> model name (Elastic Load Balancing: only v2 is emulated)
-_SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi", "elasticloadbalancing": "elbv2"}
+_SIGNING_NAMES = {
+    "tagging": "resourcegroupstaggingapi",
+    "elasticloadbalancing": "elbv2",
+    "monitoring": "cloudwatch",
+}
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 
 
-class AwsEmulator(AwsServices, EcsServices, AutoScalingServices, ElbV2Services, Route53Services):
+class AwsEmulator(
+    AwsServices,
+    EcsServices,
+    AutoScalingServices,
+    ElbV2Services,
+    Route53Services,
+    AppConfigServices,
+):
     """Callable app for LoopbackServer. `estate` is the `aws` part of a fixture."""
 
     def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
@@ -55,6 +67,7 @@ class AwsEmulator(AwsServices, EcsServices, AutoScalingServices, ElbV2Services, 
         self.functions = list(estate.get("lambda", []))
         self.load_balancers = list(estate.get("elbv2", []))
         self.route53 = list(estate.get("route53", []))
+        self.appconfig = list(estate.get("appconfig", []))
         self.calls: list[tuple[str, str, str]] = []
         # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
         self.organization: list[Any] | None = estate.get("organization")

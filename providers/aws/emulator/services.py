@@ -246,6 +246,8 @@ class AwsServices:
             tagged += self._elb_tagged(region)  # type: ignore[attr-defined]
         if not types or "route53:hostedzone" in types:
             tagged += self.route53_tagged(region)  # type: ignore[attr-defined]
+        if not types or "appconfig" in types:
+            tagged += getattr(self, "appconfig_tagged", lambda _: [])(region)
         wanted = set(p.get("ResourceARNList") or [])
         items = [
             {"ResourceARN": arn, "Tags": [{"Key": k, "Value": str(v)} for k, v in tags.items()]}

@@ -103,6 +103,8 @@ def to_json(shape: Shape, value: Any, path: str) -> Any:
     if kind == "map":
         return {str(k): to_json(shape.value, v, f"{path}.{k}") for k, v in value.items()}
     if kind == "timestamp":
+        if shape.serialization.get("timestampFormat") == "iso8601":  # AppConfig's dates
+            return _ts(value).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         return _ts(value).timestamp()
     return value
 
@@ -112,8 +114,9 @@ def json_response(
 ) -> tuple[int, dict[str, str], bytes]:
     model = operation(service, op)
     body = to_json(model.output_shape, result, op) if model.output_shape else {}
+    version = model.service_model.metadata.get("jsonVersion", "1.1")
     headers = {
-        "Content-Type": "application/x-amz-json-1.1",
+        "Content-Type": f"application/x-amz-json-{version}",
         "x-amzn-RequestId": str(uuid.uuid4()),
     }
     return 200, headers, json.dumps(body).encode()
