@@ -39,6 +39,7 @@ ALARM_LISTS = ("MetricAlarms", "CompositeAlarms", "LogAlarms")
 
 SUMMARY = "DeploymentSummary"
 MONITORS = "Environment.Monitors[].AlarmArn"
+DECLARED = "Environment.Monitors.AlarmArn"  # as the kind declares it (no element marker)
 ROLLS_BACK = f"{MONITORS} (alarm's ActionsEnabled true: rolls the deployment back)"
 DISABLED = f"{MONITORS} (alarm's ActionsEnabled false: does not roll back)"
 NOT_FOUND = f"{MONITORS} (no such alarm in DescribeAlarms: does not roll back)"
@@ -70,10 +71,10 @@ KIND = aws_kind(
         ("environment_state", "Environment.State"),
         ("deployment_number", f"{SUMMARY}.DeploymentNumber | ListDeployments.Items (newest)"),
         *DEPLOYMENT_FIELDS,
-        ("monitors", MONITORS),
-        ("rollback_monitors", ROLLS_BACK),
-        ("monitors_actions_disabled", DISABLED),
-        ("monitors_not_found", NOT_FOUND),
+        ("monitors", DECLARED),
+        ("rollback_monitors", ROLLS_BACK.replace(MONITORS, DECLARED)),
+        ("monitors_actions_disabled", DISABLED.replace(MONITORS, DECLARED)),
+        ("monitors_not_found", NOT_FOUND.replace(MONITORS, DECLARED)),
     ),
     reads=(
         "appconfig:ListApplications",

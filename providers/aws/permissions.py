@@ -78,7 +78,11 @@ READ_OPERATIONS: tuple[ReadOperation, ...] = _DISCOVERY + _kind_reads()
 _BY_OPERATION = {(op.service, op.operation): op for op in READ_OPERATIONS}
 # SigV4 signing names that differ from the model name (as an emulator sees a request).
 # Classic ELB ("elb") signs as "elasticloadbalancing" too; relscan reads only v2.
-SIGNING_NAMES = {"tagging": "resourcegroupstaggingapi", "elasticloadbalancing": "elbv2"}
+SIGNING_NAMES = {
+    "tagging": "resourcegroupstaggingapi",
+    "elasticloadbalancing": "elbv2",
+    "monitoring": "cloudwatch",
+}
 ROLE_PLACEHOLDER = "arn:aws:iam::*:role/relscan-read"
 _RESOURCES = {_STMT_READ: "*", _STMT_ORG: "*", _STMT_ASSUME: ROLE_PLACEHOLDER}
 

@@ -24,3 +24,23 @@ def clients():
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
     )
     return AwsClients(session)
+
+
+@pytest.fixture(autouse=True)
+def _moto_lists_appconfig_applications(monkeypatch):
+    """moto 5.2 has no AppConfig ListApplications (its AppConfigResponse raises
+    NotImplementedError), which every scan of every kind sends. The fake cloud
+    is given the call, answering the account's applications as AppConfig does
+    ({"Items": [{Id, Name, Description}]}); relscan's own code is untouched."""
+    import json
+
+    from moto.appconfig.responses import AppConfigResponse
+
+    if hasattr(AppConfigResponse, "list_applications"):
+        return
+
+    def list_applications(self) -> str:
+        apps = self.appconfig_backend.applications.values()
+        return json.dumps({"Items": [app.to_json() for app in apps]})
+
+    monkeypatch.setattr(AppConfigResponse, "list_applications", list_applications, raising=False)

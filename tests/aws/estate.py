@@ -129,6 +129,41 @@ ELBV2 = [
         ],
     }
 ]
+# An AppConfig environment (issue 17), ids from botocore's appconfig examples-1.json:
+# its latest deployment grew linearly under an alarm with its actions enabled (level 5).
+APPCONFIG_ARN = f"arn:aws:appconfig:eu-west-2:{ACCOUNT}:application/339ohji/environment/54j1r29"
+APPCONFIG = [
+    {
+        "region": "eu-west-2",
+        "application": {"Id": "339ohji", "Name": "example-application"},
+        "environments": [
+            {
+                "Id": "54j1r29",
+                "Name": "Example-Environment",
+                "tags": {"service": "flags"},
+                "Monitors": [
+                    {
+                        "AlarmArn": f"arn:aws:cloudwatch:eu-west-2:{ACCOUNT}:alarm:flag-errors",
+                        "AlarmRoleArn": f"arn:aws:iam::{ACCOUNT}:role/appconfig-alarms",
+                    }
+                ],
+                "deployments": [
+                    {
+                        "DeploymentNumber": 1,
+                        "ConfigurationName": "Example-Configuration-Profile",
+                        "ConfigurationVersion": "1",
+                        "DeploymentDurationInMinutes": 15,
+                        "GrowthType": "LINEAR",
+                        "GrowthFactor": 25,
+                        "FinalBakeTimeInMinutes": 0,
+                        "State": "COMPLETE",
+                        "PercentageComplete": 100,
+                    }
+                ],
+            }
+        ],
+    }
+]
 LISTENER_RULE_ARN = listener_rule_arn(ACCOUNT, "eu-west-2", ELBV2[0], 443, 0)
 
 # A Route 53 hosted zone with one weighted record set (issue 17): a 9:1 split, level 4.
@@ -153,13 +188,15 @@ ROUTE53 = [
 R53_ARN = "arn:aws:route53:::hostedzone/Z0WEB/recordset/www.web.example./A"
 
 # ESTATE with an ECS service, an Auto Scaling group, a Lambda alias (issue 16), a weighted
-# listener rule and a Route 53 weighted record (issue 17), for the tests that need every kind.
+# listener rule, a Route 53 weighted record and an AppConfig environment (issue 17),
+# for the tests that need every kind.
 ESTATE_ALL_KINDS = {
     **ESTATE,
     "autoscaling": AUTOSCALING,
     "lambda": LAMBDA,
     "elbv2": ELBV2,
     "route53": ROUTE53,
+    "appconfig": APPCONFIG,
     "ecs": [
         {
             "region": "eu-west-2",

@@ -43,6 +43,9 @@ READ_ACTIONS = [
     "elasticloadbalancing:Describe*",
     "route53:List*",
     "route53:Get*",
+    "appconfig:List*",
+    "appconfig:Get*",
+    "cloudwatch:DescribeAlarms",
     "tag:GetResources",
     "tagging:GetResources",
 ]
@@ -239,10 +242,12 @@ def _moto_lambda_signature(item) -> bool:
     """moto 5.2.5 refuses every Lambda request with SignatureDoesNotMatch once IAM
     authentication is on (checked: even a bare ListFunctions answers 403
     SignatureDoesNotMatch, with an allow-all user policy), so Lambda's scope error
-    is left out here; the emulator tests cover the Lambda reads."""
+    is left out here; the emulator tests cover the Lambda reads. AppConfig, REST
+    JSON like Lambda, answers the same (checked: ListApplications, allow-all
+    policy); tests/aws/test_appconfig.py covers its reads."""
     return (
         isinstance(item, ScopeError)
-        and item.service == "lambda"
+        and item.service in ("lambda", "appconfig")
         and "SignatureDoesNotMatch" in item.message
     )
 

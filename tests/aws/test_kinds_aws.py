@@ -11,11 +11,19 @@ import pytest
 
 from providers.aws.arn import parse_arn
 from providers.aws.emulator.app import replay_key
+from providers.aws.permissions import SIGNING_NAMES
 from providers.aws.plugin import known_regions, plugin, services
 from scanner.errors import UsageError
 from scanner.evidence.recorder import Recorder
 from scanner.model import Observation
-from tests.aws.estate import ASG_ARN, CD_ARN, EB_ARN, ESTATE_ALL_KINDS, R53_ARN
+from tests.aws.estate import (
+    APPCONFIG_ARN,
+    ASG_ARN,
+    CD_ARN,
+    EB_ARN,
+    ESTATE_ALL_KINDS,
+    R53_ARN,
+)
 from tests.aws.inproc import emulated, operation_of
 
 # The message before the kinds were declared (relscan 0.1.0, `relscan check
@@ -32,7 +40,8 @@ UNSUPPORTED = (
     "arn:aws:lambda:REGION:ACCOUNT:function:FUNCTION[:ALIAS] and "
     "arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener-rule/app|net/LB/LBID/LISTENERID/RULEID"
     " and "
-    "arn:aws:route53:::hostedzone/ZONE/recordset/NAME/TYPE"
+    "arn:aws:route53:::hostedzone/ZONE/recordset/NAME/TYPE and "
+    "arn:aws:appconfig:REGION:ACCOUNT:application/APPID/environment/ENVID"
 )
 
 
@@ -45,6 +54,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         "aws.lambda.function",
         "aws.elbv2.listener_rule",
         "aws.route53.weighted_record",
+        "aws.appconfig.environment",
     ]
     # botocore's client names: Elastic Load Balancing v2's ARNs say elasticloadbalancing
     assert services() == (
@@ -55,6 +65,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         "lambda",
         "elbv2",
         "route53",
+        "appconfig",
     )
 
 
@@ -65,6 +76,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         (EB_ARN, "aws.elasticbeanstalk.environment"),
         (ASG_ARN, "aws.autoscaling.group"),
         (R53_ARN, "aws.route53.weighted_record"),
+        (APPCONFIG_ARN, "aws.appconfig.environment"),
     ],
 )
 def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
@@ -77,7 +89,7 @@ def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
     reads = set(plugin.reader(kind).KIND.reads)
     discovery = set(plugin.discovery_reads)
     # every call is the kind's own or the provider's (identity, tags)
-    assert {f"{s.replace('tagging', 'resourcegroupstaggingapi')}:{o}" for s, o in sent} <= (
+    assert {f"{SIGNING_NAMES.get(s, s)}:{o}" for s, o in sent} <= (
         reads | discovery
     )
     assert any(f"{s}:{o}" in reads for s, o in sent)
@@ -88,6 +100,7 @@ def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
 RESOURCE_SAMPLES = {
     "aws.elbv2.listener_rule": "app/app/50dc6c495c0c9188/f2f7dc8efc522ab2/unit",
     "aws.route53.weighted_record": "ZAPP/recordset/unit.example./A",
+    "aws.appconfig.environment": "app/environment/unit",
 }
 
 
@@ -159,13 +172,17 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
         items = [x for scope in run.scopes() for x in run.collect(scope)]
         keys = [replay_key(r) for r in server.requests]
     assert {o.kind for o in items if isinstance(o, Observation)} == {k.name for k in plugin.kinds()}
-    # requests carry the SigV4 signing name; reads name botocore's client (elbv2)
-    signed = {"elasticloadbalancing": "elbv2"}
-    sent = {f"{signed.get(k['service'], k['service'])}:{k['operation']}" for k in keys}
+    sent = {f"{SIGNING_NAMES.get(k['service'], k['service'])}:{k['operation']}" for k in keys}
     # GetFunctionConfiguration reads the one function `check` names; a scan lists them
-    check_only = {"lambda:GetFunctionConfiguration", "route53:GetHostedZone"}
+    # (likewise Route 53's GetHostedZone, AppConfig's GetEnvironment and GetApplication)
+    check_only = {
+        "lambda:GetFunctionConfiguration",
+        "route53:GetHostedZone",
+        "appconfig:GetEnvironment",
+        "appconfig:GetApplication",
+    }
     assert (
-        sent - {"tagging:GetResources", "sts:GetCallerIdentity"}
+        sent - {"resourcegroupstaggingapi:GetResources", "sts:GetCallerIdentity"}
         == {read for kind in plugin.kinds() for read in kind.reads} - check_only
     )
     # the emulator pages after 2; each scope asks for its own kinds' types: the
@@ -183,6 +200,7 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
             "ecs:service",
             "lambda:function",
             "elasticloadbalancing:listener-rule",
+            "appconfig",
         ]
         for f in by_region["eu-west-2"]
     )

@@ -14,6 +14,7 @@ from providers.aws.permissions import READ_OPERATIONS, grant, permission_for
 from providers.aws.plugin import plugin
 from scanner.readonly import ReadOnlyViolation
 from tests.aws.estate import (
+    APPCONFIG_ARN,
     ASG_ARN,
     CD_ARN,
     EB_ARN,
@@ -76,7 +77,16 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
     estate = {**ESTATE_ALL_KINDS, "organization": [ESTATE["account"], MEMBER]}
     with emulated(estate) as (server, _):
         plain = scan({})  # every enabled region: ec2:DescribeRegions
-        arns = (CD_ARN, EB_ARN, ECS_ARN, ASG_ARN, LAMBDA_ARN, LISTENER_RULE_ARN, R53_ARN)
+        arns = (
+            CD_ARN,
+            EB_ARN,
+            ECS_ARN,
+            ASG_ARN,
+            LAMBDA_ARN,
+            LISTENER_RULE_ARN,
+            R53_ARN,
+            APPCONFIG_ARN,
+        )
         checked = [plugin.configure({}).check(arn) for arn in arns]
         own_account = _permissions_used(server.requests)
         seen = len(server.requests)
@@ -86,16 +96,26 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
         role = f"arn:aws:iam::{MEMBER}:role/relscan-read"
         member = scan({"aws_account": (role,)})
         assumed = _permissions_used(server.requests[seen:])
-    # 7 regional units and a Route 53 record set in each account's global scope
-    assert len(plain.assessments) == 8 and not plain.errors
-    assert len(org.assessments) == 16 and not org.errors
-    assert len(member.assessments) == 8 and not member.errors
+    # 8 regional units and a Route 53 record set in each account's global scope
+    assert len(plain.assessments) == 9 and not plain.errors
+    assert len(org.assessments) == 18 and not org.errors
+    assert len(member.assessments) == 9 and not member.errors
     assert [o.id for o in checked] == list(arns)
     assert own_account == set(grant().permissions)
     # reads only `check` sends (the scans above check nothing in other accounts)
-    check_only = {"lambda:GetFunctionConfiguration", "route53:GetHostedZone"}
+    check_only = {
+        "lambda:GetFunctionConfiguration",
+        "route53:GetHostedZone",
+        "appconfig:GetEnvironment",
+        "appconfig:GetApplication",
+    }
     assert check_only <= own_account
-    assert assumed | check_only == set(grant("assume-role").permissions)
+    # The emulator serves one estate to every account: its AppConfig monitor's alarm
+    # is in the estate's own account, so the member's scan finds it in another
+    # account and reads no alarm there (that unit is not assessed, and says why).
+    elsewhere = {"cloudwatch:DescribeAlarms"}
+    assert elsewhere <= own_account and elsewhere <= organization
+    assert assumed | check_only | elsewhere == set(grant("assume-role").permissions)
     assert organization | check_only == set(grant("organization").permissions)
     assert set(grant("organization").permissions) == {op.action for op in READ_OPERATIONS}
 
