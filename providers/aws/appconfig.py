@@ -299,7 +299,9 @@ class AppConfigReader:
             return
         state = {a: alarms.enabled.get(self._alarm_name(a)) for a in here}
         enabled = [a for a, on in state.items() if on is True]
-        obs.add("monitors_actions_disabled", DISABLED, [a for a, on in state.items() if on is False])
+        obs.add(
+            "monitors_actions_disabled", DISABLED, [a for a, on in state.items() if on is False]
+        )
         obs.add("monitors_not_found", NOT_FOUND, [a for a, on in state.items() if on is None])
         if enabled or not elsewhere:
             obs.add("rollback_monitors", ROLLS_BACK, enabled)
