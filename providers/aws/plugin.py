@@ -46,6 +46,7 @@ class AwsPlugin(ProviderPlugin):
         "providers.aws.listener_rules",
         "providers.aws.route53",
         "providers.aws.appconfig",
+        "providers.aws.cloudfront",
     )
     # Reads named "service:Operation" (botocore's names), as permissions.py does.
     discovery_reads = (

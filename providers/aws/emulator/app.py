@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from providers.aws.clients import evidence_key
 from providers.aws.emulator.appconfig import AppConfigServices
 from providers.aws.emulator.autoscaling import AutoScalingServices
+from providers.aws.emulator.cloudfront import CloudFrontServices
 from providers.aws.emulator.ecs import EcsServices
 from providers.aws.emulator.elbv2 import ElbV2Services
 from providers.aws.emulator.route53 import Route53Services
@@ -49,6 +50,7 @@ class AwsEmulator(
     ElbV2Services,
     Route53Services,
     AppConfigServices,
+    CloudFrontServices,
 ):
     """Callable app for LoopbackServer. `estate` is the `aws` part of a fixture."""
 
@@ -68,6 +70,7 @@ class AwsEmulator(
         self.load_balancers = list(estate.get("elbv2", []))
         self.route53 = list(estate.get("route53", []))
         self.appconfig = list(estate.get("appconfig", []))
+        self.cloudfront = dict(estate.get("cloudfront") or {})
         self.calls: list[tuple[str, str, str]] = []
         # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
         self.organization: list[Any] | None = estate.get("organization")

@@ -21,6 +21,15 @@ def namespace(service: str, op: str) -> str:
     for shape in (model.input_shape, model.output_shape):
         if shape is not None and shape.serialization.get("xmlNamespace"):
             return str(shape.serialization["xmlNamespace"].get("uri", ""))
+    # an operation without a body (CloudFront's GETs) names none: another
+    # operation's request does (CloudFront's is http://, not https://)
+    service_model = model.service_model
+    for name in service_model.operation_names:
+        shape = service_model.operation_model(name).input_shape
+        for candidate in (shape, *(shape.members.values() if shape else ())):
+            uri = candidate.serialization.get("xmlNamespace") if candidate else None
+            if isinstance(uri, dict) and uri.get("uri"):
+                return str(uri["uri"])
     meta = model.service_model.metadata
     return f"https://{meta['endpointPrefix']}.amazonaws.com/doc/{meta['apiVersion']}/"
 

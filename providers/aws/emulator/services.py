@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -73,6 +74,7 @@ class AwsServices:
     functions: list[dict[str, Any]]
     organization: list[Any] | None
     _lock: threading.Lock
+    _cf_tagged: Callable[[str], list[tuple[str, dict[str, str]]]]  # emulator/cloudfront.py
 
     def _page(self, items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
         start = int(token or 0)
@@ -248,6 +250,8 @@ class AwsServices:
             tagged += self.route53_tagged(region)  # type: ignore[attr-defined]
         if not types or "appconfig" in types:
             tagged += getattr(self, "appconfig_tagged", lambda _: [])(region)
+        if not types or "cloudfront:distribution" in types:
+            tagged += self._cf_tagged(region)
         wanted = set(p.get("ResourceARNList") or [])
         items = [
             {"ResourceARN": arn, "Tags": [{"Key": k, "Value": str(v)} for k, v in tags.items()]}
