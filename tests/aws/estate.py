@@ -18,6 +18,22 @@ CD_ARN = f"arn:aws:codedeploy:eu-west-2:{ACCOUNT}:deploymentgroup:payments/prod"
 EB_ARN = f"arn:aws:elasticbeanstalk:eu-west-2:{ACCOUNT}:environment/portal/portal-prod"
 ECS_ARN = f"arn:aws:ecs:eu-west-2:{ACCOUNT}:service/web/frontend"
 LAMBDA_ARN = f"arn:aws:lambda:eu-west-2:{ACCOUNT}:function:notify:live"
+CLOUDFRONT_ARN = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E1SITE"
+# CloudFront (a global service, read in each account's global scope), added to
+# ESTATE by the tests that need every kind: a primary sending 5% to its staging copy.
+CLOUDFRONT = {
+    "distributions": [
+        {"id": "E1SITE", "policy": "cdp-site", "tags": {"service": "site"}},
+        {"id": "E1SITESTAGING", "staging": True},
+    ],
+    "policies": [
+        {
+            "id": "cdp-site",
+            "staging": ["E1SITESTAGING"],
+            "traffic": {"Type": "SingleWeight", "SingleWeightConfig": {"Weight": 0.05}},
+        }
+    ],
+}
 # Lambda units, added to ESTATE by the tests that need every kind (one alias).
 LAMBDA = [
     {
@@ -188,8 +204,8 @@ ROUTE53 = [
 R53_ARN = "arn:aws:route53:::hostedzone/Z0WEB/recordset/www.web.example./A"
 
 # ESTATE with an ECS service, an Auto Scaling group, a Lambda alias (issue 16), a weighted
-# listener rule, a Route 53 weighted record and an AppConfig environment (issue 17),
-# for the tests that need every kind.
+# listener rule, a Route 53 weighted record, an AppConfig environment and a CloudFront
+# distribution (issue 17), for the tests that need every kind.
 ESTATE_ALL_KINDS = {
     **ESTATE,
     "autoscaling": AUTOSCALING,
@@ -197,6 +213,7 @@ ESTATE_ALL_KINDS = {
     "elbv2": ELBV2,
     "route53": ROUTE53,
     "appconfig": APPCONFIG,
+    "cloudfront": CLOUDFRONT,
     "ecs": [
         {
             "region": "eu-west-2",

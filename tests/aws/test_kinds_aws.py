@@ -20,6 +20,7 @@ from tests.aws.estate import (
     APPCONFIG_ARN,
     ASG_ARN,
     CD_ARN,
+    CLOUDFRONT_ARN,
     EB_ARN,
     ESTATE_ALL_KINDS,
     R53_ARN,
@@ -41,7 +42,8 @@ UNSUPPORTED = (
     "arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener-rule/app|net/LB/LBID/LISTENERID/RULEID"
     " and "
     "arn:aws:route53:::hostedzone/ZONE/recordset/NAME/TYPE and "
-    "arn:aws:appconfig:REGION:ACCOUNT:application/APPID/environment/ENVID"
+    "arn:aws:appconfig:REGION:ACCOUNT:application/APPID/environment/ENVID and "
+    "arn:aws:cloudfront::ACCOUNT:distribution/ID"
 )
 
 
@@ -55,6 +57,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         "aws.elbv2.listener_rule",
         "aws.route53.weighted_record",
         "aws.appconfig.environment",
+        "aws.cloudfront.distribution",
     ]
     # botocore's client names: Elastic Load Balancing v2's ARNs say elasticloadbalancing
     assert services() == (
@@ -66,6 +69,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         "elbv2",
         "route53",
         "appconfig",
+        "cloudfront",
     )
 
 
@@ -77,6 +81,7 @@ def test_the_plugin_reads_the_kinds_in_order():
         (ASG_ARN, "aws.autoscaling.group"),
         (R53_ARN, "aws.route53.weighted_record"),
         (APPCONFIG_ARN, "aws.appconfig.environment"),
+        (CLOUDFRONT_ARN, "aws.cloudfront.distribution"),
     ],
 )
 def test_check_of_an_id_a_kind_claims_reaches_that_kinds_reader(arn, kind):
@@ -101,6 +106,7 @@ RESOURCE_SAMPLES = {
     "aws.elbv2.listener_rule": "app/app/50dc6c495c0c9188/f2f7dc8efc522ab2/unit",
     "aws.route53.weighted_record": "ZAPP/recordset/unit.example./A",
     "aws.appconfig.environment": "app/environment/unit",
+    "aws.cloudfront.distribution": "unit",
 }
 
 
@@ -109,7 +115,10 @@ def test_the_id_form_written_out_is_claimed_by_its_kind_alone_and_parses(kind):
     arn = (
         kind.id_form.replace("REGION", "eu-west-2")
         .replace("ACCOUNT", "123456789012")
-        .replace(kind.names, RESOURCE_SAMPLES.get(kind.name, f"app{kind.separator}unit"))
+        .replace(
+            kind.names,
+            RESOURCE_SAMPLES.get(kind.name, f"app{kind.separator}unit"),
+        )
     )
     assert [k.name for k in plugin.kinds() if k.claims(arn)] == [kind.name]
     parsed = parse_arn(arn)
@@ -117,6 +126,8 @@ def test_the_id_form_written_out_is_claimed_by_its_kind_alone_and_parses(kind):
     if kind.name == "aws.route53.weighted_record":  # a zone, a record name and a type
         parts = [parsed.part(p) for p in ("zone", "record", "type")]
         assert parts == ["ZAPP", "unit.example.", "A"]
+    elif kind.name == "aws.cloudfront.distribution":  # one name, the distribution's ID
+        assert (parsed.application, parsed.name) == ("", "unit")
     else:
         assert (parsed.application, parsed.name) == ("app", "unit")
     assert parsed.text == arn
@@ -174,19 +185,22 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
     assert {o.kind for o in items if isinstance(o, Observation)} == {k.name for k in plugin.kinds()}
     sent = {f"{SIGNING_NAMES.get(k['service'], k['service'])}:{k['operation']}" for k in keys}
     # GetFunctionConfiguration reads the one function `check` names; a scan lists them
-    # (likewise Route 53's GetHostedZone, AppConfig's GetEnvironment and GetApplication)
+    # (likewise Route 53's GetHostedZone, AppConfig's GetEnvironment and GetApplication,
+    # CloudFront's GetContinuousDeploymentPolicy)
     check_only = {
         "lambda:GetFunctionConfiguration",
         "route53:GetHostedZone",
         "appconfig:GetEnvironment",
         "appconfig:GetApplication",
+        "cloudfront:GetContinuousDeploymentPolicy",
     }
     assert (
         sent - {"resourcegroupstaggingapi:GetResources", "sts:GetCallerIdentity"}
         == {read for kind in plugin.kinds() for read in kind.reads} - check_only
     )
     # the emulator pages after 2; each scope asks for its own kinds' types: the
-    # region's, and the global scope's (through us-east-1) Route 53 hosted zones
+    # region's, and the global scope's (through us-east-1) Route 53 hosted zones and CloudFront
+    # distributions
     pages = [k for k in keys if k["service"] == "tagging"]
     by_region: dict[str, list[list[str]]] = {}
     for page in pages:
@@ -204,7 +218,9 @@ def test_a_scan_sends_exactly_the_kinds_reads_and_tags_by_the_kinds_types():
         ]
         for f in by_region["eu-west-2"]
     )
-    assert all(f == ["route53:hostedzone"] for f in by_region["us-east-1"])
+    assert all(
+        f == ["route53:hostedzone", "cloudfront:distribution"] for f in by_region["us-east-1"]
+    )
 
 
 def _filters(params: dict) -> list[str]:

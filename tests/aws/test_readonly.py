@@ -17,6 +17,7 @@ from tests.aws.estate import (
     APPCONFIG_ARN,
     ASG_ARN,
     CD_ARN,
+    CLOUDFRONT_ARN,
     EB_ARN,
     ECS_ARN,
     ESTATE,
@@ -86,6 +87,7 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
             LISTENER_RULE_ARN,
             R53_ARN,
             APPCONFIG_ARN,
+            CLOUDFRONT_ARN,
         )
         checked = [plugin.configure({}).check(arn) for arn in arns]
         own_account = _permissions_used(server.requests)
@@ -96,10 +98,11 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
         role = f"arn:aws:iam::{MEMBER}:role/relscan-read"
         member = scan({"aws_account": (role,)})
         assumed = _permissions_used(server.requests[seen:])
-    # 8 regional units and a Route 53 record set in each account's global scope
-    assert len(plain.assessments) == 9 and not plain.errors
-    assert len(org.assessments) == 18 and not org.errors
-    assert len(member.assessments) == 9 and not member.errors
+    # 8 regional units, and a Route 53 record set and a CloudFront distribution in each
+    # account's global scope
+    assert len(plain.assessments) == 10 and not plain.errors
+    assert len(org.assessments) == 20 and not org.errors
+    assert len(member.assessments) == 10 and not member.errors
     assert [o.id for o in checked] == list(arns)
     assert own_account == set(grant().permissions)
     # reads only `check` sends (the scans above check nothing in other accounts)
@@ -108,6 +111,7 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
         "route53:GetHostedZone",
         "appconfig:GetEnvironment",
         "appconfig:GetApplication",
+        "cloudfront:GetContinuousDeploymentPolicy",
     }
     assert check_only <= own_account
     # The emulator serves one estate to every account: its AppConfig monitor's alarm

@@ -22,6 +22,7 @@ def test_every_aws_rule_file_is_covered():
         "aws.elbv2.listener_rule",
         "aws.route53.weighted_record",
         "aws.appconfig.environment",
+        "aws.cloudfront.distribution",
     }
     assert len(RULES) >= 18
 
@@ -43,6 +44,12 @@ def test_aws_rule_rests_on_policy_and_cites_aws_documentation(rule):
     # An AppConfig environment's levels rest on its latest deployment, a record of
     # how the last release ran; each deployment names its own strategy (issue 17).
     snapshot |= {r.id for r in RULES if r.id.startswith("AWS-APPCONFIG-")}
+    # And a CloudFront continuous deployment policy: the split as it stands (issue 17).
+    snapshot |= {
+        "AWS-CLOUDFRONT-4-SINGLE-WEIGHT",
+        "AWS-CLOUDFRONT-3-SINGLE-HEADER",
+        "AWS-CLOUDFRONT-3-ZERO-WEIGHT",
+    }
     assert rule.basis == ("snapshot" if rule.id in snapshot else "policy"), rule.id
     assert rule.sources, rule.id
     for source in rule.sources:
