@@ -1,7 +1,23 @@
 """The fewest requests an estate needs, from the page and batch sizes the APIs
 allow: every list costs ceil(items / page) pages (at least one, to learn it is
 empty), every object with no batch read costs one call, and every shared
-object (a CodeDeploy deployment config) is read once per region."""
+object (a CodeDeploy deployment config) is read once per region.
+
+AWS is counted read by read (`AWS_READS`, one line per read, summed over the
+scanned regions), so the benchmark can show requests against the minimum per
+read and tests/test_bench_minimum.py can hold each line to what a scan sends.
+Per region, with F Lambda functions, M event source mappings, G Auto Scaling
+groups and s_c active services in ECS cluster c:
+
+    ECS     ceil(clusters/100) ListClusters + sum_c ceil(s_c/100) ListServices
+            + sum_c ceil(s_c/10) DescribeServices
+    ASG     ceil(G/100) DescribeAutoScalingGroups + G DescribeInstanceRefreshes
+    Lambda  ceil(F/50) ListFunctions + F ListAliases + ceil(M/100) ListEventSourceMappings
+    tags    ceil(tagged units/100) GetResources (Auto Scaling groups are not listed:
+            their tags come inline)
+
+each list at least one page, and a page never larger than the emulator's
+(--page-size; the benchmark's default 100 leaves the APIs' own)."""
 
 from __future__ import annotations
 
