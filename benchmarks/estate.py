@@ -159,7 +159,9 @@ def aws_kinds_region(
     ECS: half the services (rounded up) in the first cluster, so one cluster
     holds more than 100 and ListServices pages; the rest dealt in turn to the
     other `clusters - 1`. Auto Scaling: the demo's groups that have an instance
-    refresh (the profile's groups all have one). Lambda: the demo's functions
+    refresh (the profile's groups all have one; the demo's ECS capacity
+    provider group keeps its AmazonECSManaged tag, so some are linked, not
+    assessed). Lambda: the demo's functions
     in turn, so some have aliases (one or two, one with a weighted split) and
     some none, and half have an event source mapping (qualified or not).
     """
@@ -184,9 +186,8 @@ def aws_kinds_region(
     out["autoscaling"] = []
     for i in range(groups):
         group = copy.deepcopy(refreshed[i % len(refreshed)])
-        group.update(
-            region=region, name=f"{group['name']}-{i:04d}", tags={"service": f"asg-{i // 8:03d}"}
-        )
+        tags = {**group.get("tags", {}), "service": f"asg-{i // 8:03d}"}  # keeps AmazonECSManaged
+        group.update(region=region, name=f"{group['name']}-{i:04d}", tags=tags)
         out["autoscaling"].append(group)
     out["lambda"] = []
     for i in range(functions):
