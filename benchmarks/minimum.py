@@ -81,41 +81,49 @@ def aws_region(part: dict[str, Any], region: str, page: int) -> AwsRegion:
 
 
 # The reads of a region, one line per read: (kind, read, its fewest requests).
-# A read a kind adds is one more line here, e.g. (issue 16, not yet read):
+# Every read a kind declares (KIND.reads) has its line, under the kind's name,
+# unless only `relscan check` makes it (CHECK_ONLY); tests/test_bench_minimum.py
+# holds the two lists together. A read a kind adds is one more line here, e.g.
+# (issue 16, not yet read):
 #   ("aws.lambda.function", "lambda:ListFunctionUrlConfigs",
 #    lambda r: sum(1 for f in r.functions if f.get("aliases"))),
-#   ("aws.codedeploy.group", "codedeploy:ListDeploymentTargets", <per Lambda group
-#    with a deployment>), and the same for "codedeploy:BatchGetDeploymentTargets".
+#   ("aws.codedeploy.deployment_group", "codedeploy:ListDeploymentTargets", <one per
+#    Lambda group with a deployment>), and the same for BatchGetDeploymentTargets.
 Formula = Callable[[AwsRegion], int]
+CHECK_ONLY = {"lambda:GetFunctionConfiguration"}  # `check` of one function; a scan lists
 AWS_READS: list[tuple[str, str, Formula]] = [
     # every unit's tags, one listing of the kinds' tagging types
     ("tags", "resourcegroupstaggingapi:GetResources", lambda r: pages(r.tagged, r.page)),
     # CodeDeploy: applications, their groups, the groups 100 at a time, and each
     # deployment config named in the region once
-    ("aws.codedeploy.group", "codedeploy:ListApplications", lambda r: pages(len(r.apps), r.page)),
     (
-        "aws.codedeploy.group",
+        "aws.codedeploy.deployment_group",
+        "codedeploy:ListApplications",
+        lambda r: pages(len(r.apps), r.page),
+    ),
+    (
+        "aws.codedeploy.deployment_group",
         "codedeploy:ListDeploymentGroups",
         lambda r: sum(pages(n, r.page) for n in r.apps.values()),
     ),
     (
-        "aws.codedeploy.group",
+        "aws.codedeploy.deployment_group",
         "codedeploy:BatchGetDeploymentGroups",
         lambda r: sum(ceil(n / BATCH_GET_GROUPS) for n in r.apps.values()),
     ),
     (
-        "aws.codedeploy.group",
+        "aws.codedeploy.deployment_group",
         "codedeploy:GetDeploymentConfig",
         lambda r: len({g["group"].get("deploymentConfigName") for g in r.groups}),
     ),
     # Elastic Beanstalk: the environments, and each one's settings (no batch read)
     (
-        "aws.beanstalk.environment",
+        "aws.elasticbeanstalk.environment",
         "elasticbeanstalk:DescribeEnvironments",
         lambda r: pages(len(r.envs), r.page),
     ),
     (
-        "aws.beanstalk.environment",
+        "aws.elasticbeanstalk.environment",
         "elasticbeanstalk:DescribeConfigurationSettings",
         lambda r: len(r.envs),
     ),

@@ -79,3 +79,14 @@ def test_a_scan_sends_each_read_exactly_its_minimum(name, build, page):
     minimum = {read: n for read, n in aws_reads(estate, regions, page).items() if n}
     assert dict(made) == minimum, name
     assert units > 0
+
+
+def test_every_read_a_kind_declares_has_its_line_in_the_minimum():
+    """A kind that adds a read (issue 16's ListFunctionUrlConfigs, say) adds its
+    line to benchmarks/minimum.py's AWS_READS, or the benchmark's minimum would
+    leave it out."""
+    from benchmarks.minimum import AWS_READS, CHECK_ONLY
+
+    for kind in plugin.aws_kinds():
+        counted_reads = {read for name, read, _ in AWS_READS if name == kind.name}
+        assert counted_reads == set(kind.reads) - CHECK_ONLY, kind.name
