@@ -34,6 +34,7 @@ ECS_DESCRIBE = 10  # DescribeServices: "up to 10 services"
 ASG_PAGE = 100  # DescribeAutoScalingGroups: MaxRecords "maximum value is 100"
 LAMBDA_FUNCTIONS = 50  # ListFunctions: "a maximum of 50 items in each response"
 LAMBDA_MAPPINGS = 100  # ListEventSourceMappings: "a maximum of 100 items"
+ELB_PAGE = 400  # DescribeLoadBalancers, DescribeListeners, DescribeRules: PageSize 1-400
 
 
 def pages(items: int, page: int) -> int:
@@ -54,6 +55,7 @@ class AwsRegion:
     asgs: list[dict[str, Any]] = field(default_factory=list)  # Auto Scaling groups
     functions: list[dict[str, Any]] = field(default_factory=list)  # Lambda functions
     mappings: int = 0  # Lambda event source mappings, qualified or not
+    balancers: list[dict[str, Any]] = field(default_factory=list)  # elbv2 load balancers
     tagged: int = 0  # units the tagging API lists: those with tags, of a tagged type
 
     def api(self, limit: int) -> int:
@@ -74,10 +76,43 @@ def aws_region(part: dict[str, Any], region: str, page: int) -> AwsRegion:
     here.asgs = [g for g in part.get("autoscaling", []) if g["region"] == region]
     here.functions = [f for f in part.get("lambda", []) if f["region"] == region]
     here.mappings = sum(len(f.get("mappings", [])) for f in here.functions)
+    here.balancers = [b for b in part.get("elbv2", []) if b.get("region") == region]
     # Auto Scaling groups carry their tags inline: the tagging API has no type for them.
     listed = here.groups + here.envs + services + here.functions
     here.tagged = sum(1 for x in listed if x.get("tags"))
+    here.tagged += sum(  # listener rules: the default rule's tags are the listener's
+        bool(listener.get("default_tags"))
+        + sum(1 for r in listener.get("rules") or [] if r.get("tags"))
+        for b in here.balancers
+        for listener in b.get("listeners") or []
+    )
     return here
+
+
+def _forward_groups(spec: dict[str, Any]) -> int:
+    """Target groups an emulator estate's actions forward to (its `forward` map,
+    or the API's Actions; none given: one)."""
+    if "Actions" in spec:
+        return sum(
+            len((a.get("ForwardConfig") or {}).get("TargetGroups") or [])
+            or (1 if a.get("TargetGroupArn") else 0)
+            for a in spec["Actions"]
+            if isinstance(a, dict) and a.get("Type") == "forward"
+        )
+    return len(spec.get("forward") or {"-": 1})
+
+
+def _rule_listeners(r: AwsRegion) -> list[dict[str, Any]]:
+    """The listeners whose rules a scan reads: an Application Load Balancer's,
+    and a Network Load Balancer's whose default action forwards to two groups
+    or more (providers/aws/listener_rules.py)."""
+    return [
+        listener
+        for b in r.balancers
+        for listener in b.get("listeners") or []
+        if b.get("type", "application") == "application"
+        or _forward_groups(listener.get("default") or {}) >= 2
+    ]
 
 
 # The reads of a region, one line per read: (kind, read, its fewest requests).
@@ -164,6 +199,26 @@ AWS_READS: list[tuple[str, str, Formula]] = [
         "aws.lambda.function",
         "lambda:ListEventSourceMappings",
         lambda r: pages(r.mappings, r.api(LAMBDA_MAPPINGS)),
+    ),
+    # Listener rules (issue 17): ceil(LB/400) DescribeLoadBalancers + per load
+    # balancer ceil(listeners/400) DescribeListeners + per listener whose rules
+    # are read ceil((rules + its default rule)/400) DescribeRules
+    (
+        "aws.elbv2.listener_rule",
+        "elbv2:DescribeLoadBalancers",
+        lambda r: pages(len(r.balancers), r.api(ELB_PAGE)),
+    ),
+    (
+        "aws.elbv2.listener_rule",
+        "elbv2:DescribeListeners",
+        lambda r: sum(pages(len(b.get("listeners") or []), r.api(ELB_PAGE)) for b in r.balancers),
+    ),
+    (
+        "aws.elbv2.listener_rule",
+        "elbv2:DescribeRules",
+        lambda r: sum(
+            pages(1 + len(x.get("rules") or []), r.api(ELB_PAGE)) for x in _rule_listeners(r)
+        ),
     ),
 ]
 
