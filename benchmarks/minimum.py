@@ -34,6 +34,8 @@ ECS_DESCRIBE = 10  # DescribeServices: "up to 10 services"
 ASG_PAGE = 100  # DescribeAutoScalingGroups: MaxRecords "maximum value is 100"
 LAMBDA_FUNCTIONS = 50  # ListFunctions: "a maximum of 50 items in each response"
 LAMBDA_MAPPINGS = 100  # ListEventSourceMappings: "a maximum of 100 items"
+ZONES_PAGE = 100  # Route 53 ListHostedZones: "a maximum of 100 items"
+RECORDS_PAGE = 300  # ListResourceRecordSets: "up to 300 resource record sets at a time"
 ELB_PAGE = 400  # DescribeLoadBalancers, DescribeListeners, DescribeRules: PageSize 1-400
 
 
@@ -125,7 +127,10 @@ def _rule_listeners(r: AwsRegion) -> list[dict[str, Any]]:
 #   ("aws.codedeploy.deployment_group", "codedeploy:ListDeploymentTargets", <one per
 #    Lambda group with a deployment>), and the same for BatchGetDeploymentTargets.
 Formula = Callable[[AwsRegion], int]
-CHECK_ONLY = {"lambda:GetFunctionConfiguration"}  # `check` of one function; a scan lists
+CHECK_ONLY = {
+    "lambda:GetFunctionConfiguration",
+    "route53:GetHostedZone",
+}  # `check` of one function; a scan lists
 AWS_READS: list[tuple[str, str, Formula]] = [
     # every unit's tags, one listing of the kinds' tagging types
     ("tags", "resourcegroupstaggingapi:GetResources", lambda r: pages(r.tagged, r.page)),
@@ -223,14 +228,43 @@ AWS_READS: list[tuple[str, str, Formula]] = [
 ]
 
 
+# The reads of the account's global scope (Route 53, issue 17), once per
+# account: ceil(zones/100) ListHostedZones + per zone ceil(records/300)
+# ListResourceRecordSets, and the scope's own tag listing (the zones' tags).
+GlobalFormula = Callable[[list[dict[str, Any]], int], int]
+AWS_GLOBAL_READS: list[tuple[str, str, GlobalFormula]] = [
+    (
+        "tags",
+        "resourcegroupstaggingapi:GetResources",
+        lambda zones, page: pages(sum(1 for z in zones if z.get("tags")), page),
+    ),
+    (
+        "aws.route53.weighted_record",
+        "route53:ListHostedZones",
+        lambda zones, page: pages(len(zones), min(ZONES_PAGE, page)),
+    ),
+    (
+        "aws.route53.weighted_record",
+        "route53:ListResourceRecordSets",
+        lambda zones, page: sum(
+            pages(len(z.get("records") or []), min(RECORDS_PAGE, page)) for z in zones
+        ),
+    ),
+]
+
+
 def aws_reads(part: dict[str, Any], regions: list[str], page: int) -> dict[str, int]:
     """The fewest requests of each AWS read ("service:Operation", the service as
-    botocore's model names it) over the scanned regions."""
+    botocore's model names it) over the scanned regions and the account's
+    global scope."""
     counts = {"sts:GetCallerIdentity": 1}  # regions are named, so no DescribeRegions
     for region in regions:
         here = aws_region(part, region, page)
         for _, read, formula in AWS_READS:
             counts[read] = counts.get(read, 0) + formula(here)
+    zones = list(part.get("route53", []))
+    for _, read, global_formula in AWS_GLOBAL_READS:
+        counts[read] = counts.get(read, 0) + global_formula(zones, page)
     return counts
 
 
