@@ -141,3 +141,74 @@ def codedeploy_region(
             {"region": region, "application": app, "tags": {"service": app}, "group": group}
         )
     return out
+
+
+def aws_kinds_region(
+    demo_aws: dict[str, Any],
+    region: str,
+    services: int,
+    clusters: int,
+    groups: int,
+    functions: int,
+) -> dict[str, Any]:
+    """One region of ECS services, Auto Scaling groups and Lambda functions,
+    each cycling through the demo estate's entries of its kind (every strategy,
+    controller, refresh and alias shape they hold), under names of its own,
+    each tagged with the service it belongs to.
+
+    ECS: half the services (rounded up) in the first cluster, so one cluster
+    holds more than 100 and ListServices pages; the rest dealt in turn to the
+    other `clusters - 1`. Auto Scaling: the demo's groups that have an instance
+    refresh (the profile's groups all have one; the demo's ECS capacity
+    provider group keeps its AmazonECSManaged tag, so some are linked, not
+    assessed). Lambda: the demo's functions
+    in turn, so some have aliases (one or two, one with a weighted split) and
+    some none, and half have an event source mapping (qualified or not).
+    """
+    out: dict[str, Any] = {"account": demo_aws.get("account"), "regions": [region]}
+    out["codedeploy"], out["beanstalk"] = [], []
+    big = (services + 1) // 2
+    out["ecs"] = []
+    templates = demo_aws["ecs"]
+    for i in range(services):
+        cluster = 0 if i < big or clusters < 2 else 1 + (i - big) % (clusters - 1)
+        service = copy.deepcopy(templates[i % len(templates)]["service"])
+        service["serviceName"] = f"{service['serviceName']}-{i:04d}"
+        out["ecs"].append(
+            {
+                "region": region,
+                "cluster": f"cluster-{cluster:02d}",
+                "tags": {"service": f"ecs-{i // 8:03d}"},
+                "service": service,
+            }
+        )
+    refreshed = [g for g in demo_aws["autoscaling"] if g.get("refreshes")]
+    out["autoscaling"] = []
+    for i in range(groups):
+        group = copy.deepcopy(refreshed[i % len(refreshed)])
+        tags = {**group.get("tags", {}), "service": f"asg-{i // 8:03d}"}  # keeps AmazonECSManaged
+        group.update(region=region, name=f"{group['name']}-{i:04d}", tags=tags)
+        out["autoscaling"].append(group)
+    out["lambda"] = []
+    for i in range(functions):
+        function = copy.deepcopy(demo_aws["lambda"][i % len(demo_aws["lambda"])])
+        function.update(
+            region=region, name=f"{function['name']}-{i:04d}", tags={"service": f"fn-{i // 8:03d}"}
+        )
+        for mapping in function.get("mappings", []):
+            queue_prefix = mapping["EventSourceArn"].rsplit(":", 1)[0]
+            mapping["EventSourceArn"] = f"{queue_prefix}:queue-{i:04d}"
+        out["lambda"].append(function)
+    return out
+
+
+def aws_kinds_sizes(units: int) -> dict[str, int]:
+    """The aws-kinds profile's counts for about `units` units: half ECS
+    services in 8 clusters, a quarter Auto Scaling groups, a quarter Lambda
+    units (the demo's four functions give five units: one has two aliases)."""
+    return {
+        "services": units // 2,
+        "clusters": 8,
+        "groups": units // 4,
+        "functions": (units - units // 2 - units // 4) * 4 // 5,
+    }

@@ -1,35 +1,275 @@
 """The fewest requests an estate needs, from the page and batch sizes the APIs
 allow: every list costs ceil(items / page) pages (at least one, to learn it is
 empty), every object with no batch read costs one call, and every shared
-object (a CodeDeploy deployment config) is read once per region."""
+object (a CodeDeploy deployment config) is read once per region.
+
+AWS is counted read by read (`AWS_READS`, one line per read, summed over the
+scanned regions), so the benchmark can show requests against the minimum per
+read and tests/test_bench_minimum.py can hold each line to what a scan sends.
+Per region, with F Lambda functions, M event source mappings, G Auto Scaling
+groups and s_c active services in ECS cluster c:
+
+    ECS     ceil(clusters/100) ListClusters + sum_c ceil(s_c/100) ListServices
+            + sum_c ceil(s_c/10) DescribeServices
+    ASG     ceil(G/100) DescribeAutoScalingGroups + G DescribeInstanceRefreshes
+    Lambda  ceil(F/50) ListFunctions + F ListAliases + ceil(M/100) ListEventSourceMappings
+    tags    ceil(tagged units/100) GetResources (Auto Scaling groups are not listed:
+            their tags come inline)
+
+each list at least one page, and a page never larger than the emulator's
+(--page-size; the benchmark's default 100 leaves the APIs' own)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
 
 BATCH_GET_GROUPS = 100  # BatchGetDeploymentGroups names per call
+
+# The largest page or batch each AWS API allows (its API reference):
+ECS_LIST = 100  # ListClusters and ListServices: maxResults 1-100
+ECS_DESCRIBE = 10  # DescribeServices: "up to 10 services"
+ASG_PAGE = 100  # DescribeAutoScalingGroups: MaxRecords "maximum value is 100"
+LAMBDA_FUNCTIONS = 50  # ListFunctions: "a maximum of 50 items in each response"
+LAMBDA_MAPPINGS = 100  # ListEventSourceMappings: "a maximum of 100 items"
+ZONES_PAGE = 100  # Route 53 ListHostedZones: "a maximum of 100 items"
+RECORDS_PAGE = 300  # ListResourceRecordSets: "up to 300 resource record sets at a time"
+ELB_PAGE = 400  # DescribeLoadBalancers, DescribeListeners, DescribeRules: PageSize 1-400
 
 
 def pages(items: int, page: int) -> int:
     return max(1, ceil(items / page))
 
 
-def aws(part: dict[str, Any], regions: list[str], page: int) -> int:
-    total = 1  # sts:GetCallerIdentity (regions are named, so no DescribeRegions)
+@dataclass
+class AwsRegion:
+    """What one region of an AWS estate holds, as the formulas below need it.
+    `page` is the emulator's page size (--page-size, default 100); an API's
+    own page is the smaller of its limit and that."""
+
+    page: int
+    groups: list[dict[str, Any]] = field(default_factory=list)  # CodeDeploy groups
+    apps: dict[str, int] = field(default_factory=dict)  # groups per CodeDeploy application
+    envs: list[dict[str, Any]] = field(default_factory=list)  # Beanstalk environments
+    clusters: dict[str, int] = field(default_factory=dict)  # active ECS services per cluster
+    asgs: list[dict[str, Any]] = field(default_factory=list)  # Auto Scaling groups
+    functions: list[dict[str, Any]] = field(default_factory=list)  # Lambda functions
+    mappings: int = 0  # Lambda event source mappings, qualified or not
+    balancers: list[dict[str, Any]] = field(default_factory=list)  # elbv2 load balancers
+    tagged: int = 0  # units the tagging API lists: those with tags, of a tagged type
+
+    def api(self, limit: int) -> int:
+        return min(limit, self.page)
+
+
+def aws_region(part: dict[str, Any], region: str, page: int) -> AwsRegion:
+    here = AwsRegion(page)
+    here.groups = [g for g in part.get("codedeploy", []) if g["region"] == region]
+    here.envs = [e for e in part.get("beanstalk", []) if e["region"] == region]
+    for g in here.groups:
+        here.apps[g["application"]] = here.apps.get(g["application"], 0) + 1
+    services = [e for e in part.get("ecs", []) if e["region"] == region]
+    for e in services:  # a cluster is listed even when all its services are inactive
+        here.clusters.setdefault(e["cluster"], 0)
+        if e["service"].get("status", "ACTIVE") != "INACTIVE":
+            here.clusters[e["cluster"]] += 1
+    here.asgs = [g for g in part.get("autoscaling", []) if g["region"] == region]
+    here.functions = [f for f in part.get("lambda", []) if f["region"] == region]
+    here.mappings = sum(len(f.get("mappings", [])) for f in here.functions)
+    here.balancers = [b for b in part.get("elbv2", []) if b.get("region") == region]
+    # Auto Scaling groups carry their tags inline: the tagging API has no type for them.
+    listed = here.groups + here.envs + services + here.functions
+    here.tagged = sum(1 for x in listed if x.get("tags"))
+    here.tagged += sum(  # listener rules: the default rule's tags are the listener's
+        bool(listener.get("default_tags"))
+        + sum(1 for r in listener.get("rules") or [] if r.get("tags"))
+        for b in here.balancers
+        for listener in b.get("listeners") or []
+    )
+    return here
+
+
+def _forward_groups(spec: dict[str, Any]) -> int:
+    """Target groups an emulator estate's actions forward to (its `forward` map,
+    or the API's Actions; none given: one)."""
+    if "Actions" in spec:
+        return sum(
+            len((a.get("ForwardConfig") or {}).get("TargetGroups") or [])
+            or (1 if a.get("TargetGroupArn") else 0)
+            for a in spec["Actions"]
+            if isinstance(a, dict) and a.get("Type") == "forward"
+        )
+    return len(spec.get("forward") or {"-": 1})
+
+
+def _rule_listeners(r: AwsRegion) -> list[dict[str, Any]]:
+    """The listeners whose rules a scan reads: an Application Load Balancer's,
+    and a Network Load Balancer's whose default action forwards to two groups
+    or more (providers/aws/listener_rules.py)."""
+    return [
+        listener
+        for b in r.balancers
+        for listener in b.get("listeners") or []
+        if b.get("type", "application") == "application"
+        or _forward_groups(listener.get("default") or {}) >= 2
+    ]
+
+
+# The reads of a region, one line per read: (kind, read, its fewest requests).
+# Every read a kind declares (KIND.reads) has its line, under the kind's name,
+# unless only `relscan check` makes it (CHECK_ONLY); tests/test_bench_minimum.py
+# holds the two lists together. A read a kind adds is one more line here, e.g.
+# (issue 16, not yet read):
+#   ("aws.lambda.function", "lambda:ListFunctionUrlConfigs",
+#    lambda r: sum(1 for f in r.functions if f.get("aliases"))),
+#   ("aws.codedeploy.deployment_group", "codedeploy:ListDeploymentTargets", <one per
+#    Lambda group with a deployment>), and the same for BatchGetDeploymentTargets.
+Formula = Callable[[AwsRegion], int]
+CHECK_ONLY = {
+    "lambda:GetFunctionConfiguration",
+    "route53:GetHostedZone",
+}  # `check` of one function; a scan lists
+AWS_READS: list[tuple[str, str, Formula]] = [
+    # every unit's tags, one listing of the kinds' tagging types
+    ("tags", "resourcegroupstaggingapi:GetResources", lambda r: pages(r.tagged, r.page)),
+    # CodeDeploy: applications, their groups, the groups 100 at a time, and each
+    # deployment config named in the region once
+    (
+        "aws.codedeploy.deployment_group",
+        "codedeploy:ListApplications",
+        lambda r: pages(len(r.apps), r.page),
+    ),
+    (
+        "aws.codedeploy.deployment_group",
+        "codedeploy:ListDeploymentGroups",
+        lambda r: sum(pages(n, r.page) for n in r.apps.values()),
+    ),
+    (
+        "aws.codedeploy.deployment_group",
+        "codedeploy:BatchGetDeploymentGroups",
+        lambda r: sum(ceil(n / BATCH_GET_GROUPS) for n in r.apps.values()),
+    ),
+    (
+        "aws.codedeploy.deployment_group",
+        "codedeploy:GetDeploymentConfig",
+        lambda r: len({g["group"].get("deploymentConfigName") for g in r.groups}),
+    ),
+    # Elastic Beanstalk: the environments, and each one's settings (no batch read)
+    (
+        "aws.elasticbeanstalk.environment",
+        "elasticbeanstalk:DescribeEnvironments",
+        lambda r: pages(len(r.envs), r.page),
+    ),
+    (
+        "aws.elasticbeanstalk.environment",
+        "elasticbeanstalk:DescribeConfigurationSettings",
+        lambda r: len(r.envs),
+    ),
+    # ECS: ceil(clusters/100) ListClusters + sum over clusters c of
+    # ceil(services_c/100) ListServices + ceil(services_c/10) DescribeServices
+    ("aws.ecs.service", "ecs:ListClusters", lambda r: pages(len(r.clusters), r.api(ECS_LIST))),
+    (
+        "aws.ecs.service",
+        "ecs:ListServices",
+        lambda r: sum(pages(n, r.api(ECS_LIST)) for n in r.clusters.values()),
+    ),
+    (
+        "aws.ecs.service",
+        "ecs:DescribeServices",
+        lambda r: sum(ceil(n / ECS_DESCRIBE) for n in r.clusters.values()),
+    ),
+    # Auto Scaling: ceil(groups/100) DescribeAutoScalingGroups + one
+    # DescribeInstanceRefreshes a group (it takes one group name)
+    (
+        "aws.autoscaling.group",
+        "autoscaling:DescribeAutoScalingGroups",
+        lambda r: pages(len(r.asgs), r.api(ASG_PAGE)),
+    ),
+    ("aws.autoscaling.group", "autoscaling:DescribeInstanceRefreshes", lambda r: len(r.asgs)),
+    # Lambda: ceil(F/50) ListFunctions + F ListAliases (one a function, its aliases
+    # fit one page) + ceil(M/100) ListEventSourceMappings (all of the region's)
+    (
+        "aws.lambda.function",
+        "lambda:ListFunctions",
+        lambda r: pages(len(r.functions), r.api(LAMBDA_FUNCTIONS)),
+    ),
+    (
+        "aws.lambda.function",
+        "lambda:ListAliases",
+        lambda r: sum(pages(len(f.get("aliases", [])), r.page) for f in r.functions),
+    ),
+    (
+        "aws.lambda.function",
+        "lambda:ListEventSourceMappings",
+        lambda r: pages(r.mappings, r.api(LAMBDA_MAPPINGS)),
+    ),
+    # Listener rules (issue 17): ceil(LB/400) DescribeLoadBalancers + per load
+    # balancer ceil(listeners/400) DescribeListeners + per listener whose rules
+    # are read ceil((rules + its default rule)/400) DescribeRules
+    (
+        "aws.elbv2.listener_rule",
+        "elbv2:DescribeLoadBalancers",
+        lambda r: pages(len(r.balancers), r.api(ELB_PAGE)),
+    ),
+    (
+        "aws.elbv2.listener_rule",
+        "elbv2:DescribeListeners",
+        lambda r: sum(pages(len(b.get("listeners") or []), r.api(ELB_PAGE)) for b in r.balancers),
+    ),
+    (
+        "aws.elbv2.listener_rule",
+        "elbv2:DescribeRules",
+        lambda r: sum(
+            pages(1 + len(x.get("rules") or []), r.api(ELB_PAGE)) for x in _rule_listeners(r)
+        ),
+    ),
+]
+
+
+# The reads of the account's global scope (Route 53, issue 17), once per
+# account: ceil(zones/100) ListHostedZones + per zone ceil(records/300)
+# ListResourceRecordSets, and the scope's own tag listing (the zones' tags).
+GlobalFormula = Callable[[list[dict[str, Any]], int], int]
+AWS_GLOBAL_READS: list[tuple[str, str, GlobalFormula]] = [
+    (
+        "tags",
+        "resourcegroupstaggingapi:GetResources",
+        lambda zones, page: pages(sum(1 for z in zones if z.get("tags")), page),
+    ),
+    (
+        "aws.route53.weighted_record",
+        "route53:ListHostedZones",
+        lambda zones, page: pages(len(zones), min(ZONES_PAGE, page)),
+    ),
+    (
+        "aws.route53.weighted_record",
+        "route53:ListResourceRecordSets",
+        lambda zones, page: sum(
+            pages(len(z.get("records") or []), min(RECORDS_PAGE, page)) for z in zones
+        ),
+    ),
+]
+
+
+def aws_reads(part: dict[str, Any], regions: list[str], page: int) -> dict[str, int]:
+    """The fewest requests of each AWS read ("service:Operation", the service as
+    botocore's model names it) over the scanned regions and the account's
+    global scope."""
+    counts = {"sts:GetCallerIdentity": 1}  # regions are named, so no DescribeRegions
     for region in regions:
-        groups = [g for g in part["codedeploy"] if g["region"] == region]
-        envs = [e for e in part["beanstalk"] if e["region"] == region]
-        apps: dict[str, int] = defaultdict(int)
-        for g in groups:
-            apps[g["application"]] += 1
-        tagged = sum(1 for x in groups + envs if x.get("tags"))
-        total += pages(tagged, page) + pages(len(apps), page)
-        total += sum(pages(n, page) + ceil(n / BATCH_GET_GROUPS) for n in apps.values())
-        total += len({g["group"].get("deploymentConfigName") for g in groups})
-        total += pages(len(envs), page) + len(envs)  # no batch read of option settings
-    return total
+        here = aws_region(part, region, page)
+        for _, read, formula in AWS_READS:
+            counts[read] = counts.get(read, 0) + formula(here)
+    zones = list(part.get("route53", []))
+    for _, read, global_formula in AWS_GLOBAL_READS:
+        counts[read] = counts.get(read, 0) + global_formula(zones, page)
+    return counts
+
+
+def aws(part: dict[str, Any], regions: list[str], page: int) -> int:
+    return sum(aws_reads(part, regions, page).values())
 
 
 def azure(part: dict[str, Any], page: int) -> int:

@@ -4,6 +4,7 @@
         [--latency-ms 20] [--concurrency 8] [--per-account 16] [--workers N]
     python benchmarks/scan_bench.py --profile beanstalk [--units 1600] [--region eu-west-2]
     python benchmarks/scan_bench.py --profile codedeploy [--units 1600] [--per-app 8]
+    python benchmarks/scan_bench.py --profile aws-kinds [--units 1600] [--region eu-west-2]
 
 Profiles:
 - four-clouds (the default): the demo estate (scanner/demo/estate.yaml) copied
@@ -15,11 +16,17 @@ Profiles:
   (benchmarks/beanstalk_options.py).
 - codedeploy: one AWS region of N CodeDeploy deployment groups (default 1,600),
   --per-app to an application (default 8, so 200 applications).
+- aws-kinds: one AWS region of about N units (default 1,600) of the kinds of
+  issue 16: half ECS services in 8 clusters (half of them in the first, so it
+  holds more than 100), a quarter Auto Scaling groups (each with an instance
+  refresh), a quarter Lambda units (functions with and without aliases, half
+  with an event source mapping), cycling through the demo estate's entries.
 
 Each cloud's emulator serves the estate on loopback with a fixed latency per
 request and pages of --page-size items. The scan runs in a subprocess; this
 script prints, each beside the issue's target where there is one: wall time,
 requests made against the minimum the estate needs (benchmarks/minimum.py),
+per AWS read too,
 requests in flight at the emulators (max, mean while busy, mean over the scan),
 the CPU seconds of the scan's processes (worker processes included) and CPU per
 request, start-up (process start to the emulators' first request) and peak
@@ -44,9 +51,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.estate import beanstalk_region, codedeploy_region, scale_estate  # noqa: E402
+from benchmarks.estate import (  # noqa: E402
+    aws_kinds_region,
+    aws_kinds_sizes,
+    beanstalk_region,
+    codedeploy_region,
+    scale_estate,
+)
 from benchmarks.inflight import Timed, overlap  # noqa: E402
-from benchmarks.minimum import minimum_requests  # noqa: E402
+from benchmarks.minimum import aws_reads, minimum_requests  # noqa: E402
 from providers.aws.emulator import app as aws  # noqa: E402
 from providers.azure.emulator import app as azure  # noqa: E402
 from providers.gcp.emulator import app as gcp  # noqa: E402
@@ -57,23 +70,25 @@ from scanner.emulators.server import LoopbackServer  # noqa: E402
 RELSCAN = str(Path(sys.executable).parent / "relscan")
 LAUNCH = Path(__file__).with_name("launch.py")  # measures the scan's own peak memory
 EMULATOR_MODULES = {"aws": aws, "azure": azure, "gcp": gcp, "oci": oci}
-DEFAULT_UNITS = {"four-clouds": 5000, "beanstalk": 1600, "codedeploy": 1600}
+DEFAULT_UNITS = {"four-clouds": 5000, "beanstalk": 1600, "codedeploy": 1600, "aws-kinds": 1600}
 
 # The issue's targets (issue 15), by profile.
 TARGETS: dict[str, dict[str, Any]] = {
     "four-clouds": {"ratio": 1.1, "ideal_factor": 1.3, "memory_mb": 400},
     "beanstalk": {"ratio": 1.1, "wall": 5.0, "memory_mb": 200, "startup": 1.5},
     "codedeploy": {"ratio": 1.1, "wall": 3.0},
+    "aws-kinds": {"ratio": 1.1},  # issue 16: requests only
 }
 
 
 def serve(
     estate: dict, latency: float, page: int, stack: ExitStack
-) -> tuple[dict, dict, dict[str, Timed]]:
+) -> tuple[dict, dict, dict[str, Timed], dict[str, Any]]:
     """Start one emulator per cloud in `estate`; return the environment, the
-    servers and the timers that record each request's time in flight."""
+    servers, the timers that record each request's time in flight, and the
+    emulators (AWS's logs each call's operation)."""
     env: dict[str, str | None] = {}
-    servers, timers = {}, {}
+    servers, timers, apps = {}, {}, {}
     makers = {
         "aws": aws.AwsEmulator,
         "azure": azure.AzureEmulator,
@@ -81,7 +96,7 @@ def serve(
         "oci": oci.OciEmulator,
     }
     for cloud in estate:
-        app = makers[cloud](estate[cloud], page_size=page)
+        app = apps[cloud] = makers[cloud](estate[cloud], page_size=page)
         timers[cloud] = Timed(app, latency)  # the timer sleeps the latency, not the server
         server = stack.enter_context(LoopbackServer(timers[cloud]))
         servers[cloud] = server
@@ -103,7 +118,7 @@ def serve(
             )
         else:
             env.update(EMULATOR_MODULES[cloud].endpoint_env(server.url))
-    return env, servers, timers
+    return env, servers, timers, apps
 
 
 def build(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
@@ -114,6 +129,9 @@ def build(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         return {"aws": beanstalk_region(demo["aws"], units, args.region)}, [args.region]
     if args.profile == "codedeploy":
         part = codedeploy_region(demo["aws"], units, args.per_app, args.region)
+        return {"aws": part}, [args.region]
+    if args.profile == "aws-kinds":
+        part = aws_kinds_region(demo["aws"], args.region, **aws_kinds_sizes(units))
         return {"aws": part}, [args.region]
     return scale_estate(demo, units)
 
@@ -141,7 +159,9 @@ def main() -> None:
 
     estate, regions = build(args)
     with ExitStack() as stack:
-        env_changes, servers, timers = serve(estate, args.latency_ms / 1000, args.page_size, stack)
+        env_changes, servers, timers, apps = serve(
+            estate, args.latency_ms / 1000, args.page_size, stack
+        )
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GOOGLE_"))}
         for key, value in env_changes.items():
             if value is not None:
@@ -164,6 +184,9 @@ def main() -> None:
             sys.exit(f"scan failed ({usage['returncode']}): {done.stderr[-2000:]}")
         doc = json.loads(out.read_text())
         made = {cloud: len(server.requests) for cloud, server in servers.items()}
+        aws_made = (
+            Counter(f"{svc}:{op}" for svc, op, _ in apps["aws"].calls) if "aws" in apps else {}
+        )
         intervals = [i for timer in timers.values() for i in timer.snapshot()]
     firsts = [t.first_start() for t in timers.values()]
     startup = min((f for f in firsts if f is not None), default=ended) - began
@@ -183,6 +206,14 @@ def main() -> None:
             f"  {cloud:6} requests {made[cloud]:6}  minimum {minimum[cloud]:6}  "
             f"ratio {made[cloud] / max(minimum[cloud], 1):.2f}"
         )
+    if "aws" in estate:
+        aws_minimum = aws_reads(estate["aws"], regions, args.page_size)
+        for read in sorted(set(aws_minimum) | set(aws_made)):
+            sent, least = aws_made.get(read, 0), aws_minimum.get(read, 0)
+            if not sent and not least:
+                continue  # a kind the profile does not hold
+            share = f"{sent / least:.2f}" if least else "over: the minimum is 0"
+            print(f"    {read:48} {sent:6} / {least:6}  {share}")
     ratio = total_made / max(total_min, 1)
     print(
         f"requests: {total_made} made, {total_min} minimum, ratio {ratio:.2f} "

@@ -10,6 +10,9 @@ from typing import Any
 from providers.aws.emulator.services import AwsFault
 
 DESCRIBE_LIMIT = 10  # DescribeServices: "up to 10 services"
+# Page sizes when maxResults is absent (ECS API reference): ListClusters "returns
+# up to 100 results", ListServices "returns up to 10 results".
+DEFAULT_RESULTS = {"ListClusters": 100, "ListServices": 10}
 
 
 class EcsServices:
@@ -18,9 +21,6 @@ class EcsServices:
     account: str
     page_size: int
     ecs: list[dict[str, Any]]
-
-    def _page(self, items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
-        raise NotImplementedError  # AwsServices._page
 
     def _ecs_cluster_arn(self, region: str, cluster: str) -> str:
         return f"arn:aws:ecs:{region}:{self.account}:cluster/{cluster}"
@@ -46,10 +46,22 @@ class EcsServices:
                 400, "InvalidParameterException", "maxResults must be between 1 and 100."
             )
 
+    def _ecs_list_page(
+        self, op: str, items: list[Any], p: dict[str, Any]
+    ) -> tuple[list[Any], str | None]:
+        """A page as ECS answers it: maxResults items, or the operation's default
+        without it; never more than the emulator's page size, so tests with
+        small pages still page."""
+        size = p.get("maxResults")
+        wanted = int(size) if size is not None else DEFAULT_RESULTS[op]
+        start = int(p.get("nextToken") or 0)
+        end = start + min(wanted, self.page_size)
+        return items[start:end], (str(end) if end < len(items) else None)
+
     def ecs_ListClusters(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         self._ecs_max(p)
         arns = [self._ecs_cluster_arn(region, c) for c in self._ecs_clusters(region)]
-        page, token = self._page(arns, p.get("nextToken"))
+        page, token = self._ecs_list_page("ListClusters", arns, p)
         return {"clusterArns": page, **({"nextToken": token} if token else {})}
 
     def ecs_ListServices(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +74,7 @@ class EcsServices:
             and e["cluster"] == cluster
             and e["service"].get("status", "ACTIVE") != "INACTIVE"
         ]
-        page, token = self._page(arns, p.get("nextToken"))
+        page, token = self._ecs_list_page("ListServices", arns, p)
         return {"serviceArns": page, **({"nextToken": token} if token else {})}
 
     def ecs_DescribeServices(self, region: str, p: dict[str, Any]) -> dict[str, Any]:

@@ -48,6 +48,11 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 }
 _PLATFORM = {"Lambda": "Lambda", "ECS": "ECS"}
 
+# Lambda answers at most this many items a page whatever MaxItems asks
+# (API_ListFunctions, API_ListEventSourceMappings).
+LIST_FUNCTIONS_CAP = 50
+LIST_MAPPINGS_CAP = 100
+
 
 class AwsFault(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
@@ -357,19 +362,24 @@ class AwsServices:
         config.update(f.get("config", {}))
         return config
 
-    def _max_items(self, p: dict[str, Any]) -> int:
-        return min(self.page_size, int(p.get("MaxItems") or self.page_size))
-
-    def _lambda_page(self, items: list[Any], p: dict[str, Any]) -> tuple[list[Any], str | None]:
+    def _lambda_page(
+        self, items: list[Any], p: dict[str, Any], cap: int | None = None
+    ) -> tuple[list[Any], str | None]:
+        """MaxItems items a page, at most `cap` where the API caps a response
+        (ListFunctions 50, ListEventSourceMappings 100, "even if you set the
+        number higher"), and never more than the emulator's page size."""
+        size = min(self.page_size, int(p.get("MaxItems") or self.page_size))
+        if cap is not None:
+            size = min(size, cap)
         start = int(p.get("Marker") or 0)
-        end = start + self._max_items(p)
+        end = start + size
         return items[start:end], (str(end) if end < len(items) else None)
 
     def lambda_ListFunctions(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         functions = [
             self._configuration(region, f) for f in self.functions if f["region"] == region
         ]
-        page, marker = self._lambda_page(functions, p)
+        page, marker = self._lambda_page(functions, p, cap=LIST_FUNCTIONS_CAP)
         return {"Functions": page, **({"NextMarker": marker} if marker else {})}
 
     def lambda_GetFunctionConfiguration(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -408,5 +418,5 @@ class AwsServices:
                         "LastModified": "2026-11-01T09:00:00Z",
                     }
                 )
-        page, marker = self._lambda_page(mappings, p)
+        page, marker = self._lambda_page(mappings, p, cap=LIST_MAPPINGS_CAP)
         return {"EventSourceMappings": page, **({"NextMarker": marker} if marker else {})}
