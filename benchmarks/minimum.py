@@ -37,6 +37,9 @@ LAMBDA_MAPPINGS = 100  # ListEventSourceMappings: "a maximum of 100 items"
 ZONES_PAGE = 100  # Route 53 ListHostedZones: "a maximum of 100 items"
 RECORDS_PAGE = 300  # ListResourceRecordSets: "up to 300 resource record sets at a time"
 ELB_PAGE = 400  # DescribeLoadBalancers, DescribeListeners, DescribeRules: PageSize 1-400
+APPCONFIG_PAGE = 50  # ListApplications, ListEnvironments: MaxResults 1-50
+ALARM_NAMES = 100  # DescribeAlarms: "up to 100 alarm names"
+CLOUDFRONT_PAGE = 100  # ListDistributions: "The maximum and default values are both 100"
 
 
 def pages(items: int, page: int) -> int:
@@ -58,6 +61,8 @@ class AwsRegion:
     functions: list[dict[str, Any]] = field(default_factory=list)  # Lambda functions
     mappings: int = 0  # Lambda event source mappings, qualified or not
     balancers: list[dict[str, Any]] = field(default_factory=list)  # elbv2 load balancers
+    appconfig: list[dict[str, Any]] = field(default_factory=list)  # AppConfig applications
+    alarms: int = 0  # distinct CloudWatch alarms of the region's AppConfig monitors
     tagged: int = 0  # units the tagging API lists: those with tags, of a tagged type
 
     def api(self, limit: int) -> int:
@@ -79,8 +84,19 @@ def aws_region(part: dict[str, Any], region: str, page: int) -> AwsRegion:
     here.functions = [f for f in part.get("lambda", []) if f["region"] == region]
     here.mappings = sum(len(f.get("mappings", [])) for f in here.functions)
     here.balancers = [b for b in part.get("elbv2", []) if b.get("region") == region]
+    here.appconfig = [a for a in part.get("appconfig", []) if a["region"] == region]
+    environments = [e for a in here.appconfig for e in a.get("environments") or []]
+    # alarms are read where they live: the scope's own region (others are unknown)
+    here.alarms = len(
+        {
+            m["AlarmArn"]
+            for e in environments
+            for m in e.get("Monitors") or []
+            if m.get("AlarmArn", "").split(":")[3:4] == [region]
+        }
+    )
     # Auto Scaling groups carry their tags inline: the tagging API has no type for them.
-    listed = here.groups + here.envs + services + here.functions
+    listed = here.groups + here.envs + services + here.functions + environments
     here.tagged = sum(1 for x in listed if x.get("tags"))
     here.tagged += sum(  # listener rules: the default rule's tags are the listener's
         bool(listener.get("default_tags"))
@@ -127,10 +143,13 @@ def _rule_listeners(r: AwsRegion) -> list[dict[str, Any]]:
 #   ("aws.codedeploy.deployment_group", "codedeploy:ListDeploymentTargets", <one per
 #    Lambda group with a deployment>), and the same for BatchGetDeploymentTargets.
 Formula = Callable[[AwsRegion], int]
-CHECK_ONLY = {
+CHECK_ONLY = {  # what `check` of one resource reads; a scan lists instead
     "lambda:GetFunctionConfiguration",
     "route53:GetHostedZone",
-}  # `check` of one function; a scan lists
+    "appconfig:GetApplication",
+    "appconfig:GetEnvironment",
+    "cloudfront:GetContinuousDeploymentPolicy",
+}
 AWS_READS: list[tuple[str, str, Formula]] = [
     # every unit's tags, one listing of the kinds' tagging types
     ("tags", "resourcegroupstaggingapi:GetResources", lambda r: pages(r.tagged, r.page)),
@@ -225,30 +244,96 @@ AWS_READS: list[tuple[str, str, Formula]] = [
             pages(1 + len(x.get("rules") or []), r.api(ELB_PAGE)) for x in _rule_listeners(r)
         ),
     ),
+    # AppConfig (issue 17): ceil(apps/50) ListApplications + per application
+    # ceil(envs/50) ListEnvironments + one ListDeployments an environment
+    # (MaxResults=1: the newest comes first) + ceil(alarms/100) DescribeAlarms
+    # for the region's monitors, none without monitors
+    (
+        "aws.appconfig.environment",
+        "appconfig:ListApplications",
+        lambda r: pages(len(r.appconfig), r.api(APPCONFIG_PAGE)),
+    ),
+    (
+        "aws.appconfig.environment",
+        "appconfig:ListEnvironments",
+        lambda r: sum(
+            pages(len(a.get("environments") or []), r.api(APPCONFIG_PAGE)) for a in r.appconfig
+        ),
+    ),
+    (
+        "aws.appconfig.environment",
+        "appconfig:ListDeployments",
+        lambda r: sum(len(a.get("environments") or []) for a in r.appconfig),
+    ),
+    (
+        "aws.appconfig.environment",
+        "cloudwatch:DescribeAlarms",
+        lambda r: ceil(r.alarms / min(ALARM_NAMES, r.page)) if r.alarms else 0,
+    ),
 ]
 
 
-# The reads of the account's global scope (Route 53, issue 17), once per
-# account: ceil(zones/100) ListHostedZones + per zone ceil(records/300)
-# ListResourceRecordSets, and the scope's own tag listing (the zones' tags).
-GlobalFormula = Callable[[list[dict[str, Any]], int], int]
+# The reads of the account's global scope (Route 53 and CloudFront, issue 17),
+# once per account: ceil(zones/100) ListHostedZones + per zone ceil(records/300)
+# ListResourceRecordSets; ceil(D/100) ListDistributions + ceil(P/100)
+# ListContinuousDeploymentPolicies + one GetDistributionConfig for each of the
+# D - S distributions that are not staging ones, when any policy is enabled;
+# and the scope's own tag listing (the zones' and distributions' tags).
+GlobalFormula = Callable[[dict[str, Any], int], int]
+
+
+def _zones(part: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(part.get("route53", []))
+
+
+def _distributions(part: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((part.get("cloudfront") or {}).get("distributions") or [])
+
+
+def _policies(part: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((part.get("cloudfront") or {}).get("policies") or [])
+
+
+def _configs_read(part: dict[str, Any]) -> int:
+    if not any(p.get("enabled", True) for p in _policies(part)):
+        return 0
+    return sum(1 for d in _distributions(part) if not d.get("staging"))
+
+
 AWS_GLOBAL_READS: list[tuple[str, str, GlobalFormula]] = [
     (
         "tags",
         "resourcegroupstaggingapi:GetResources",
-        lambda zones, page: pages(sum(1 for z in zones if z.get("tags")), page),
+        lambda part, page: pages(
+            sum(1 for x in _zones(part) + _distributions(part) if x.get("tags")), page
+        ),
     ),
     (
         "aws.route53.weighted_record",
         "route53:ListHostedZones",
-        lambda zones, page: pages(len(zones), min(ZONES_PAGE, page)),
+        lambda part, page: pages(len(_zones(part)), min(ZONES_PAGE, page)),
     ),
     (
         "aws.route53.weighted_record",
         "route53:ListResourceRecordSets",
-        lambda zones, page: sum(
-            pages(len(z.get("records") or []), min(RECORDS_PAGE, page)) for z in zones
+        lambda part, page: sum(
+            pages(len(z.get("records") or []), min(RECORDS_PAGE, page)) for z in _zones(part)
         ),
+    ),
+    (
+        "aws.cloudfront.distribution",
+        "cloudfront:ListDistributions",
+        lambda part, page: pages(len(_distributions(part)), min(CLOUDFRONT_PAGE, page)),
+    ),
+    (
+        "aws.cloudfront.distribution",
+        "cloudfront:ListContinuousDeploymentPolicies",
+        lambda part, page: pages(len(_policies(part)), min(CLOUDFRONT_PAGE, page)),
+    ),
+    (
+        "aws.cloudfront.distribution",
+        "cloudfront:GetDistributionConfig",
+        lambda part, page: _configs_read(part),
     ),
 ]
 
@@ -262,9 +347,8 @@ def aws_reads(part: dict[str, Any], regions: list[str], page: int) -> dict[str, 
         here = aws_region(part, region, page)
         for _, read, formula in AWS_READS:
             counts[read] = counts.get(read, 0) + formula(here)
-    zones = list(part.get("route53", []))
     for _, read, global_formula in AWS_GLOBAL_READS:
-        counts[read] = counts.get(read, 0) + global_formula(zones, page)
+        counts[read] = counts.get(read, 0) + global_formula(part, page)
     return counts
 
 
