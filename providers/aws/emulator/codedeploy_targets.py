@@ -56,7 +56,9 @@ class CodeDeployTargets:
         wanted = p.get("deploymentId")
         if not wanted:
             raise AwsFault(
-                400, "DeploymentIdRequiredException", "At least one deployment ID must be specified."
+                400,
+                "DeploymentIdRequiredException",
+                "At least one deployment ID must be specified.",
             )
         for entry in self.groups:
             if entry["region"] != region or "deployment" not in entry:
@@ -86,7 +88,9 @@ class CodeDeployTargets:
         ids = p.get("targetIds") or []
         if not ids:
             raise AwsFault(
-                400, "DeploymentTargetIdRequiredException", "A deployment target ID was not provided."
+                400,
+                "DeploymentTargetIdRequiredException",
+                "A deployment target ID was not provided.",
             )
         if len(ids) > TARGETS_LIMIT:
             raise AwsFault(
