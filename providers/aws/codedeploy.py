@@ -1,4 +1,13 @@
-"""CodeDeploy: every deployment group, with its deployment config, as facts."""
+"""CodeDeploy: every deployment group, with its deployment config, as facts.
+
+Two facts name what else a group releases, for the scan's link step: the
+Auto Scaling groups of an EC2/on-premises group (`autoScalingGroups`, in the
+group's own answer) and, for a Lambda group, the aliases its latest deployment
+moved (its deployment targets' `lambdaFunctionInfo`; a Lambda group names no
+function or alias itself). Only a Lambda group with a deployment on record
+costs requests for them: ListDeploymentTargets, and BatchGetDeploymentTargets
+per 25 targets.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +31,9 @@ if TYPE_CHECKING:
     from providers.aws.context import AwsContext
 
 BATCH = 100  # BatchGetDeploymentGroups takes at most 100 names a call
+# BatchGetDeploymentTargets: "The maximum number of deployment target IDs you
+# can specify is 25" (API_BatchGetDeploymentTargets).
+TARGETS_BATCH = 25
 
 GROUP_PATHS = [
     ("deployment_type", "deploymentStyle.deploymentType"),
@@ -65,6 +77,13 @@ ECS_SERVICES = "ecsServices"  # the ECS services the group releases (CODE_DEPLOY
 # The target groups a blue/green group switches between (ECS, and EC2 with a
 # load balancer): their listener rules are the group's, not units of their own.
 TG_PAIRS = "loadBalancerInfo.targetGroupPairInfoList"
+ASG = "autoScalingGroups"  # the Auto Scaling groups an EC2/on-premises group deploys to
+# What a Lambda group's latest deployment moved: BatchGetDeploymentTargets'
+# deploymentTargets[].lambdaTarget.lambdaFunctionInfo, as FUNCTION:ALIAS.
+LAMBDA_TARGETS = "deploymentTargets.lambdaTarget.lambdaFunctionInfo.functionName:functionAlias"
+LAMBDA_SHOWN = LAMBDA_TARGETS.replace("deploymentTargets.", "deploymentTargets[].", 1)
+# The deployment whose targets are read: the latest attempted, else the latest successful.
+LATEST_DEPLOYMENTS = ("lastAttemptedDeployment", "lastSuccessfulDeployment")
 
 KIND = aws_kind(
     name="aws.codedeploy.deployment_group",
@@ -80,6 +99,8 @@ KIND = aws_kind(
         ("alarm_names", f"deploymentGroupInfo.{ALARMS}.name"),
         ("ecs_services", f"deploymentGroupInfo.{ECS_SERVICES}"),
         ("target_group_pairs", f"deploymentGroupInfo.{TG_PAIRS}.targetGroups.name"),
+        ("autoscaling_groups", f"deploymentGroupInfo.{ASG}.name"),
+        ("lambda_aliases", LAMBDA_TARGETS),
         ("deployment_config_name", "deploymentGroupInfo.deploymentConfigName"),
         *((fact, f"deploymentConfigInfo.{path}") for fact, path in CONFIG_PATHS),
     ),
@@ -88,6 +109,8 @@ KIND = aws_kind(
         "codedeploy:ListDeploymentGroups",
         "codedeploy:BatchGetDeploymentGroups",
         "codedeploy:GetDeploymentConfig",
+        "codedeploy:ListDeploymentTargets",
+        "codedeploy:BatchGetDeploymentTargets",
     ),
 )
 
@@ -173,6 +196,7 @@ class CodeDeployReader:
             yield ScopeError(
                 "aws", self.scope, f"codedeploy application {app}", resp["errorMessage"]
             )
+        named: list[dict[str, Any]] = []
         for info in resp.get("deploymentGroupsInfo") or []:
             name = info.get("deploymentGroupName") if isinstance(info, dict) else None
             if not isinstance(name, str) or not name:
@@ -184,7 +208,14 @@ class CodeDeployReader:
                     "it was skipped",
                 )
                 continue
-            yield self.observe(app, info, tags.get(self.arn(app, name), {}))
+            named.append(info)
+        # groups read side by side: a Lambda group's deployment targets cost requests
+        yield from fan_out(
+            named,
+            lambda info: self.observe(
+                app, info, tags.get(self.arn(app, info["deploymentGroupName"]), {})
+            ),
+        )
 
     def observe(self, app: str, info: dict[str, Any], tags: dict[str, str]) -> Observation:
         group = info["deploymentGroupName"]
@@ -231,6 +262,13 @@ class CodeDeployReader:
             f"deploymentGroupInfo.{TG_PAIRS}[].targetGroups[].name",
             _pair_names(info),
         )
+        asgs = info.get(ASG) or []
+        obs.add(
+            "autoscaling_groups",
+            f"deploymentGroupInfo.{ASG}[].name",
+            [str(g["name"]) for g in asgs if isinstance(g, dict) and g.get("name")],
+        )
+        self._lambda_aliases(obs, info)
         config = info.get("deploymentConfigName")
         add_or_default(
             obs,
@@ -243,6 +281,59 @@ class CodeDeployReader:
             config = CODEDEPLOY_DEPLOYMENT_CONFIG
         self._config_facts(obs, config if isinstance(config, str) else None)
         return obs
+
+    def _lambda_aliases(self, obs: Observation, info: dict[str, Any]) -> None:
+        """The aliases the group's latest deployment moved (a Lambda group's
+        link to the aliases it releases); an empty list for other platforms."""
+        from providers.aws.faults import AWS_ERRORS, describe, error_code
+
+        if obs.facts["compute_platform"].value != "Lambda":
+            obs.add("lambda_aliases", f"{LAMBDA_SHOWN} (not read: not a Lambda group)", [])
+            return
+        ids: list[str] = []
+        for key in LATEST_DEPLOYMENTS:
+            last = info.get(key)
+            deployment = last.get("deploymentId") if isinstance(last, dict) else None
+            if isinstance(deployment, str) and deployment and deployment not in ids:
+                ids.append(deployment)
+        if not ids:
+            obs.add("lambda_aliases", f"{LAMBDA_SHOWN} (no deployment on record)", [])
+            return
+        for n, deployment in enumerate(ids):
+            field = f"{LAMBDA_SHOWN} (latest deployment {deployment})"
+            try:
+                obs.add("lambda_aliases", field, self._lambda_targets(deployment))
+                return
+            except AWS_ERRORS as exc:
+                # an attempted deployment not started yet has no targets: the
+                # latest successful one still names what the group releases
+                if error_code(exc) == "DeploymentNotStartedException" and n + 1 < len(ids):
+                    continue
+                obs.unknown("lambda_aliases", field, describe(exc))
+                return
+
+    def _lambda_targets(self, deployment: str) -> list[str]:
+        """FUNCTION:ALIAS of each Lambda target of the deployment, in order."""
+        pages = self.client.get_paginator("list_deployment_targets").paginate(
+            deploymentId=deployment
+        )
+        ids = [t for page in pages for t in page.get("targetIds") or [] if isinstance(t, str)]
+        found: list[str] = []
+        for start in range(0, len(ids), TARGETS_BATCH):
+            resp = self.client.batch_get_deployment_targets(
+                deploymentId=deployment, targetIds=ids[start : start + TARGETS_BATCH]
+            )
+            for target in resp.get("deploymentTargets") or []:
+                lam = target.get("lambdaTarget") if isinstance(target, dict) else None
+                fn = lam.get("lambdaFunctionInfo") if isinstance(lam, dict) else None
+                if not isinstance(fn, dict):
+                    continue
+                name, alias = fn.get("functionName"), fn.get("functionAlias")
+                if isinstance(name, str) and name and isinstance(alias, str) and alias:
+                    unit = f"{function_name(name)}:{alias}"
+                    if unit not in found:
+                        found.append(unit)
+        return found
 
     def _config_facts(self, obs: Observation, name: str | None) -> None:
         prefix = f"deploymentConfigInfo[{name}]"
@@ -282,3 +373,9 @@ def _pair_names(info: dict[str, Any]) -> list[str]:
             if isinstance(tg, dict) and isinstance(tg.get("name"), str) and tg["name"]
         )
     )
+def function_name(name: str) -> str:
+    """A Lambda function's name, from its name or its (partial, qualified) ARN:
+    arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] gives NAME."""
+    if ":function:" in name:
+        return name.split(":function:", 1)[1].split(":", 1)[0]
+    return name

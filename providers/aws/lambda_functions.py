@@ -4,7 +4,9 @@ Where a function has aliases, each alias is the release unit (callers that name
 the alias get what it points at) and the function is not counted again; a
 function without aliases is called by its unqualified name, so it is the unit.
 Event source mappings that call a function without a qualifier run whatever
-its unqualified name runs; they are shown in each of its units' evidence.
+its unqualified name runs; they are shown in each of its units' evidence, and
+so are the function URLs without a qualifier of a function with aliases (read
+only for those: a function without aliases is its unqualified name already).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 # MaxItems allows (1-10000).
 FUNCTIONS_PAGE = 50
 MAPPINGS_PAGE = 100
+# ListFunctionUrlConfigs "returns a maximum of 50 items in each response"
+# (MaxItems 1-50, API_ListFunctionUrlConfigs).
+URLS_PAGE = 50
 ALIASES_PAGE = 10000
 
 # What an unqualified call runs: $LATEST, or $LATEST.PUBLISHED for a Lambda
@@ -42,6 +47,9 @@ WEIGHTS = "AliasConfiguration.RoutingConfig.AdditionalVersionWeights"
 UNQUALIFIED = "FunctionConfiguration.Version (unqualified invocation)"
 CAPACITY = "FunctionConfiguration.CapacityProviderConfig"
 MAPPINGS = "EventSourceMappingConfiguration.EventSourceArn (FunctionArn unqualified)"
+URLS = "FunctionUrlConfig.FunctionUrl"
+URLS_UNQUALIFIED = f"{URLS} (FunctionArn unqualified)"
+URLS_NOT_READ = f"{URLS} (not read: a function without aliases is called unqualified anyway)"
 
 KIND = aws_kind(
     name="aws.lambda.function",
@@ -60,11 +68,13 @@ KIND = aws_kind(
         ("additional_version_weight", f"{WEIGHTS} (weight)"),
         ("managed_instances", CAPACITY),
         ("unqualified_event_sources", MAPPINGS),
+        ("unqualified_function_urls", URLS_UNQUALIFIED),
     ),
     reads=(
         "lambda:ListFunctions",
         "lambda:ListAliases",
         "lambda:ListEventSourceMappings",
+        "lambda:ListFunctionUrlConfigs",
         "lambda:GetFunctionConfiguration",
     ),
 )
@@ -133,6 +143,27 @@ class LambdaReader:
             return describe(exc)
         return found
 
+    def _unqualified_urls(self, name: str) -> list[str] | str:
+        """The function's URLs that call it without a qualifier, or why they
+        could not be read. A URL's qualifier can only be an alias name
+        (FunctionUrlQualifier), shown in its FunctionArn."""
+        from providers.aws.faults import AWS_ERRORS, describe
+
+        try:
+            pages = self.client.get_paginator("list_function_url_configs").paginate(
+                FunctionName=name, PaginationConfig={"PageSize": URLS_PAGE}
+            )
+            return [
+                str(c.get("FunctionUrl") or "")
+                for page in pages
+                for c in page.get("FunctionUrlConfigs") or []
+                if isinstance(c, dict)
+                and isinstance(c.get("FunctionArn"), str)
+                and is_unqualified(c["FunctionArn"])
+            ]
+        except AWS_ERRORS as exc:
+            return describe(exc)
+
     # -- units -------------------------------------------------------------
     def collect(self) -> Iterator[Observation | ScopeError]:
         callers = self._unqualified_callers()
@@ -159,7 +190,9 @@ class LambdaReader:
                     "it was skipped",
                 )
             ]
-        return list(self.observe(function, self._aliases(function["FunctionName"]), callers))
+        aliases = self._aliases(function["FunctionName"])
+        urls = self._unqualified_urls(function["FunctionName"]) if aliases else None
+        return list(self.observe(function, aliases, callers, urls))
 
     def get(self, name: str, alias: str, arn: str, tags: dict[str, str]) -> Observation:
         from providers.aws.faults import AWS_ERRORS, error_code
@@ -189,7 +222,8 @@ class LambdaReader:
                 f"unit: check {arn}:ALIAS"
             )
         callers = self._unqualified_callers(name)
-        for unit in self.observe(function, wanted, callers):
+        urls = self._unqualified_urls(name) if aliases else None
+        for unit in self.observe(function, wanted, callers, urls):
             unit.tags = tags
             return unit
         raise NotFoundError(f"no such Lambda alias: {name}:{alias}")  # pragma: no cover
@@ -199,11 +233,15 @@ class LambdaReader:
         function: dict[str, Any],
         aliases: list[dict[str, Any]],
         callers: dict[str, list[str]] | str,
+        urls: list[str] | str | None = None,
     ) -> Iterator[Observation]:
+        """The function's units; `urls` are its unqualified function URLs (or
+        why they could not be read), None when they were not read (no aliases)."""
         name, arn = function["FunctionName"], function["FunctionArn"]
         managed = isinstance(function.get("CapacityProviderConfig"), dict)
         if not aliases:
             obs = self._unit(arn, name, function, managed, callers)
+            obs.add("unqualified_function_urls", URLS_NOT_READ, [])
             obs.add("alias_name", "ListAliases.Aliases (none)", None)
             unqualified = LATEST_PUBLISHED if managed else LATEST
             obs.add("function_version", UNQUALIFIED, unqualified)
@@ -213,6 +251,10 @@ class LambdaReader:
             alias_arn = alias.get("AliasArn") or f"{arn}:{alias.get('Name')}"
             obs = self._unit(alias_arn, f"{name}:{alias.get('Name')}", function, managed, callers)
             obs.add("alias_name", "AliasConfiguration.Name", alias.get("Name"))
+            if isinstance(urls, str):
+                obs.unknown("unqualified_function_urls", URLS_UNQUALIFIED, urls)
+            else:
+                obs.add("unqualified_function_urls", URLS_UNQUALIFIED, urls or [])
             obs.add("function_version", VERSION, alias.get("FunctionVersion"))
             weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
             if not isinstance(weights, dict):

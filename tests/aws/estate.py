@@ -42,8 +42,31 @@ LAMBDA = [
         "tags": {"service": "notify"},
         "aliases": [{"Name": "live", "FunctionVersion": "2"}],
         "mappings": [{"EventSourceArn": f"arn:aws:sqs:eu-west-2:{ACCOUNT}:jobs"}],
+        # a URL on the alias, and one without a qualifier (it runs $LATEST)
+        "urls": [{"qualifier": "live"}, {"AuthType": "NONE"}],
     }
 ]
+# A CodeDeploy Lambda group whose latest deployment moved an alias, for the tests
+# that need every read (ListDeploymentTargets, BatchGetDeploymentTargets). The
+# alias is not in the estate: the group links to nothing here.
+CD_LAMBDA_ARN = f"arn:aws:codedeploy:eu-west-2:{ACCOUNT}:deploymentgroup:mailer/mailer-prod"
+CODEDEPLOY_LAMBDA = {
+    "region": "eu-west-2",
+    "application": "mailer",
+    "tags": {"service": "mailer"},
+    "group": {
+        "deploymentGroupName": "mailer-prod",
+        "deploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+        "deploymentStyle": {
+            "deploymentType": "BLUE_GREEN",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
+    },
+    "deployment": {
+        "deploymentId": "d-MAILER001",
+        "targets": [{"functionName": "mailer", "functionAlias": "live", "targetVersion": "5"}],
+    },
+}
 ESTATE = {
     "account": ACCOUNT,
     "regions": ["eu-west-2", "eu-west-1"],
@@ -203,11 +226,13 @@ ROUTE53 = [
 ]
 R53_ARN = "arn:aws:route53:::hostedzone/Z0WEB/recordset/www.web.example./A"
 
-# ESTATE with an ECS service, an Auto Scaling group, a Lambda alias (issue 16), a weighted
-# listener rule, a Route 53 weighted record, an AppConfig environment and a CloudFront
-# distribution (issue 17), for the tests that need every kind.
+# ESTATE with an ECS service, an Auto Scaling group, a Lambda alias, a CodeDeploy Lambda
+# group (issue 16), a weighted listener rule, a Route 53 weighted record, an AppConfig
+# environment and a CloudFront distribution (issue 17), for the tests that need every
+# kind and every read.
 ESTATE_ALL_KINDS = {
     **ESTATE,
+    "codedeploy": [*ESTATE["codedeploy"], CODEDEPLOY_LAMBDA],
     "autoscaling": AUTOSCALING,
     "lambda": LAMBDA,
     "elbv2": ELBV2,

@@ -28,7 +28,9 @@ MAPPINGS = EXAMPLES["ListEventSourceMappings"][0]["output"]
 MY_FUNCTION = FUNCTIONS["Functions"][1]
 
 
-def assess_all(clients, functions, aliases_by_name, mappings=None):
+def assess_all(clients, functions, aliases_by_name, mappings=None, urls=None):
+    """Every unit of `functions`; `urls` answers ListFunctionUrlConfigs, which
+    is asked only for functions with aliases (none by default)."""
     reader = LambdaReader(clients, ACCOUNT, "us-west-2", "aws:test")
     with Stubber(reader.client) as stub:
         stub.add_response(
@@ -38,11 +40,18 @@ def assess_all(clients, functions, aliases_by_name, mappings=None):
         )
         stub.add_response("list_functions", {"Functions": functions}, {"MaxItems": 50})
         for f in functions:
+            aliases = aliases_by_name.get(f["FunctionName"], [])
             stub.add_response(
                 "list_aliases",
-                {"Aliases": aliases_by_name.get(f["FunctionName"], [])},
+                {"Aliases": aliases},
                 {"FunctionName": f["FunctionName"], "MaxItems": 10000},
             )
+            if aliases:
+                stub.add_response(
+                    "list_function_url_configs",
+                    urls if urls is not None else {"FunctionUrlConfigs": []},
+                    {"FunctionName": f["FunctionName"], "MaxItems": 50},
+                )
         units = list(reader.collect())
         stub.assert_no_pending_responses()
     return {u.name: classify(u) for u in units}

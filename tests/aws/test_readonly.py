@@ -98,11 +98,11 @@ def test_every_call_of_scans_and_checks_is_in_the_grant_for_that_kind_of_scan():
         role = f"arn:aws:iam::{MEMBER}:role/relscan-read"
         member = scan({"aws_account": (role,)})
         assumed = _permissions_used(server.requests[seen:])
-    # 8 regional units, and a Route 53 record set and a CloudFront distribution in each
-    # account's global scope
-    assert len(plain.assessments) == 10 and not plain.errors
-    assert len(org.assessments) == 20 and not org.errors
-    assert len(member.assessments) == 10 and not member.errors
+    # 9 regional units (one a CodeDeploy Lambda group), and a Route 53 record set and a
+    # CloudFront distribution in each account's global scope
+    assert len(plain.assessments) == 11 and not plain.errors
+    assert len(org.assessments) == 22 and not org.errors
+    assert len(member.assessments) == 11 and not member.errors
     assert [o.id for o in checked] == list(arns)
     assert own_account == set(grant().permissions)
     # reads only `check` sends (the scans above check nothing in other accounts)

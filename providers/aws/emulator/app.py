@@ -21,6 +21,7 @@ from providers.aws.clients import evidence_key
 from providers.aws.emulator.appconfig import AppConfigServices
 from providers.aws.emulator.autoscaling import AutoScalingServices
 from providers.aws.emulator.cloudfront import CloudFrontServices
+from providers.aws.emulator.codedeploy_targets import CodeDeployTargets
 from providers.aws.emulator.ecs import EcsServices
 from providers.aws.emulator.elbv2 import ElbV2Services
 from providers.aws.emulator.route53 import Route53Services
@@ -45,6 +46,7 @@ _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+
 
 class AwsEmulator(
     AwsServices,
+    CodeDeployTargets,
     EcsServices,
     AutoScalingServices,
     ElbV2Services,

@@ -180,6 +180,8 @@ class AwsServices:
         }
 
     def codedeploy_BatchGetDeploymentGroups(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        from providers.aws.emulator.codedeploy_targets import last_deployment
+
         app = p["applicationName"]
         by_name = {g["group"]["deploymentGroupName"]: g for g in self._groups_of(region, app)}
         infos, missing = [], []
@@ -194,6 +196,8 @@ class AwsServices:
                 "computePlatform": _platform_of(entry["group"].get("deploymentConfigName", "")),
             }
             info.update(entry["group"])
+            if "deployment" in entry and "lastAttemptedDeployment" not in info:
+                info["lastAttemptedDeployment"] = last_deployment(entry)
             infos.append(info)
         result: dict[str, Any] = {"deploymentGroupsInfo": infos}
         if missing:
@@ -328,7 +332,8 @@ class AwsServices:
     # An estate function: {region, name, tags?, config? (more FunctionConfiguration
     # fields), aliases? [AliasConfiguration without AliasArn], mappings?
     # [{EventSourceArn, qualifier?}] (no qualifier: the mapping calls the
-    # function unqualified)}.
+    # function unqualified), urls? [{qualifier?, AuthType?, InvokeMode?}]
+    # (function URLs; a qualifier is an alias name)}.
     def _arn_function(self, region: str, name: str) -> str:
         return f"arn:aws:lambda:{region}:{self.account}:function:{name}"
 
@@ -420,3 +425,23 @@ class AwsServices:
                 )
         page, marker = self._lambda_page(mappings, p, cap=LIST_MAPPINGS_CAP)
         return {"EventSourceMappings": page, **({"NextMarker": marker} if marker else {})}
+
+    def lambda_ListFunctionUrlConfigs(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        f = self._function(region, p["FunctionName"])
+        arn = self._arn_function(region, f["name"])
+        configs = []
+        for u in f.get("urls", []):
+            qualifier = u.get("qualifier")
+            url_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}:{qualifier or ''}").hex
+            configs.append(
+                {
+                    "FunctionUrl": f"https://{url_id}.lambda-url.{region}.on.aws/",
+                    "FunctionArn": f"{arn}:{qualifier}" if qualifier else arn,
+                    "CreationTime": "2026-11-01T09:00:00.000Z",
+                    "LastModifiedTime": "2026-11-01T09:00:00.000Z",
+                    "AuthType": u.get("AuthType", "AWS_IAM"),
+                    "InvokeMode": u.get("InvokeMode", "BUFFERED"),
+                }
+            )
+        page, marker = self._lambda_page(configs, p)
+        return {"FunctionUrlConfigs": page, **({"NextMarker": marker} if marker else {})}
