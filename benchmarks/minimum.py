@@ -37,6 +37,8 @@ LAMBDA_MAPPINGS = 100  # ListEventSourceMappings: "a maximum of 100 items"
 ZONES_PAGE = 100  # Route 53 ListHostedZones: "a maximum of 100 items"
 RECORDS_PAGE = 300  # ListResourceRecordSets: "up to 300 resource record sets at a time"
 ELB_PAGE = 400  # DescribeLoadBalancers, DescribeListeners, DescribeRules: PageSize 1-400
+TARGET_IDS = 25  # BatchGetDeploymentTargets: "The maximum number ... is 25"
+LAMBDA_URLS = 50  # ListFunctionUrlConfigs: MaxItems 1-50
 APPCONFIG_PAGE = 50  # ListApplications, ListEnvironments: MaxResults 1-50
 ALARM_NAMES = 100  # DescribeAlarms: "up to 100 alarm names"
 CLOUDFRONT_PAGE = 100  # ListDistributions: "The maximum and default values are both 100"
@@ -120,6 +122,19 @@ def _forward_groups(spec: dict[str, Any]) -> int:
     return len(spec.get("forward") or {"-": 1})
 
 
+def _deployed_lambda_groups(r: AwsRegion) -> list[dict[str, Any]]:
+    """The region's CodeDeploy Lambda groups with a latest deployment whose
+    targets a scan reads (the emulator's `deployment` entry)."""
+    return [g for g in r.groups if g.get("deployment") and _platform(g["group"]) == "Lambda"]
+
+
+def _platform(group: dict[str, Any]) -> str:
+    """The group's computePlatform as the emulator answers it."""
+    from providers.aws.emulator.services import _platform_of
+
+    return group.get("computePlatform") or _platform_of(group.get("deploymentConfigName", ""))
+
+
 def _rule_listeners(r: AwsRegion) -> list[dict[str, Any]]:
     """The listeners whose rules a scan reads: an Application Load Balancer's,
     and a Network Load Balancer's whose default action forwards to two groups
@@ -136,12 +151,7 @@ def _rule_listeners(r: AwsRegion) -> list[dict[str, Any]]:
 # The reads of a region, one line per read: (kind, read, its fewest requests).
 # Every read a kind declares (KIND.reads) has its line, under the kind's name,
 # unless only `relscan check` makes it (CHECK_ONLY); tests/test_bench_minimum.py
-# holds the two lists together. A read a kind adds is one more line here, e.g.
-# (issue 16, not yet read):
-#   ("aws.lambda.function", "lambda:ListFunctionUrlConfigs",
-#    lambda r: sum(1 for f in r.functions if f.get("aliases"))),
-#   ("aws.codedeploy.deployment_group", "codedeploy:ListDeploymentTargets", <one per
-#    Lambda group with a deployment>), and the same for BatchGetDeploymentTargets.
+# holds the two lists together. A read a kind adds is one more line here.
 Formula = Callable[[AwsRegion], int]
 CHECK_ONLY = {  # what `check` of one resource reads; a scan lists instead
     "lambda:GetFunctionConfiguration",
@@ -174,6 +184,21 @@ AWS_READS: list[tuple[str, str, Formula]] = [
         "aws.codedeploy.deployment_group",
         "codedeploy:GetDeploymentConfig",
         lambda r: len({g["group"].get("deploymentConfigName") for g in r.groups}),
+    ),
+    # a Lambda group's latest deployment: its targets listed (one page) and read
+    # 25 ids a call; a Lambda deployment has one target, so 2 requests a group
+    (
+        "aws.codedeploy.deployment_group",
+        "codedeploy:ListDeploymentTargets",
+        lambda r: sum(1 for g in _deployed_lambda_groups(r)),
+    ),
+    (
+        "aws.codedeploy.deployment_group",
+        "codedeploy:BatchGetDeploymentTargets",
+        lambda r: sum(
+            ceil(len(g["deployment"].get("targets") or []) / TARGET_IDS)
+            for g in _deployed_lambda_groups(r)
+        ),
     ),
     # Elastic Beanstalk: the environments, and each one's settings (no batch read)
     (
@@ -223,6 +248,16 @@ AWS_READS: list[tuple[str, str, Formula]] = [
         "aws.lambda.function",
         "lambda:ListEventSourceMappings",
         lambda r: pages(r.mappings, r.api(LAMBDA_MAPPINGS)),
+    ),
+    # one ListFunctionUrlConfigs a function with aliases (its URLs fit a page)
+    (
+        "aws.lambda.function",
+        "lambda:ListFunctionUrlConfigs",
+        lambda r: sum(
+            pages(len(f.get("urls") or []), r.api(LAMBDA_URLS))
+            for f in r.functions
+            if f.get("aliases")
+        ),
     ),
     # Listener rules (issue 17): ceil(LB/400) DescribeLoadBalancers + per load
     # balancer ceil(listeners/400) DescribeListeners + per listener whose rules
