@@ -70,12 +70,16 @@ path = "{tmp_path}/out.html"
 """)
     r = relscan("scan", "--config", str(config), "-f", "json", env=serve())
     assert r.returncode == 0, r.stderr
-    assert len(json.loads(r.stdout)["scan"]["scopes"]) == 2
+    # two regions, and the account's global scope (CloudFront, Route 53)
+    assert len(json.loads(r.stdout)["scan"]["scopes"]) == 3
     assert len(list(tmp_path.glob("out-*.csv"))) == 1 and (tmp_path / "out.html").exists()
     r = relscan(
         "scan", "--config", str(config), "--aws-region", "eu-west-2", "-f", "json", env=serve()
     )
-    assert json.loads(r.stdout)["scan"]["scopes"] == ["aws:210987654321/eu-west-2"]
+    assert json.loads(r.stdout)["scan"]["scopes"] == [
+        "aws:210987654321/eu-west-2",
+        "aws:210987654321/global",
+    ]
     bad = tmp_path / "bad.toml"
     bad.write_text("[scan]\nconcurrency = 'many'\n")
     r = relscan("scan", "--config", str(bad), env=serve())
@@ -95,7 +99,7 @@ def test_shards_of_a_scan_group_merge_and_report_what_is_missing(serve, tmp_path
     assert r.returncode == 3 and "shards not complete: 2/2" in r.stderr
     two = json.loads(relscan(*base, "--shard", "2/2", env=env).stdout)
     assert set(one["scan"]["scopes"]).isdisjoint(two["scan"]["scopes"])
-    assert len(one["scan"]["scopes"]) + len(two["scan"]["scopes"]) == 2
+    assert len(one["scan"]["scopes"]) + len(two["scan"]["scopes"]) == 3  # 2 regions, global
     r = relscan("report", "--scan-group", "nightly-1", "--store", db, "-f", "csv", env=env)
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.strip().splitlines()) == 1 + 3  # header and every unit
