@@ -34,11 +34,17 @@ LAMBDA = "aws.lambda.function"
 LISTENER_RULE = "aws.elbv2.listener_rule"
 
 
-def _listed(fact: str) -> Callable[[Observation], Iterable[str]]:
+def _listed(*names: str) -> Callable[[Observation], Iterable[str]]:
+    """The strings the unit's list facts `names` hold, in order."""
+
     def keys(unit: Observation) -> Iterable[str]:
-        found = unit.facts.get(fact)
-        value = found.value if found is not None else None
-        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+        found = []
+        for name in names:
+            fact = unit.facts.get(name)
+            value = fact.value if fact is not None else None
+            if isinstance(value, list):
+                found += [v for v in value if isinstance(v, str)]
+        return found
 
     return keys
 
@@ -107,24 +113,18 @@ LINKS = (
     Link(
         owner=ECS,
         owned=LISTENER_RULE,
-        owner_keys=lambda unit: [
-            *_listed("lb_production_listener_rules")(unit),
-            *_listed("lb_test_listener_rules")(unit),
-        ],
-        owned_keys=lambda unit: [unit.id],
-        how="the service's loadBalancers[].advancedConfiguration names the listener rule",
-    ),
-    Link(
-        owner=ECS,
-        owned=LISTENER_RULE,
-        owner_keys=lambda unit: [
-            *_listed("lb_alternate_target_groups")(unit),
-            *_listed("task_set_target_groups")(unit),
-        ],
-        owned_keys=_listed("target_groups"),
+        # rule ARNs and target group ARNs: one kind of key never equals the other
+        owner_keys=_listed(
+            "lb_production_listener_rules",
+            "lb_test_listener_rules",
+            "lb_alternate_target_groups",
+            "task_set_target_groups",
+        ),
+        owned_keys=lambda unit: [unit.id, *_listed("target_groups")(unit)],
         how=(
-            "the rule forwards to the service's alternate target group or to a target "
-            "group of one of its task sets"
+            "the service's loadBalancers[].advancedConfiguration names the rule or its "
+            "alternate target group, or the rule forwards to a target group of one of "
+            "its task sets"
         ),
     ),
     Link(
