@@ -45,6 +45,11 @@ def estate() -> dict:
         _group("eks-general", {"eks:nodegroup-name": "general", "eks:cluster-name": "prod"}),
         _group("ecs-capacity", {"AmazonECSManaged": ""}),
         _group("plain", {}),
+        # just missing the owner rules: an unmanaged group of an EKS cluster (no
+        # node group tag), a Beanstalk tag with no environment, a look-alike key
+        _group("eks-self-managed", {"eks:cluster-name": "prod"}),
+        _group("awseb-blank", {"elasticbeanstalk:environment-name": ""}),
+        _group("ecs-lookalike", {"AmazonECSManagedBy": "team"}),
     ]
     return e
 
@@ -62,6 +67,8 @@ def test_a_scan_counts_each_release_once_and_the_owner_names_what_it_releases():
     assert names["eks-general"] == (None, "AWS-ASG-NA-EKS-NODEGROUP")
     assert names["ecs-capacity"] == (None, "AWS-ASG-NA-ECS-CAPACITY")
     assert names["plain"] == (None, "AWS-ASG-NA-NO-REFRESH")
+    for near_miss in ("eks-self-managed", "awseb-blank", "ecs-lookalike"):
+        assert names[near_miss] == (None, "AWS-ASG-NA-NO-REFRESH"), near_miss
     group = next(v for v in found.values() if v["name"] == "payments/prod")
     evidence = {e["field"]: e["value"] for e in group["evidence"]}
     assert evidence["deploymentGroupInfo.ecsServices (clusterName/serviceName)"] == ["web/checkout"]
