@@ -24,6 +24,7 @@ from providers.aws.emulator.cloudfront import CloudFrontServices
 from providers.aws.emulator.codedeploy_targets import CodeDeployTargets
 from providers.aws.emulator.ecs import EcsServices
 from providers.aws.emulator.elbv2 import ElbV2Services
+from providers.aws.emulator.lambda_functions import LambdaServices
 from providers.aws.emulator.route53 import Route53Services
 from providers.aws.emulator.services import DEFAULT_CONFIGS, AwsFault, AwsServices
 from providers.aws.emulator.wire import (
@@ -49,6 +50,7 @@ class AwsEmulator(
     CodeDeployTargets,
     EcsServices,
     AutoScalingServices,
+    LambdaServices,
     ElbV2Services,
     Route53Services,
     AppConfigServices,

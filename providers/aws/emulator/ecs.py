@@ -22,6 +22,17 @@ class EcsServices:
     page_size: int
     ecs: list[dict[str, Any]]
 
+    def _ecs_tagged(self, region: str) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (
+                f"arn:aws:ecs:{region}:{self.account}:service/{e['cluster']}"
+                f"/{e['service']['serviceName']}",
+                e.get("tags", {}),
+            )
+            for e in self.ecs
+            if e["region"] == region
+        ]
+
     def _ecs_cluster_arn(self, region: str, cluster: str) -> str:
         return f"arn:aws:ecs:{region}:{self.account}:cluster/{cluster}"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,10 +47,22 @@ DEFAULT_CONFIGS: dict[str, dict[str, Any]] = {
 }
 _PLATFORM = {"Lambda": "Lambda", "ECS": "ECS"}
 
+# What the tagging API answers for each of its resource types: the emulator
+# method (of whichever mixin holds that service) listing a region's
+# (ARN, tags), in the order the answer lists them.
+TAGGED = {
+    "codedeploy:deploymentgroup": "_codedeploy_tagged",
+    "lambda:function": "_lambda_tagged",
+    "elasticbeanstalk:environment": "_beanstalk_tagged",
+    "ecs:service": "_ecs_tagged",
+    "elasticloadbalancing:listener-rule": "_elb_tagged",
+    "route53:hostedzone": "route53_tagged",
+    "appconfig": "appconfig_tagged",
+    "cloudfront:distribution": "_cf_tagged",
+}
+
 # Lambda answers at most this many items a page whatever MaxItems asks
 # (API_ListFunctions, API_ListEventSourceMappings).
-LIST_FUNCTIONS_CAP = 50
-LIST_MAPPINGS_CAP = 100
 
 
 class AwsFault(Exception):
@@ -76,10 +87,8 @@ class AwsServices:
     configs: dict[str, dict[str, Any]]
     groups: list[dict[str, Any]]
     environments: list[dict[str, Any]]
-    functions: list[dict[str, Any]]
     organization: list[Any] | None
     _lock: threading.Lock
-    _cf_tagged: Callable[[str], list[tuple[str, dict[str, str]]]]  # emulator/cloudfront.py
 
     def _page(self, items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
         start = int(token or 0)
@@ -217,50 +226,31 @@ class AwsServices:
         return {"deploymentConfigInfo": info}
 
     # -- Tagging ----------------------------------------------------------
+    def _codedeploy_tagged(self, region: str) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (
+                self._arn_group(region, g["application"], g["group"]["deploymentGroupName"]),
+                g.get("tags", {}),
+            )
+            for g in self.groups
+            if g["region"] == region
+        ]
+
+    def _beanstalk_tagged(self, region: str) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (self._arn_env(region, e["application"], e["environment"]), e.get("tags", {}))
+            for e in self.environments
+            if e["region"] == region
+        ]
+
     def resourcegroupstaggingapi_GetResources(
         self, region: str, p: dict[str, Any]
     ) -> dict[str, Any]:
         tagged: list[tuple[str, dict[str, str]]] = []
         types = set(p.get("ResourceTypeFilters") or [])
-        if not types or "codedeploy:deploymentgroup" in types:
-            tagged += [
-                (
-                    self._arn_group(region, g["application"], g["group"]["deploymentGroupName"]),
-                    g.get("tags", {}),
-                )
-                for g in self.groups
-                if g["region"] == region
-            ]
-        if not types or "lambda:function" in types:
-            tagged += [
-                (self._arn_function(region, f["name"]), f.get("tags", {}))
-                for f in self.functions
-                if f["region"] == region
-            ]
-        if not types or "elasticbeanstalk:environment" in types:
-            tagged += [
-                (self._arn_env(region, e["application"], e["environment"]), e.get("tags", {}))
-                for e in self.environments
-                if e["region"] == region
-            ]
-        if not types or "ecs:service" in types:
-            tagged += [
-                (
-                    f"arn:aws:ecs:{region}:{self.account}:service/{e['cluster']}"
-                    f"/{e['service']['serviceName']}",
-                    e.get("tags", {}),
-                )
-                for e in getattr(self, "ecs", [])
-                if e["region"] == region
-            ]
-        if not types or "elasticloadbalancing:listener-rule" in types:
-            tagged += self._elb_tagged(region)  # type: ignore[attr-defined]
-        if not types or "route53:hostedzone" in types:
-            tagged += self.route53_tagged(region)  # type: ignore[attr-defined]
-        if not types or "appconfig" in types:
-            tagged += getattr(self, "appconfig_tagged", lambda _: [])(region)
-        if not types or "cloudfront:distribution" in types:
-            tagged += self._cf_tagged(region)
+        for tagging_type, listed in TAGGED.items():
+            if not types or tagging_type in types:
+                tagged += getattr(self, listed)(region)
         wanted = set(p.get("ResourceARNList") or [])
         items = [
             {"ResourceARN": arn, "Tags": [{"Key": k, "Value": str(v)} for k, v in tags.items()]}
@@ -327,121 +317,3 @@ class AwsServices:
                     ]
                 }
         raise AwsFault(400, "InvalidParameterValue", "No Environment found")
-
-    # -- Lambda -------------------------------------------------------------
-    # An estate function: {region, name, tags?, config? (more FunctionConfiguration
-    # fields), aliases? [AliasConfiguration without AliasArn], mappings?
-    # [{EventSourceArn, qualifier?}] (no qualifier: the mapping calls the
-    # function unqualified), urls? [{qualifier?, AuthType?, InvokeMode?}]
-    # (function URLs; a qualifier is an alias name)}.
-    def _arn_function(self, region: str, name: str) -> str:
-        return f"arn:aws:lambda:{region}:{self.account}:function:{name}"
-
-    def _function(self, region: str, name: str) -> dict[str, Any]:
-        # FunctionName may be a name, or an unqualified ARN (the API takes both)
-        short = name.rsplit(":", 1)[-1] if name.startswith("arn:") else name
-        for f in self.functions:
-            if f["region"] == region and f["name"] == short:
-                return f
-        raise AwsFault(
-            404,
-            "ResourceNotFoundException",
-            f"Function not found: {self._arn_function(region, short)}",
-        )
-
-    def _configuration(self, region: str, f: dict[str, Any]) -> dict[str, Any]:
-        config = {
-            "FunctionName": f["name"],
-            "FunctionArn": self._arn_function(region, f["name"]),
-            "Runtime": "python3.12",
-            "Role": f"arn:aws:iam::{self.account}:role/{f['name']}-role",
-            "Handler": "app.handler",
-            "CodeSize": 1024,
-            "Timeout": 30,
-            "MemorySize": 256,
-            "LastModified": "2026-11-01T09:00:00.000+0000",
-            "Version": "$LATEST",
-            "PackageType": "Zip",
-            "State": "Active",
-        }
-        config.update(f.get("config", {}))
-        return config
-
-    def _lambda_page(
-        self, items: list[Any], p: dict[str, Any], cap: int | None = None
-    ) -> tuple[list[Any], str | None]:
-        """MaxItems items a page, at most `cap` where the API caps a response
-        (ListFunctions 50, ListEventSourceMappings 100, "even if you set the
-        number higher"), and never more than the emulator's page size."""
-        size = min(self.page_size, int(p.get("MaxItems") or self.page_size))
-        if cap is not None:
-            size = min(size, cap)
-        start = int(p.get("Marker") or 0)
-        end = start + size
-        return items[start:end], (str(end) if end < len(items) else None)
-
-    def lambda_ListFunctions(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        functions = [
-            self._configuration(region, f) for f in self.functions if f["region"] == region
-        ]
-        page, marker = self._lambda_page(functions, p, cap=LIST_FUNCTIONS_CAP)
-        return {"Functions": page, **({"NextMarker": marker} if marker else {})}
-
-    def lambda_GetFunctionConfiguration(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        return self._configuration(region, self._function(region, p["FunctionName"]))
-
-    def lambda_ListAliases(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        f = self._function(region, p["FunctionName"])
-        arn = self._arn_function(region, f["name"])
-        aliases = [
-            {
-                "AliasArn": f"{arn}:{a['Name']}",
-                "RevisionId": str(uuid.uuid5(uuid.NAMESPACE_URL, a["Name"])),
-                **a,
-            }
-            for a in f.get("aliases", [])
-        ]
-        page, marker = self._lambda_page(aliases, p)
-        return {"Aliases": page, **({"NextMarker": marker} if marker else {})}
-
-    def lambda_ListEventSourceMappings(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        wanted = self._function(region, p["FunctionName"]) if p.get("FunctionName") else None
-        mappings = []
-        for f in self.functions:
-            if f["region"] != region or (wanted is not None and f is not wanted):
-                continue
-            arn = self._arn_function(region, f["name"])
-            for m in f.get("mappings", []):
-                qualifier = m.get("qualifier")
-                mappings.append(
-                    {
-                        "UUID": str(uuid.uuid5(uuid.NAMESPACE_URL, m["EventSourceArn"] + arn)),
-                        "EventSourceArn": m["EventSourceArn"],
-                        "FunctionArn": f"{arn}:{qualifier}" if qualifier else arn,
-                        "State": m.get("State", "Enabled"),
-                        "BatchSize": 10,
-                        "LastModified": "2026-11-01T09:00:00Z",
-                    }
-                )
-        page, marker = self._lambda_page(mappings, p, cap=LIST_MAPPINGS_CAP)
-        return {"EventSourceMappings": page, **({"NextMarker": marker} if marker else {})}
-
-    def lambda_ListFunctionUrlConfigs(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
-        f = self._function(region, p["FunctionName"])
-        arn = self._arn_function(region, f["name"])
-        configs = []
-        for u in f.get("urls", []):
-            qualifier = u.get("qualifier")
-            url_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{arn}:{qualifier or ''}").hex
-            configs.append(
-                {
-                    "FunctionUrl": f"https://{url_id}.lambda-url.{region}.on.aws/",
-                    "FunctionArn": f"{arn}:{qualifier}" if qualifier else arn,
-                    "CreationTime": "2026-11-01T09:00:00.000Z",
-                    "LastModifiedTime": "2026-11-01T09:00:00.000Z",
-                    "AuthType": u.get("AuthType", "AWS_IAM"),
-                    "InvokeMode": u.get("InvokeMode", "BUFFERED"),
-                }
-            )
-        page, marker = self._lambda_page(configs, p)
-        return {"FunctionUrlConfigs": page, **({"NextMarker": marker} if marker else {})}
