@@ -15,6 +15,12 @@ once (17 regions: each reads one unit at a time) or from one busy scope (one
 region: its units are read `per_account` at a time). Outside a scan (`check`,
 a test calling a reader) the reads run one after another.
 
+A fan-out that finds no free slot when it starts (the account's slots are
+busy with other scopes or other fan-outs for a moment) asks to be told: the
+next slot given back for that account goes to it, not to the pool, while it
+still has items left. Without that, a fan-out whose own thread is blocked in
+a long request would read serially even after slots came free.
+
 The helper threads are daemons and nobody waits for them once the consumer
 stops: a thread blocked in an SDK call must not hold up Ctrl-C, the time
 budget or the process's exit.
@@ -35,11 +41,14 @@ Key = tuple[str, str]  # (provider, account)
 
 
 class AccountSlots:
-    """At most `per_account` slots in use per account, taken without waiting."""
+    """At most `per_account` slots in use per account, taken without waiting.
+    A slot given back goes first to the fan-outs waiting for one (`wait_for`),
+    in the order they asked; the first that still has work takes it over."""
 
     def __init__(self, per_account: int) -> None:
         self.per_account = max(1, per_account)
         self._used: Counter[Key] = Counter()
+        self._waiting: dict[Key, list[Callable[[], bool]]] = {}
         self._lock = threading.Lock()
 
     def try_take(self, key: Key) -> bool:
@@ -49,9 +58,40 @@ class AccountSlots:
             self._used[key] += 1
             return True
 
-    def give_back(self, key: Key) -> None:
+    def take_or_wait(self, key: Key, offer: Callable[[], bool]) -> bool:
+        """A free slot now; or, if none, `offer` is called (in the giver's
+        thread) with the next slot given back. `offer` returns whether it took
+        the slot over; one that no longer needs it returns False."""
         with self._lock:
-            self._used[key] -= 1
+            if self._used[key] < self.per_account:
+                self._used[key] += 1
+                return True
+            waiting = self._waiting.setdefault(key, [])
+            if offer not in waiting:
+                waiting.append(offer)
+            return False
+
+    def waiting(self, key: Key) -> int:
+        """How many fan-outs of the account wait for a slot."""
+        with self._lock:
+            return len(self._waiting.get(key, []))
+
+    def stop_waiting(self, key: Key, offer: Callable[[], bool]) -> None:
+        with self._lock:
+            waiting = self._waiting.get(key, [])
+            if offer in waiting:
+                waiting.remove(offer)
+
+    def give_back(self, key: Key) -> None:
+        while True:
+            with self._lock:
+                waiting = self._waiting.get(key)
+                if not waiting:
+                    self._used[key] -= 1
+                    return
+                offer = waiting.pop(0)
+            if offer():  # the slot is the waiter's now
+                return
 
     def in_use(self, key: Key) -> int:
         with self._lock:
@@ -142,16 +182,28 @@ class _Fan(Generic[T, R]):
             self.lane.slots.give_back(self.lane.key)
 
     def add_helpers(self) -> None:
-        """One more helper per free slot of the account, while work is left."""
+        """One more helper per free slot of the account, while work is left;
+        when none is free, the next slot given back is offered to this fan."""
         if self.lane is None:
             return
         while self.more():
-            if not self.lane.slots.try_take(self.lane.key):
+            if not self.lane.slots.take_or_wait(self.lane.key, self.offered):
                 return
-            context = contextvars.copy_context()
-            threading.Thread(
-                target=self.helper, args=(context,), daemon=True, name="relscan-fan-out"
-            ).start()
+            self.start_helper()
+
+    def offered(self) -> bool:
+        """A slot given back by another reader of the account: taken over by a
+        new helper while items are left (called in the giver's thread)."""
+        if not self.more():
+            return False
+        self.start_helper()
+        return True
+
+    def start_helper(self) -> None:
+        context = contextvars.copy_context()
+        threading.Thread(
+            target=self.helper, args=(context,), daemon=True, name="relscan-fan-out"
+        ).start()
 
     def next_result(self, index: int) -> Any:
         """The result at `index`, reading items here while it is not ready;
@@ -188,6 +240,8 @@ class _Fan(Generic[T, R]):
         finally:
             with self.ready:
                 self.stopped = True
+            if self.lane is not None:
+                self.lane.slots.stop_waiting(self.lane.key, self.offered)
 
 
 def fan_out(items: Iterable[T], func: Callable[[T], R]) -> Iterator[R]:

@@ -95,6 +95,49 @@ def test_a_failure_is_raised_where_its_result_would_have_been():
     assert got == [0, 1, 2] and error == "no answer for 3"
 
 
+def test_a_fan_out_that_found_no_free_slot_gets_the_next_one_given_back():
+    # Both slots are taken when the fan-out starts (its scope's, and another
+    # reader's). Item 0 waits until a second item is in flight: only the slot
+    # the other reader gives back, handed to this fan-out, can start one. Read
+    # one after another, item 0 would wait out its 10 s alone and fail.
+    slots = AccountSlots(2)
+    key = ("t", "a")
+    assert slots.try_take(key) and slots.try_take(key)
+    two = threading.Barrier(2, timeout=10)
+    out: list = []
+
+    def read(item: int) -> int:
+        if item < 2:
+            two.wait()
+        return item
+
+    def body() -> None:
+        reading_for(slots, key)
+        out.append(list(fan_out(range(4), read)))
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not slots.waiting(key) and time.monotonic() < deadline:
+        time.sleep(0.005)  # the fan-out has asked for a slot
+    slots.give_back(key)  # the other reader is done
+    thread.join()
+    assert out == [[0, 1, 2, 3]]
+    deadline = time.monotonic() + 5
+    while slots.in_use(key) != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert slots.in_use(key) == 1 and slots.waiting(key) == 0
+
+
+def test_a_slot_given_back_skips_a_fan_out_that_has_finished():
+    slots = AccountSlots(1)
+    key = ("t", "a")
+    assert slots.try_take(key)
+    assert not slots.take_or_wait(key, lambda: False)  # a fan-out with nothing left
+    slots.give_back(key)
+    assert slots.in_use(key) == 0 and slots.try_take(key)
+
+
 def test_once_the_consumer_stops_no_further_item_is_started():
     started: list[int] = []
     lock = threading.Lock()
