@@ -1,0 +1,113 @@
+"""Which kubeconfig contexts a scan reaches, and one API client for each.
+
+Contexts: `--k8s-context` (repeatable), `--k8s-all-contexts`, otherwise the
+kubeconfig's current context. The kubeconfig is `--k8s-kubeconfig`, else
+$KUBECONFIG (several paths merged, first definition wins), else ~/.kube/config,
+as kubectl reads it.
+
+Clients are built with `persist_config=False`: a token refresh never writes
+the user's kubeconfig. The official client logs and swallows a failing exec
+credential plugin (aws, kubelogin, gke-gcloud-auth-plugin, oci) and then
+sends requests without credentials, so the plugin's command is checked here
+first and a missing one is a credentials error that names it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.errors import CredentialsError, UsageError
+
+
+@dataclass(frozen=True)
+class ContextInfo:
+    name: str
+    cluster: str
+    user: str
+    namespace: str
+
+
+def _config_file(options: dict[str, Any]) -> str | None:
+    return options.get("k8s_kubeconfig") or None
+
+
+def contexts(options: dict[str, Any]) -> list[ContextInfo]:
+    from kubernetes.config import ConfigException, list_kube_config_contexts
+
+    path = _config_file(options)
+    try:
+        listed, current = list_kube_config_contexts(config_file=path)
+    except (ConfigException, OSError) as exc:
+        where = path or os.environ.get("KUBECONFIG") or "~/.kube/config"
+        raise CredentialsError(f"kubeconfig {where}: {exc}") from None
+    by_name = {
+        str(c["name"]): ContextInfo(
+            str(c["name"]),
+            str(c.get("context", {}).get("cluster", "")),
+            str(c.get("context", {}).get("user", "")),
+            str(c.get("context", {}).get("namespace", "") or ""),
+        )
+        for c in listed or []
+    }
+    if options.get("k8s_all_contexts"):
+        if options.get("k8s_context"):
+            raise UsageError("--k8s-context and --k8s-all-contexts exclude each other")
+        return list(by_name.values())
+    wanted = list(dict.fromkeys(options.get("k8s_context") or ()))
+    if not wanted:
+        if not current:
+            raise UsageError("the kubeconfig has no current context: pass --k8s-context NAME")
+        wanted = [str(current["name"])]
+    missing = [n for n in wanted if n not in by_name]
+    if missing:
+        known = ", ".join(sorted(by_name)) or "none"
+        raise UsageError(
+            f"--k8s-context {missing[0]!r}: no such context in the kubeconfig (known: {known})"
+        )
+    return [by_name[n] for n in wanted]
+
+
+def check_exec_plugin(options: dict[str, Any], ctx: ContextInfo) -> None:
+    """Refuse a context whose exec credential plugin cannot be run."""
+    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, KubeConfigMerger
+
+    path = (
+        _config_file(options)
+        or os.environ.get("KUBECONFIG")
+        or os.path.expanduser(KUBE_CONFIG_DEFAULT_LOCATION)
+    )
+    merged = KubeConfigMerger(path).config
+    for user in merged.safe_get("users") or []:
+        if user.safe_get("name") != ctx.user:
+            continue
+        spec = user["user"].safe_get("exec") if "user" in user else None
+        command = spec.safe_get("command") if spec else None
+        if command and shutil.which(str(command)) is None:
+            raise CredentialsError(
+                f"context {ctx.name}: its credential plugin {command!r} is not on PATH "
+                "(see docs/kubernetes.md for each managed service's helper)"
+            )
+
+
+def api_client(
+    options: dict[str, Any], ctx: ContextInfo, reads: tuple[str, ...], timeout: float
+) -> Any:
+    from kubernetes.config import ConfigException, new_client_from_config
+
+    from providers.kubernetes import guard
+
+    check_exec_plugin(options, ctx)
+    try:
+        client = new_client_from_config(
+            config_file=_config_file(options), context=ctx.name, persist_config=False
+        )
+    except (ConfigException, OSError) as exc:
+        raise CredentialsError(f"context {ctx.name}: {exc}") from None
+    client.user_agent = f"{client.user_agent} relscan"
+    client.configuration.retries = 0  # failures are reported, not hidden behind retries
+    guard.install(client, reads)
+    client.relscan_timeout = timeout
+    return client

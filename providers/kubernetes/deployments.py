@@ -1,0 +1,151 @@
+"""Deployments (apps/v1): how the controller replaces pods on a release.
+
+The facts resolve maxSurge and maxUnavailable against replicas the way the
+controller does (providers/kubernetes/fenceposts.py), so a rule can say when
+a rolling update lets every pod go at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from providers.kubernetes.kind import k8s_kind, parse_id, unit_id
+from scanner.kind import facts
+from scanner.model import Observation, ScopeError
+
+if TYPE_CHECKING:
+    from providers.kubernetes.context import KubeContext
+
+SPEC = "spec"
+RU = "spec.strategy.rollingUpdate"
+FACTS = (
+    ("strategy_type", "spec.strategy.type"),
+    ("replicas", "spec.replicas"),
+    ("max_surge", f"{RU}.maxSurge"),
+    ("max_unavailable", f"{RU}.maxUnavailable"),
+    ("resolved_max_surge", f"{RU}.maxSurge (resolved against spec.replicas, rounded up)"),
+    (
+        "resolved_max_unavailable",
+        f"{RU}.maxUnavailable (resolved against spec.replicas, rounded down)",
+    ),
+    ("all_pods_at_once", f"{RU} (resolved maxUnavailable >= spec.replicas)"),
+    (
+        "readiness_probes",
+        "spec.template.spec.containers[].readinessProbe (present in every container)",
+    ),
+    ("containers_without_readiness_probe", "spec.template.spec.containers[].readinessProbe"),
+    ("min_ready_seconds", "spec.minReadySeconds"),
+    ("progress_deadline_seconds", "spec.progressDeadlineSeconds"),
+    ("paused", "spec.paused"),
+)
+KIND = k8s_kind(
+    name="kubernetes.apps.deployment",
+    title="Kubernetes Deployment",
+    group="apps",
+    version="v1",
+    resource="deployments",
+    facts=facts(*FACTS),
+)
+SERVICE_LABELS = ("app.kubernetes.io/part-of", "app.kubernetes.io/name")
+
+
+def collect(ctx: KubeContext) -> Iterator[Observation | ScopeError]:
+    from kubernetes.client import AppsV1Api
+
+    from providers.kubernetes.pages import all_items
+
+    api = AppsV1Api(ctx.api)
+    if ctx.namespaces:
+        items = [
+            item
+            for ns in ctx.namespaces
+            for item in all_items(
+                api.list_namespaced_deployment, ctx.page_size, ctx.timeout, namespace=ns
+            )
+        ]
+    else:
+        items = all_items(api.list_deployment_for_all_namespaces, ctx.page_size, ctx.timeout)
+    for item in items:
+        meta = item.get("metadata") or {}
+        namespace, name = meta.get("namespace"), meta.get("name")
+        if not isinstance(namespace, str) or not isinstance(name, str) or not name:
+            yield ScopeError(
+                "kubernetes",
+                ctx.label,
+                KIND.part,
+                f"a Deployment without a name or namespace ({str(meta)[:80]}) cannot be assessed",
+            )
+            continue
+        if ctx.wanted(namespace):
+            yield observe(item, ctx)
+
+
+def get(ctx: KubeContext, resource_id: str) -> Observation:
+    import json
+
+    from kubernetes.client import AppsV1Api
+
+    _, namespace, _, name = parse_id(resource_id)
+    resp = AppsV1Api(ctx.api).read_namespaced_deployment(
+        name, namespace, _preload_content=False, _request_timeout=ctx.timeout
+    )
+    return observe(json.loads(resp.data), ctx)
+
+
+def observe(item: dict[str, Any], ctx: KubeContext) -> Observation:
+    meta = item.get("metadata") or {}
+    labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+    obs = Observation(
+        id=unit_id(ctx.cluster_uid, KIND, meta["namespace"], meta["name"]),
+        provider="kubernetes",
+        kind=KIND.name,
+        name=f"{meta['namespace']}/{meta['name']}",
+        account=ctx.cluster_uid,
+        location=meta["namespace"],
+        tags=labels,
+    )
+    try:
+        values = _values(item.get("spec") or {})
+        why = None
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        values, why = {}, f"malformed Deployment: {type(exc).__name__}: {exc}"
+    for spec in KIND.facts:
+        if why is None:
+            obs.add(spec.name, spec.field, values[spec.name])
+        else:
+            obs.unknown(spec.name, spec.field, why)
+    return obs
+
+
+def _values(spec: dict[str, Any]) -> dict[str, Any]:
+    from providers.kubernetes import fenceposts
+
+    strategy = spec.get("strategy") or {}
+    kind = strategy.get("type") or "RollingUpdate"  # the API server's default
+    replicas = spec.get("replicas")
+    replicas = 1 if replicas is None else int(replicas)
+    rolling = strategy.get("rollingUpdate") or {}
+    surge_raw, unavailable_raw = rolling.get("maxSurge"), rolling.get("maxUnavailable")
+    surge = unavailable = None
+    at_once = kind == "Recreate" and replicas > 0
+    if kind == "RollingUpdate" and replicas > 0:
+        posts = fenceposts.deployment(surge_raw, unavailable_raw, replicas)
+        surge, unavailable = posts.surge, posts.unavailable
+        at_once = unavailable >= replicas
+    containers = (((spec.get("template") or {}).get("spec") or {}).get("containers")) or []
+    blind = [str(c.get("name")) for c in containers if not c.get("readinessProbe")]
+    return {
+        "strategy_type": kind,
+        "replicas": replicas,
+        "max_surge": surge_raw,
+        "max_unavailable": unavailable_raw,
+        "resolved_max_surge": surge,
+        "resolved_max_unavailable": unavailable,
+        "all_pods_at_once": at_once,
+        "readiness_probes": bool(containers) and not blind,
+        "containers_without_readiness_probe": blind,
+        "min_ready_seconds": int(spec.get("minReadySeconds") or 0),
+        "progress_deadline_seconds": int(spec.get("progressDeadlineSeconds") or 600),
+        "paused": bool(spec.get("paused")),
+    }
