@@ -70,6 +70,11 @@ def contexts(options: dict[str, Any]) -> list[ContextInfo]:
     return [by_name[n] for n in wanted]
 
 
+def _plain(node: Any) -> Any:
+    """The value inside the loader's ConfigNode wrappers (plain values pass)."""
+    return getattr(node, "value", node)
+
+
 def check_exec_plugin(options: dict[str, Any], ctx: ContextInfo) -> None:
     """Refuse a context whose exec credential plugin cannot be run."""
     from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, KubeConfigMerger
@@ -79,12 +84,13 @@ def check_exec_plugin(options: dict[str, Any], ctx: ContextInfo) -> None:
         or os.environ.get("KUBECONFIG")
         or os.path.expanduser(KUBE_CONFIG_DEFAULT_LOCATION)
     )
-    merged = KubeConfigMerger(path).config
-    for user in merged.safe_get("users") or []:
-        if user.safe_get("name") != ctx.user:
+    merged = _plain(KubeConfigMerger(path).config) or {}  # first definition wins
+    for user in _plain(merged.get("users")) or []:
+        user = _plain(user)
+        if not isinstance(user, dict) or user.get("name") != ctx.user:
             continue
-        spec = user["user"].safe_get("exec") if "user" in user else None
-        command = spec.safe_get("command") if spec else None
+        spec = _plain(_plain(user.get("user") or {}).get("exec")) or {}
+        command = spec.get("command")
         if command and shutil.which(str(command)) is None:
             raise CredentialsError(
                 f"context {ctx.name}: its credential plugin {command!r} is not on PATH "

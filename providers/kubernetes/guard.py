@@ -37,11 +37,10 @@ def _patterns(reads: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(found)
 
 
-def allowed(method: str, path: str, reads: Iterable[str], prefix: str = "") -> bool:
+def allowed(method: str, path: str, reads: Iterable[str]) -> bool:
+    """Whether a request (its path below the server URL's own path) is a read."""
     if method.upper() != "GET":
         return False
-    if prefix and path.startswith(prefix):
-        path = path[len(prefix) :]
     if DISCOVERY.match(path):
         return True
     return any(p.match(path) for p in _patterns(tuple(reads)))
@@ -57,7 +56,9 @@ def install(api_client: Any, reads: Iterable[str]) -> None:
 
     def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         path = urlsplit(url).path
-        if not allowed(method, path, declared, prefix):
+        if prefix and path.startswith(prefix):
+            path = path[len(prefix) :]
+        if not allowed(method, path, declared):
             raise ReadOnlyViolation(
                 f"refused {method} {path}: not a declared kubernetes read (get/list) or discovery"
             )
