@@ -1,8 +1,8 @@
 """Which kubeconfig contexts a scan reaches, and one API client for each.
 
-Contexts: `--k8s-context` (repeatable), `--k8s-all-contexts`, otherwise the
-kubeconfig's current context. The kubeconfig is `--k8s-kubeconfig`, else
-$KUBECONFIG (several paths merged, first definition wins), else ~/.kube/config,
+Contexts: `--k8s-context` (repeatable), `--k8s-all-contexts` (or
+RELSCAN_K8S_ALL_CONTEXTS=1), otherwise the kubeconfig's current context.
+The kubeconfig is `--k8s-kubeconfig`, else $KUBECONFIG (several paths merged, first definition wins), else ~/.kube/config,
 as kubectl reads it.
 
 Clients are built with `persist_config=False`: a token refresh never writes
@@ -21,6 +21,10 @@ from typing import Any
 
 from scanner.errors import CredentialsError, UsageError
 
+# The environment's equivalent of --k8s-all-contexts (a CronJob's or the
+# demo's), which an explicit --k8s-context overrides.
+ALL_CONTEXTS_ENV = "RELSCAN_K8S_ALL_CONTEXTS"
+
 
 @dataclass(frozen=True)
 class ContextInfo:
@@ -30,8 +34,14 @@ class ContextInfo:
     namespace: str
 
 
-def _config_file(options: dict[str, Any]) -> str | None:
-    return options.get("k8s_kubeconfig") or None
+def _config_file(options: dict[str, Any]) -> str:
+    """The kubeconfig path(s), read now: the client reads $KUBECONFIG once, when
+    it is first imported, and would miss a later change (the demo sets it)."""
+    return (
+        options.get("k8s_kubeconfig")
+        or os.environ.get("KUBECONFIG")
+        or os.path.expanduser("~/.kube/config")
+    )
 
 
 def contexts(options: dict[str, Any]) -> list[ContextInfo]:
@@ -41,8 +51,7 @@ def contexts(options: dict[str, Any]) -> list[ContextInfo]:
     try:
         listed, current = list_kube_config_contexts(config_file=path)
     except (ConfigException, OSError) as exc:
-        where = path or os.environ.get("KUBECONFIG") or "~/.kube/config"
-        raise CredentialsError(f"kubeconfig {where}: {exc}") from None
+        raise CredentialsError(f"kubeconfig {path}: {exc}") from None
     by_name = {
         str(c["name"]): ContextInfo(
             str(c["name"]),
@@ -52,9 +61,10 @@ def contexts(options: dict[str, Any]) -> list[ContextInfo]:
         )
         for c in listed or []
     }
-    if options.get("k8s_all_contexts"):
-        if options.get("k8s_context"):
-            raise UsageError("--k8s-context and --k8s-all-contexts exclude each other")
+    if options.get("k8s_all_contexts") and options.get("k8s_context"):
+        raise UsageError("--k8s-context and --k8s-all-contexts exclude each other")
+    every = options.get("k8s_all_contexts") or os.environ.get(ALL_CONTEXTS_ENV) == "1"
+    if every and not options.get("k8s_context"):
         return list(by_name.values())
     wanted = list(dict.fromkeys(options.get("k8s_context") or ()))
     if not wanted:
@@ -77,14 +87,10 @@ def _plain(node: Any) -> Any:
 
 def check_exec_plugin(options: dict[str, Any], ctx: ContextInfo) -> None:
     """Refuse a context whose exec credential plugin cannot be run."""
-    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION, KubeConfigMerger
+    from kubernetes.config.kube_config import KubeConfigMerger
 
-    path = (
-        _config_file(options)
-        or os.environ.get("KUBECONFIG")
-        or os.path.expanduser(KUBE_CONFIG_DEFAULT_LOCATION)
-    )
-    merged = _plain(KubeConfigMerger(path).config) or {}  # first definition wins
+    # merged as kubectl merges several files: the first definition wins
+    merged = _plain(KubeConfigMerger(_config_file(options)).config) or {}
     for user in _plain(merged.get("users")) or []:
         user = _plain(user)
         if not isinstance(user, dict) or user.get("name") != ctx.user:

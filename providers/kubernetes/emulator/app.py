@@ -318,4 +318,26 @@ def start(part: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
     server = stack.enter_context(LoopbackServer(KubeEmulator(part)))
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="relscan-k8s-")))
     path = kubeconfig(server.url, part, folder / "kubeconfig")
-    return {"KUBECONFIG": str(path)}
+    return {"KUBECONFIG": str(path), "RELSCAN_K8S_ALL_CONTEXTS": "1"}
+
+
+def endpoint_env(url: str) -> dict[str, str | None]:
+    """The environment that sends the client to `url` (an evidence replay):
+    a kubeconfig with one context whose server is `url`. Recording a scan's
+    exchanges is not wired for kubernetes yet, so a replay answers nothing."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="relscan-k8s-replay-", suffix=".yaml")
+    import os
+
+    os.close(handle)
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "replay", "cluster": {"server": url}}],
+        "users": [{"name": "replay", "user": {"token": "replay"}}],
+        "contexts": [{"name": "replay", "context": {"cluster": "replay", "user": "replay"}}],
+        "current-context": "replay",
+    }
+    Path(name).write_text(yaml.safe_dump(doc, sort_keys=False))
+    return {"KUBECONFIG": name, "RELSCAN_K8S_ALL_CONTEXTS": None}
