@@ -2,8 +2,8 @@
 
 Contexts: `--k8s-context` (repeatable), `--k8s-all-contexts` (or
 RELSCAN_K8S_ALL_CONTEXTS=1), otherwise the kubeconfig's current context.
-The kubeconfig is `--k8s-kubeconfig`, else $KUBECONFIG (several paths merged, first definition wins), else ~/.kube/config,
-as kubectl reads it.
+The kubeconfig is `--k8s-kubeconfig`, else $KUBECONFIG (several paths merged,
+first definition wins), else ~/.kube/config, as kubectl reads it.
 
 Clients are built with `persist_config=False`: a token refresh never writes
 the user's kubeconfig. The official client logs and swallows a failing exec
