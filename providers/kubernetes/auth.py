@@ -38,7 +38,7 @@ def _config_file(options: dict[str, Any]) -> str:
     """The kubeconfig path(s), read now: the client reads $KUBECONFIG once, when
     it is first imported, and would miss a later change (the demo sets it)."""
     return (
-        options.get("k8s_kubeconfig")
+        options.get("kubernetes_kubeconfig")
         or os.environ.get("KUBECONFIG")
         or os.path.expanduser("~/.kube/config")
     )
@@ -61,12 +61,12 @@ def contexts(options: dict[str, Any]) -> list[ContextInfo]:
         )
         for c in listed or []
     }
-    if options.get("k8s_all_contexts") and options.get("k8s_context"):
+    if options.get("kubernetes_all_contexts") and options.get("kubernetes_context"):
         raise UsageError("--k8s-context and --k8s-all-contexts exclude each other")
-    every = options.get("k8s_all_contexts") or os.environ.get(ALL_CONTEXTS_ENV) == "1"
-    if every and not options.get("k8s_context"):
+    every = options.get("kubernetes_all_contexts") or os.environ.get(ALL_CONTEXTS_ENV) == "1"
+    if every and not options.get("kubernetes_context"):
         return list(by_name.values())
-    wanted = list(dict.fromkeys(options.get("k8s_context") or ()))
+    wanted = list(dict.fromkeys(options.get("kubernetes_context") or ()))
     if not wanted:
         if not current:
             raise UsageError("the kubeconfig has no current context: pass --k8s-context NAME")

@@ -19,7 +19,12 @@ class KubernetesPlugin(ProviderPlugin):
     title = "Kubernetes"
     emulator = "providers.kubernetes.emulator.app"
     scan_only = frozenset(
-        {"k8s_context", "k8s_all_contexts", "k8s_namespace", "k8s_include_system"}
+        {
+            "kubernetes_context",
+            "kubernetes_all_contexts",
+            "kubernetes_namespace",
+            "kubernetes_include_system",
+        }
     )
     readers = ("providers.kubernetes.deployments",)
     discovery_reads = ("core/namespaces:get",)
@@ -36,31 +41,33 @@ class KubernetesPlugin(ProviderPlugin):
         return operation if operation in self.declared_reads() else None
 
     def options(self) -> list[click.Option]:
+        # --k8s-* as issue 18 names them; the parameters carry the plugin's name,
+        # which is what the config file's [kubernetes] section is built from.
         return [
             click.Option(
-                ["--k8s-context"],
+                ["--k8s-context", "kubernetes_context"],
                 multiple=True,
                 help="Kubeconfig context to scan (repeatable); default: the current context.",
             ),
             click.Option(
-                ["--k8s-all-contexts"],
+                ["--k8s-all-contexts", "kubernetes_all_contexts"],
                 is_flag=True,
                 default=False,
                 help="Scan every context in the kubeconfig (each cluster once).",
             ),
             click.Option(
-                ["--k8s-namespace"],
+                ["--k8s-namespace", "kubernetes_namespace"],
                 multiple=True,
                 help="Namespace to scan (repeatable); default: all but the system namespaces.",
             ),
             click.Option(
-                ["--k8s-include-system"],
+                ["--k8s-include-system", "kubernetes_include_system"],
                 is_flag=True,
                 default=False,
                 help="Also scan kube-system, kube-public, kube-node-lease and add-on namespaces.",
             ),
             click.Option(
-                ["--k8s-kubeconfig"],
+                ["--k8s-kubeconfig", "kubernetes_kubeconfig"],
                 help="Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
             ),
         ]

@@ -27,9 +27,9 @@ class KubernetesRun(ProviderRun):
         self.plugin = owner
         self.contexts = contexts(options)  # UsageError/CredentialsError now, not mid-scan
         self.namespaces = tuple(
-            dict.fromkeys(n.strip() for n in options.get("k8s_namespace") or ())
+            dict.fromkeys(n.strip() for n in options.get("kubernetes_namespace") or ())
         )
-        self.include_system = bool(options.get("k8s_include_system"))
+        self.include_system = bool(options.get("kubernetes_include_system"))
 
     @cached_property
     def clusters(self) -> dict[str, KubeContext]:

@@ -77,7 +77,7 @@ class Kube:
     config: Path
 
     def options(self, **extra: Any) -> dict[str, Any]:
-        return {"k8s_kubeconfig": str(self.config), **extra}
+        return {"kubernetes_kubeconfig": str(self.config), **extra}
 
     def run(self, **extra: Any) -> Any:
         return plugin.configure(self.options(**extra))

@@ -32,24 +32,27 @@ def test_current_context_unless_told(kube: Any) -> None:
     }
     k = kube(part, current=GKE)
     assert [o.name for o in k.scan()[0]] == ["payments/pay"]
-    assert sorted(o.name for o in k.scan(k8s_all_contexts=True)[0]) == ["payments/pay", "shop/web"]
-    assert [o.name for o in k.scan(k8s_context=(EKS,))[0]] == ["shop/web"]
+    assert sorted(o.name for o in k.scan(kubernetes_all_contexts=True)[0]) == [
+        "payments/pay",
+        "shop/web",
+    ]
+    assert [o.name for o in k.scan(kubernetes_context=(EKS,))[0]] == ["shop/web"]
 
 
 def test_two_contexts_reaching_one_cluster_scan_it_once(kube: Any) -> None:
     part = {"clusters": [cluster(EKS, UID, deployments=SHOP), cluster(GKE, UID, deployments=SHOP)]}
     k = kube(part)
-    run = k.run(k8s_all_contexts=True)
+    run = k.run(kubernetes_all_contexts=True)
     assert len(run.scopes()) == 1
-    assert len(k.scan(k8s_all_contexts=True)[0]) == 3
+    assert len(k.scan(kubernetes_all_contexts=True)[0]) == 3
 
 
 def test_unknown_context_is_a_usage_error(kube: Any) -> None:
     k = kube({"clusters": [cluster()]})
     with pytest.raises(UsageError, match=r"--k8s-context 'nope': no such context .*known: arn:aws"):
-        k.run(k8s_context=("nope",))
+        k.run(kubernetes_context=("nope",))
     with pytest.raises(UsageError, match="exclude each other"):
-        k.run(k8s_context=(EKS,), k8s_all_contexts=True)
+        k.run(kubernetes_context=(EKS,), kubernetes_all_contexts=True)
 
 
 def test_missing_exec_plugin_is_named(kube: Any) -> None:
@@ -139,14 +142,14 @@ def test_system_namespaces_are_left_out_unless_asked(kube: Any) -> None:
     ]
     k = kube({"clusters": [cluster(deployments=deps)]})
     assert [o.name for o in k.scan()[0]] == ["shop/web"]
-    everything = sorted(o.name for o in k.scan(k8s_include_system=True)[0])
+    everything = sorted(o.name for o in k.scan(kubernetes_include_system=True)[0])
     assert everything == ["istio-system/istiod", "kube-system/coredns", "shop/web"]
 
 
 def test_namespace_option_lists_only_that_namespace(kube: Any) -> None:
     deps = [deployment("web"), deployment("pay", "payments")]
     k = kube({"clusters": [cluster(deployments=deps)]})
-    assert [o.name for o in k.scan(k8s_namespace=("payments",))[0]] == ["payments/pay"]
+    assert [o.name for o in k.scan(kubernetes_namespace=("payments",))[0]] == ["payments/pay"]
     lists = [p for _, _, p in k.emulator.calls if "deployments" in p]
     assert lists == ["/apis/apps/v1/namespaces/payments/deployments?limit=500"]
 

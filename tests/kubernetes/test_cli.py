@@ -79,3 +79,18 @@ def test_permissions_prints_the_cluster_role(env: dict[str, str]) -> None:
     assert {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]} in role[
         "rules"
     ]
+
+
+def test_config_file_section(env: dict[str, str], tmp_path: Any) -> None:
+    config = tmp_path / "relscan.toml"
+    config.write_text(
+        '[scan]\nproviders = ["kubernetes"]\n\n'
+        '[kubernetes]\ncontexts = ["aks-dds-uksouth"]\ninclude_system = true\n'
+    )
+    r = relscan("scan", "--config", str(config), "--format", "json", "--quiet", env=env)
+    assert r.returncode == 0, r.stderr
+    names = sorted(u["id"].rsplit("/", 1)[1] for u in json.loads(r.stdout)["resources"])
+    assert names == ["case-api", "case-worker"]
+    config.write_text('[kubernetes]\ncontext = ["x"]\nwatch = true\n')
+    r = relscan("scan", "--config", str(config), env=env)
+    assert r.returncode == 2 and "kubernetes.watch" in r.stderr, r.stderr
