@@ -102,3 +102,17 @@ def test_malformed_strategy_is_unknown_not_a_guess(kube: Any) -> None:
 def test_fenceposts(surge: Any, unavailable: Any, replicas: int, expected: tuple[int, int]) -> None:
     posts = fenceposts.deployment(surge, unavailable, replicas)
     assert (posts.surge, posts.unavailable) == expected
+
+
+def test_service_comes_from_the_recommended_labels(kube: Any) -> None:
+    from scanner.services import ServiceConfig
+
+    dep = deployment(NGINX)
+    dep["metadata"]["labels"] = {
+        "app.kubernetes.io/name": "web",
+        "app.kubernetes.io/part-of": "shop",
+    }
+    a = assess(one(kube, dep))
+    assert ServiceConfig().service_of(a) == "shop"
+    dep["metadata"]["labels"] = {"app.kubernetes.io/name": "web"}
+    assert ServiceConfig().service_of(assess(one(kube, dep))) == "web"
