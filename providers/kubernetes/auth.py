@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.errors import CredentialsError, UsageError
+from scanner.evidence.recorder import Recorder
 
 # The environment's equivalent of --k8s-all-contexts (a CronJob's or the
 # demo's), which an explicit --k8s-context overrides.
@@ -105,7 +106,11 @@ def check_exec_plugin(options: dict[str, Any], ctx: ContextInfo) -> None:
 
 
 def api_client(
-    options: dict[str, Any], ctx: ContextInfo, reads: tuple[str, ...], timeout: float
+    options: dict[str, Any],
+    ctx: ContextInfo,
+    reads: tuple[str, ...],
+    timeout: float,
+    recorder: Recorder | None = None,
 ) -> Any:
     from kubernetes.config import ConfigException, new_client_from_config
 
@@ -120,6 +125,6 @@ def api_client(
         raise CredentialsError(f"context {ctx.name}: {exc}") from None
     client.user_agent = f"{client.user_agent} relscan"
     client.configuration.retries = 0  # failures are reported, not hidden behind retries
-    guard.install(client, reads)
+    guard.install(client, reads, recorder, ctx.name)
     client.relscan_timeout = timeout
     return client

@@ -100,7 +100,7 @@ class KubernetesPlugin(ProviderPlugin):
         from providers.kubernetes.run import KubernetesRun
         from scanner.network import timeout_of
 
-        return KubernetesRun(options, timeout_of(options), self)
+        return KubernetesRun(options, timeout_of(options), self, recorder)
 
 
 plugin = KubernetesPlugin()

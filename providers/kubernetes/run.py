@@ -14,15 +14,21 @@ from providers.kubernetes.kind import parse_id
 from providers.kubernetes.permissions import CLUSTER_ID_NAMESPACE, declared_reads
 from providers.kubernetes.plugin import KubernetesPlugin, plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
+from scanner.evidence.recorder import Recorder
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 
 
 class KubernetesRun(ProviderRun):
     def __init__(
-        self, options: dict[str, Any], timeout: float, owner: KubernetesPlugin = plugin
+        self,
+        options: dict[str, Any],
+        timeout: float,
+        owner: KubernetesPlugin = plugin,
+        recorder: Recorder | None = None,
     ) -> None:
         self.options = options
+        self.recorder = recorder  # the evidence bundle, if the run records one
         self.timeout = timeout
         self.plugin = owner
         self.contexts = contexts(options)  # UsageError/CredentialsError now, not mid-scan
@@ -43,7 +49,7 @@ class KubernetesRun(ProviderRun):
     def _connect(self, info: ContextInfo) -> KubeContext:
         from kubernetes.client import CoreV1Api
 
-        api = api_client(self.options, info, tuple(declared_reads()), self.timeout)
+        api = api_client(self.options, info, tuple(declared_reads()), self.timeout, self.recorder)
         try:
             ns = CoreV1Api(api).read_namespace(CLUSTER_ID_NAMESPACE, _request_timeout=self.timeout)
         except errors() as exc:

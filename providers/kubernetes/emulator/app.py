@@ -323,8 +323,9 @@ def start(part: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
 
 def endpoint_env(url: str) -> dict[str, str | None]:
     """The environment that sends the client to `url` (an evidence replay):
-    a kubeconfig with one context whose server is `url`. Recording a scan's
-    exchanges is not wired for kubernetes yet, so a replay answers nothing."""
+    a kubeconfig with one context whose server is `url`. The guard records
+    paths below each cluster's server URL, so a bundle of one cluster replays
+    (answers of several clusters share paths: the first recorded answers)."""
     import tempfile
 
     handle, name = tempfile.mkstemp(prefix="relscan-k8s-replay-", suffix=".yaml")
