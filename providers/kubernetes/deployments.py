@@ -47,26 +47,22 @@ KIND = k8s_kind(
     resource="deployments",
     facts=facts(*FACTS),
 )
-SERVICE_LABELS = ("app.kubernetes.io/part-of", "app.kubernetes.io/name")
 
 
 def collect(ctx: KubeContext) -> Iterator[Observation | ScopeError]:
     from kubernetes.client import AppsV1Api
 
-    from providers.kubernetes.pages import all_items
+    from providers.kubernetes.pages import listed
 
     api = AppsV1Api(ctx.api)
-    if ctx.namespaces:
-        items = [
-            item
-            for ns in ctx.namespaces
-            for item in all_items(
-                api.list_namespaced_deployment, ctx.page_size, ctx.timeout, namespace=ns
-            )
-        ]
-    else:
-        items = all_items(api.list_deployment_for_all_namespaces, ctx.page_size, ctx.timeout)
-    for item in items:
+    everywhere, per_namespace = (
+        api.list_deployment_for_all_namespaces,
+        api.list_namespaced_deployment,
+    )
+    for item in listed(ctx, KIND.part, everywhere, per_namespace):
+        if isinstance(item, ScopeError):
+            yield item
+            continue
         meta = item.get("metadata") or {}
         namespace, name = meta.get("namespace"), meta.get("name")
         if not isinstance(namespace, str) or not isinstance(name, str) or not name:

@@ -9,8 +9,13 @@ pages read before it are dropped.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from scanner.model import ScopeError
+
+if TYPE_CHECKING:
+    from providers.kubernetes.context import KubeContext
 
 
 def all_items(
@@ -41,3 +46,28 @@ def all_items(
         token = (body.get("metadata") or {}).get("continue") or None
         if not token:
             return found
+
+
+def listed(
+    ctx: KubeContext,
+    part: str,
+    everywhere: Callable[..., Any],
+    per_namespace: Callable[..., Any],
+) -> Iterator[dict[str, Any] | ScopeError]:
+    """Every item of one resource: one list across the cluster, or one list per
+    namespace given with --k8s-namespace, where a namespace that fails is a
+    scope error of its own and the others are still read."""
+    from kubernetes.client.exceptions import ApiException
+
+    from providers.kubernetes.faults import describe
+
+    if not ctx.namespaces:
+        yield from all_items(everywhere, ctx.page_size, ctx.timeout)
+        return
+    for namespace in ctx.namespaces:
+        try:
+            found = all_items(per_namespace, ctx.page_size, ctx.timeout, namespace=namespace)
+        except ApiException as exc:
+            yield ScopeError("kubernetes", f"{ctx.label}/{namespace}", part, describe(exc))
+            continue
+        yield from found

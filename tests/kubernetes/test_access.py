@@ -224,3 +224,17 @@ def test_cluster_role_holds_exactly_the_declared_reads() -> None:
         {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]},
     ]
     assert all(set(r["verbs"]) <= {"get", "list"} for r in role["rules"])
+
+
+def test_a_forbidden_namespace_does_not_hide_the_others(kube: Any) -> None:
+    deps = [deployment("web"), deployment("pay", "payments")]
+    faults = [{"resource": "deployments", "verb": "list", "namespace": "shop", "status": 403}]
+    k = kube({"clusters": [cluster(deployments=deps, faults=faults)]})
+    found, errors = k.scan(kubernetes_namespace=("shop", "payments"))
+    assert [o.name for o in found] == ["payments/pay"]
+    assert [(e.scope, e.service) for e in errors] == [
+        (f"kubernetes:{UID}/shop", "deployments.apps")
+    ]
+    assert 'cannot list resource "deployments" in API group "apps" in the namespace "shop"' in (
+        errors[0].message
+    )
