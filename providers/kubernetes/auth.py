@@ -1,7 +1,8 @@
 """Which kubeconfig contexts a scan reaches, and one API client for each.
 
 Contexts: `--k8s-context` (repeatable), `--k8s-all-contexts` (or
-RELSCAN_K8S_ALL_CONTEXTS=1), otherwise the kubeconfig's current context.
+RELSCAN_K8S_ALL_CONTEXTS=1), otherwise the kubeconfig's current context; in
+a pod with no kubeconfig, the pod's service account.
 The kubeconfig is `--k8s-kubeconfig`, else $KUBECONFIG (several paths merged,
 first definition wins), else ~/.kube/config, as kubectl reads it.
 
@@ -22,6 +23,8 @@ from typing import Any
 from scanner.errors import CredentialsError, UsageError
 from scanner.evidence.recorder import Recorder
 
+# The context name a run inside a pod reports (it has no kubeconfig).
+IN_CLUSTER = "in-cluster"
 # The environment's equivalent of --k8s-all-contexts (a CronJob's or the
 # demo's), which an explicit --k8s-context overrides.
 ALL_CONTEXTS_ENV = "RELSCAN_K8S_ALL_CONTEXTS"
@@ -45,9 +48,22 @@ def _config_file(options: dict[str, Any]) -> str:
     )
 
 
+def in_cluster(options: dict[str, Any]) -> bool:
+    """relscan runs in a pod (a CronJob) with no kubeconfig: use the pod's
+    service account, as client-go's rest.InClusterConfig does."""
+    if options.get("kubernetes_kubeconfig") or options.get("kubernetes_context"):
+        return False
+    paths = _config_file(options).split(os.pathsep)
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and not any(
+        os.path.exists(p) for p in paths
+    )
+
+
 def contexts(options: dict[str, Any]) -> list[ContextInfo]:
     from kubernetes.config import ConfigException, list_kube_config_contexts
 
+    if in_cluster(options):
+        return [ContextInfo(IN_CLUSTER, "", "", "")]
     path = _config_file(options)
     try:
         listed, current = list_kube_config_contexts(config_file=path)
@@ -116,6 +132,8 @@ def api_client(
 
     from providers.kubernetes import guard
 
+    if ctx.name == IN_CLUSTER:
+        return _in_cluster_client(reads, timeout, recorder)
     check_exec_plugin(options, ctx)
     try:
         client = new_client_from_config(
@@ -124,7 +142,23 @@ def api_client(
     except (ConfigException, OSError) as exc:
         raise CredentialsError(f"context {ctx.name}: {exc}") from None
     client.user_agent = f"{client.user_agent} relscan"
-    client.configuration.retries = 0  # failures are reported, not hidden behind retries
     guard.install(client, reads, recorder, ctx.name)
-    client.relscan_timeout = timeout
+    return client
+
+
+def _in_cluster_client(reads: tuple[str, ...], timeout: float, recorder: Recorder | None) -> Any:
+    from kubernetes.client import ApiClient, Configuration
+    from kubernetes.config import ConfigException, load_incluster_config
+
+    from providers.kubernetes import guard
+
+    config = Configuration()
+    try:
+        # re-reads the projected token file when it is rotated
+        load_incluster_config(client_configuration=config)
+    except (ConfigException, OSError) as exc:
+        raise CredentialsError(f"in-cluster service account: {exc}") from None
+    client = ApiClient(configuration=config)
+    client.user_agent = f"{client.user_agent} relscan"
+    guard.install(client, reads, recorder, IN_CLUSTER)
     return client

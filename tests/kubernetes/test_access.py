@@ -238,3 +238,21 @@ def test_a_forbidden_namespace_does_not_hide_the_others(kube: Any) -> None:
     assert 'cannot list resource "deployments" in API group "apps" in the namespace "shop"' in (
         errors[0].message
     )
+
+
+def test_in_a_pod_without_kubeconfig_the_service_account_is_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """The success path needs the pod's token files under /var/run/secrets;
+    here the selection and the one-line error when they are missing."""
+    from providers.kubernetes.auth import IN_CLUSTER, contexts
+
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "443")
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    assert [c.name for c in contexts({})] == [IN_CLUSTER]
+    with pytest.raises(CredentialsError, match="in-cluster service account: .*token"):
+        plugin.configure({}).scopes()
+    # a kubeconfig named on the command line wins
+    with pytest.raises(CredentialsError, match="kubeconfig"):
+        contexts({"kubernetes_kubeconfig": str(tmp_path / "none")})
