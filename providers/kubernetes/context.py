@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from providers.kubernetes.discovery import Discovery
 
 # Kubernetes' own namespaces and those of common add-ons (issue 18); their
 # workloads are left out unless --k8s-include-system is given.
@@ -29,6 +32,8 @@ class KubeContext:
     include_system: bool = False
     page_size: int = 500
     timeout: float | None = None
+    # what the cluster serves, read once when a kind first asks (CRD kinds)
+    discovery: Discovery | None = None
 
     @property
     def label(self) -> str:

@@ -60,8 +60,11 @@ class KubernetesRun(ProviderRun):
                 f"context {info.name}: cannot read the {CLUSTER_ID_NAMESPACE} namespace, whose UID "
                 f"is the cluster's id: {describe(exc)}"
             ) from None
+        from providers.kubernetes.discovery import Discovery
+
         return KubeContext(
             api=api,
+            discovery=Discovery(api, self.timeout),
             cluster_uid=str(ns.metadata.uid),
             context=info.name,
             namespaces=self.namespaces,

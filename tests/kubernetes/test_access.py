@@ -256,3 +256,31 @@ def test_in_a_pod_without_kubeconfig_the_service_account_is_used(
     # a kubeconfig named on the command line wins
     with pytest.raises(CredentialsError, match="kubeconfig"):
         contexts({"kubernetes_kubeconfig": str(tmp_path / "none")})
+
+
+def test_discovery_finds_a_kinds_own_resource_not_just_its_group(kube: Any) -> None:
+    argo_cd_only = {
+        "groupVersion": "argoproj.io/v1alpha1",
+        "resources": [["applications", "Application"], ["appprojects", "AppProject"]],
+    }
+    part = {
+        "clusters": [
+            cluster(EKS, UID, crds=["argoproj.io/v1alpha1", "gateway.networking.k8s.io/v1"]),
+            cluster(GKE, OTHER_UID, crds=[argo_cd_only], version="v1.36.1"),
+        ]
+    }
+    k = kube(part)
+    clusters = k.run(kubernetes_all_contexts=True).clusters
+    rollouts = clusters[UID].discovery
+    assert rollouts is not None and rollouts.serves("argoproj.io", "v1alpha1", "rollouts")
+    assert rollouts.serves("gateway.networking.k8s.io", "v1", "httproutes")
+    assert not rollouts.serves("flagger.app", "v1beta1", "canaries")  # CRD not installed
+    assert not rollouts.serves("argoproj.io", "v1alpha1", "rollouts/status")
+    cd = clusters[OTHER_UID].discovery
+    assert cd is not None and not cd.serves("argoproj.io", "v1alpha1", "rollouts")
+    assert cd.serves("argoproj.io", "v1alpha1", "applications")
+    assert cd.version() == "v1.36.1"
+    # /apis once per cluster; a group that is not served is never asked for
+    asked = [p for c, _, p in k.emulator.calls if c == EKS and p.startswith("/apis")]
+    assert asked.count("/apis") == 1
+    assert not any("flagger.app" in p for p in asked)

@@ -80,7 +80,20 @@ class Cluster:
         self.context = str(spec["context"])
         self.uid = str(spec.get("uid", DEFAULT_UID))
         self.version = str(spec.get("version", "v1.34.3"))
-        self.crds = {g.split("/")[0]: g.split("/")[1] for g in spec.get("crds", [])}
+        # crds: "GROUP/VERSION" (the group's usual resources, CRD_RESOURCES) or
+        # {groupVersion, resources: [[plural, Kind], ...]} (e.g. Argo CD's argoproj.io)
+        self.crds: dict[str, str] = {}
+        self.crd_resources: dict[str, list[tuple[str, str]]] = {}
+        for entry in spec.get("crds", []):
+            gv = entry if isinstance(entry, str) else str(entry["groupVersion"])
+            group, version = gv.split("/")
+            self.crds[group] = version
+            listed = None if isinstance(entry, str) else entry.get("resources")
+            self.crd_resources[group] = (
+                [(str(p), str(k)) for p, k in listed]
+                if listed is not None
+                else CRD_RESOURCES.get(group, [])
+            )
         self.deployments = [dict(d) for d in spec.get("deployments", [])]
         names = {"default", "kube-system", "kube-public", "kube-node-lease"}
         names |= set(spec.get("namespaces", []))
@@ -190,7 +203,7 @@ class KubeEmulator:
                                     "delete",
                                 ],
                             }
-                            for plural, kind in CRD_RESOURCES.get(group, [])
+                            for plural, kind in c.crd_resources.get(group, [])
                         ],
                     )
                 )
