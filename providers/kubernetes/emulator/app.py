@@ -2,7 +2,9 @@
 estate part, over plain HTTP on loopback.
 
 The part: `clusters`, each `{context, uid?, version?, namespaces: [name],
-crds: [group/version], deployments: [Deployment JSON], faults: [...]}`. Each
+crds: [group/version], objects: {"GROUP/PLURAL": [object JSON]}, deployments:
+[Deployment JSON] (short for objects "apps/deployments"), faults: [...]}`
+(the core group is written `core`: "core/services"). Each
 cluster is served under its own path prefix `/c/INDEX` (the kubeconfig's
 `server`; INDEX is the cluster's place in the part), so one emulator serves
 several clusters. It answers:
@@ -11,11 +13,15 @@ several clusters. It answers:
   a group whose CRD is not installed is simply absent) and `/apis/GROUP/VERSION`
   (404 Status for an absent group);
 - namespaces: list and get (kube-system carries the cluster's `uid`);
-- apps/v1 deployments: list (all namespaces or one) and get;
+- every resource of the built-in groups (`BUILT_IN`: core services, apps
+  deployments, statefulsets, daemonsets, replicasets) and of the installed
+  custom groups (`CRD_RESOURCES`): list (all namespaces or one; cluster-scoped
+  ones at the top) and get, generically from `objects`;
 - lists page with `limit` and an opaque `continue` token; a token from an
   older listing (the estate changed: `generation`) or a fault answers
   410 Expired;
-- `faults`: `{resource, verb?, namespace?, status: 401|403|404|410, times?}`,
+- `faults`: `{resource (plural, or plural.group), verb?, namespace?,
+  status: 401|403|404|410, times?}`,
   answered as the API server's Status objects.
 
 `kubeconfig(url, part)` writes the kubeconfig the tests and the demo point
@@ -38,40 +44,31 @@ from scanner.emulators.server import LoopbackServer, Request, Response
 
 DEFAULT_UID = "6f1c9c9e-0000-4000-8000-00000000c1a5"
 USER = "system:serviceaccount:relscan:relscan"
-APPS = [
-    {
-        "name": "deployments",
-        "singularName": "deployment",
-        "namespaced": True,
-        "kind": "Deployment",
-        "verbs": [
-            "create",
-            "delete",
-            "deletecollection",
-            "get",
-            "list",
-            "patch",
-            "update",
-            "watch",
-        ],
-        "shortNames": ["deploy"],
-        "categories": ["all"],
+VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+# What the built-in groups serve: group -> (version, {plural: (Kind, namespaced)}).
+BUILT_IN: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
+    "": ("v1", {"namespaces": ("Namespace", False), "services": ("Service", True)}),
+    "apps": (
+        "v1",
+        {
+            "deployments": ("Deployment", True),
+            "statefulsets": ("StatefulSet", True),
+            "daemonsets": ("DaemonSet", True),
+            "replicasets": ("ReplicaSet", True),
+        },
+    ),
+}
+# What each custom group serves when its CRDs are installed: plural -> (Kind, namespaced).
+CRD_RESOURCES: dict[str, dict[str, tuple[str, bool]]] = {
+    "argoproj.io": {
+        "rollouts": ("Rollout", True),
+        "analysistemplates": ("AnalysisTemplate", True),
+        "clusteranalysistemplates": ("ClusterAnalysisTemplate", False),
     },
-    {
-        "name": "deployments/status",
-        "singularName": "",
-        "namespaced": True,
-        "kind": "Deployment",
-        "verbs": ["get", "patch", "update"],
-    },
-]
-# What each custom group serves when its CRDs are installed (plural, kind).
-CRD_RESOURCES = {
-    "argoproj.io": [("rollouts", "Rollout"), ("analysistemplates", "AnalysisTemplate")],
-    "flagger.app": [("canaries", "Canary")],
-    "gateway.networking.k8s.io": [("httproutes", "HTTPRoute")],
-    "networking.istio.io": [("virtualservices", "VirtualService")],
-    "serving.knative.dev": [("services", "Service")],
+    "flagger.app": {"canaries": ("Canary", True)},
+    "gateway.networking.k8s.io": {"httproutes": ("HTTPRoute", True)},
+    "networking.istio.io": {"virtualservices": ("VirtualService", True)},
+    "serving.knative.dev": {"services": ("Service", True)},
 }
 
 
@@ -80,27 +77,48 @@ class Cluster:
         self.context = str(spec["context"])
         self.uid = str(spec.get("uid", DEFAULT_UID))
         self.version = str(spec.get("version", "v1.34.3"))
-        # crds: "GROUP/VERSION" (the group's usual resources, CRD_RESOURCES) or
+        # served: group -> (version, {plural: (Kind, namespaced)}). crds:
+        # "GROUP/VERSION" (the group's usual resources, CRD_RESOURCES) or
         # {groupVersion, resources: [[plural, Kind], ...]} (e.g. Argo CD's argoproj.io)
+        self.served: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = dict(BUILT_IN)
         self.crds: dict[str, str] = {}
-        self.crd_resources: dict[str, list[tuple[str, str]]] = {}
         for entry in spec.get("crds", []):
             gv = entry if isinstance(entry, str) else str(entry["groupVersion"])
             group, version = gv.split("/")
             self.crds[group] = version
             listed = None if isinstance(entry, str) else entry.get("resources")
-            self.crd_resources[group] = (
-                [(str(p), str(k)) for p, k in listed]
+            resources = (
+                {str(p): (str(k), True) for p, k in listed}
                 if listed is not None
-                else CRD_RESOURCES.get(group, [])
+                else CRD_RESOURCES.get(group, {})
             )
-        self.deployments = [dict(d) for d in spec.get("deployments", [])]
+            self.served[group] = (version, resources)
+        # objects: "GROUP/PLURAL" (core: "core/services") -> the objects' JSON;
+        # `deployments` is short for "apps/deployments".
+        self.objects: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for key, items in (spec.get("objects") or {}).items():
+            group, _, plural = str(key).partition("/")
+            self.objects[("" if group == "core" else group, plural)] = [dict(i) for i in items]
+        if spec.get("deployments"):
+            self.objects.setdefault(("apps", "deployments"), []).extend(
+                dict(d) for d in spec["deployments"]
+            )
         names = {"default", "kube-system", "kube-public", "kube-node-lease"}
         names |= set(spec.get("namespaces", []))
-        names |= {d.get("metadata", {}).get("namespace", "default") for d in self.deployments}
+        for (group, plural), items in self.objects.items():
+            if self.resource(group, plural)[1]:
+                names |= {i.get("metadata", {}).get("namespace", "default") for i in items}
         self.namespaces = sorted(names)
         self.faults = [dict(f) for f in spec.get("faults", [])]
         self.generation = 0  # bumped by `changed()`: older continue tokens expire
+
+    @property
+    def deployments(self) -> list[dict[str, Any]]:
+        return self.objects.get(("apps", "deployments"), [])
+
+    def resource(self, group: str, plural: str) -> tuple[str, bool]:
+        """(Kind, namespaced) of a served resource; ("", True) if not served."""
+        return self.served.get(group, ("", {}))[1].get(plural, ("", True))
 
     def namespace_obj(self, name: str) -> dict[str, Any]:
         uid = self.uid if name == "kube-system" else f"{name}-{self.uid[:8]}"
@@ -157,81 +175,67 @@ class KubeEmulator:
                 }
             )
         if p == ["apis"]:
-            return wire.ok(wire.group_list({"apps": "v1", **c.crds}))
-        if p == ["api", "v1", "namespaces"]:
-            return self._list(
-                c,
-                req,
-                "namespaces",
-                "",
-                None,
-                "Namespace",
-                "v1",
-                [c.namespace_obj(n) for n in c.namespaces],
-            )
-        if len(p) == 4 and p[:3] == ["api", "v1", "namespaces"]:
-            fault = self._fault(c, "namespaces", "get", None)
-            if fault:
-                return fault
-            if p[3] not in c.namespaces:
-                return wire.not_found("namespaces", "", p[3])
-            return wire.ok({"kind": "Namespace", "apiVersion": "v1", **c.namespace_obj(p[3])})
-        if len(p) >= 3 and p[0] == "apis":
+            return wire.ok(wire.group_list({g: v for g, (v, _) in c.served.items() if g}))
+        if len(p) >= 2 and p[0] == "api":
+            group, version, rest = "", p[1], p[2:]
+        elif len(p) >= 3 and p[0] == "apis":
             group, version, rest = p[1], p[2], p[3:]
-            served = {"apps": "v1", **c.crds}
-            if served.get(group) != version:
-                return wire.not_found("", "")
-            if not rest:
-                if group == "apps":
-                    return wire.ok(wire.resource_list("apps/v1", APPS))
-                return wire.ok(
-                    wire.resource_list(
-                        f"{group}/{version}",
-                        [
-                            {
-                                "name": plural,
-                                "singularName": kind.lower(),
-                                "namespaced": True,
-                                "kind": kind,
-                                "verbs": [
-                                    "get",
-                                    "list",
-                                    "watch",
-                                    "create",
-                                    "update",
-                                    "patch",
-                                    "delete",
-                                ],
-                            }
-                            for plural, kind in c.crd_resources.get(group, [])
-                        ],
-                    )
+        else:
+            return wire.status(404, "the server could not find the requested resource")
+        served_version, resources = c.served.get(group, ("", {}))
+        if served_version != version:
+            return wire.not_found("", "")
+        if not rest:
+            return wire.ok(
+                wire.resource_list(
+                    f"{group}/{version}" if group else version,
+                    [
+                        {
+                            "name": plural,
+                            "singularName": kind.lower(),
+                            "namespaced": namespaced,
+                            "kind": kind,
+                            "verbs": VERBS,
+                        }
+                        for plural, (kind, namespaced) in resources.items()
+                    ],
                 )
-            if group == "apps":
-                return self._deployments(c, rest, req)
-            return wire.not_found(rest[-1], group)
-        return wire.status(404, "the server could not find the requested resource")
-
-    def _deployments(self, c: Cluster, rest: list[str], req: Request) -> Response:
+            )
+        if group == "" and rest[0] == "namespaces" and len(rest) <= 2:
+            return self._namespaces(c, rest, req)
         namespace: str | None = None
         if len(rest) >= 3 and rest[0] == "namespaces":
             namespace, rest = rest[1], rest[2:]
-        if not rest or rest[0] != "deployments" or len(rest) > 2:
-            return wire.not_found(rest[0] if rest else "", "apps")
+        if len(rest) > 2 or rest[0] not in resources:
+            return wire.not_found(rest[0], group)
+        plural = rest[0]
+        kind, namespaced = resources[plural]
+        api_version = f"{group}/{version}" if group else version
         items = [
             {k: v for k, v in d.items() if k not in ("apiVersion", "kind")}
-            for d in c.deployments
+            for d in c.objects.get((group, plural), [])
             if namespace is None or d.get("metadata", {}).get("namespace", "default") == namespace
         ]
         if len(rest) == 2:  # get one
-            fault = self._fault(c, "deployments", "get", namespace)
+            fault = self._fault(c, plural, group, "get", namespace)
             if fault:
                 return fault
             for item in items:
                 if item.get("metadata", {}).get("name") == rest[1]:
-                    return wire.ok({"kind": "Deployment", "apiVersion": "apps/v1", **item})
-            return wire.not_found("deployments", "apps", rest[1])
-        return self._list(c, req, "deployments", "apps", namespace, "Deployment", "apps/v1", items)
+                    return wire.ok({"kind": kind, "apiVersion": api_version, **item})
+            return wire.not_found(plural, group, rest[1])
+        return self._list(c, req, plural, group, namespace, kind, api_version, items)
+
+    def _namespaces(self, c: Cluster, rest: list[str], req: Request) -> Response:
+        if len(rest) == 1:
+            items = [c.namespace_obj(n) for n in c.namespaces]
+            return self._list(c, req, "namespaces", "", None, "Namespace", "v1", items)
+        fault = self._fault(c, "namespaces", "", "get", None)
+        if fault:
+            return fault
+        if rest[1] not in c.namespaces:
+            return wire.not_found("namespaces", "", rest[1])
+        return wire.ok({"kind": "Namespace", "apiVersion": "v1", **c.namespace_obj(rest[1])})
 
     def _list(
         self,
@@ -244,7 +248,7 @@ class KubeEmulator:
         api_version: str,
         items: list[dict[str, Any]],
     ) -> Response:
-        fault = self._fault(c, resource, "list", namespace)
+        fault = self._fault(c, resource, group, "list", namespace)
         if fault:
             return fault
         start = 0
@@ -271,11 +275,13 @@ class KubeEmulator:
         )
 
     def _fault(
-        self, c: Cluster, resource: str, verb: str, namespace: str | None
+        self, c: Cluster, resource: str, group: str, verb: str, namespace: str | None
     ) -> Response | None:
         with self._lock:
             for fault in c.faults:
-                if fault.get("resource") != resource or fault.get("verb", verb) != verb:
+                if fault.get("resource") not in (resource, f"{resource}.{group}"):
+                    continue
+                if fault.get("verb", verb) != verb:
                     continue
                 if fault.get("namespace") not in (None, namespace):
                     continue
@@ -286,7 +292,6 @@ class KubeEmulator:
                     fault["times"] = times - 1
                 code = int(fault.get("status", 403))
                 if code == 403:
-                    group = "apps" if resource == "deployments" else ""
                     return wire.forbidden(USER, verb, resource, group, namespace)
                 if code == 410:
                     return wire.expired(_token(c.generation + 1, 0))
