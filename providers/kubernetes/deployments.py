@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from providers.kubernetes.kind import k8s_kind, parse_id, unit_id
+from providers.kubernetes.kind import k8s_kind
+from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -50,68 +51,17 @@ KIND = k8s_kind(
 
 
 def collect(ctx: KubeContext) -> Iterator[Observation | ScopeError]:
-    from kubernetes.client import AppsV1Api
-
-    from providers.kubernetes.pages import listed
-
-    api = AppsV1Api(ctx.api)
-    everywhere, per_namespace = (
-        api.list_deployment_for_all_namespaces,
-        api.list_namespaced_deployment,
-    )
-    for item in listed(ctx, KIND.part, everywhere, per_namespace):
-        if isinstance(item, ScopeError):
-            yield item
-            continue
-        meta = item.get("metadata") or {}
-        namespace, name = meta.get("namespace"), meta.get("name")
-        if not isinstance(namespace, str) or not isinstance(name, str) or not name:
-            yield ScopeError(
-                "kubernetes",
-                ctx.label,
-                KIND.part,
-                f"a Deployment without a name or namespace ({str(meta)[:80]}) cannot be assessed",
-            )
-            continue
-        if ctx.wanted(namespace):
-            yield observe(item, ctx)
+    return collect_kind(ctx, KIND, observe)
 
 
 def get(ctx: KubeContext, resource_id: str) -> Observation:
-    import json
-
-    from kubernetes.client import AppsV1Api
-
-    _, namespace, _, name = parse_id(resource_id)
-    resp = AppsV1Api(ctx.api).read_namespaced_deployment(
-        name, namespace, _preload_content=False, _request_timeout=ctx.timeout
-    )
-    return observe(json.loads(resp.data), ctx)
+    return observe(get_object(ctx, KIND, resource_id), ctx)
 
 
 def observe(item: dict[str, Any], ctx: KubeContext) -> Observation:
-    meta = item.get("metadata") or {}
-    labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
-    obs = Observation(
-        id=unit_id(ctx.cluster_uid, KIND, meta["namespace"], meta["name"]),
-        provider="kubernetes",
-        kind=KIND.name,
-        name=f"{meta['namespace']}/{meta['name']}",
-        account=ctx.cluster_uid,
-        location=meta["namespace"],
-        tags=labels,
+    return add_facts(
+        base_observation(item, ctx, KIND), KIND, item, lambda i: _values(i.get("spec") or {})
     )
-    try:
-        values = _values(item.get("spec") or {})
-        why = None
-    except (AttributeError, TypeError, ValueError, KeyError) as exc:
-        values, why = {}, f"malformed Deployment: {type(exc).__name__}: {exc}"
-    for spec in KIND.facts:
-        if why is None:
-            obs.add(spec.name, spec.field, values[spec.name])
-        else:
-            obs.unknown(spec.name, spec.field, why)
-    return obs
 
 
 def _values(spec: dict[str, Any]) -> dict[str, Any]:

@@ -31,10 +31,8 @@ def _patterns(reads: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
         res = re.escape(resource)
         if verb == "list":
             found.append(re.compile(rf"^{base}(/namespaces/{SEG})?/{res}/?$"))
-        elif resource == "namespaces":  # cluster-scoped get
-            found.append(re.compile(rf"^{base}/{res}/{SEG}/?$"))
-        else:
-            found.append(re.compile(rf"^{base}/namespaces/{SEG}/{res}/{SEG}/?$"))
+        else:  # a namespaced object, or a cluster-scoped one (namespaces themselves)
+            found.append(re.compile(rf"^{base}(/namespaces/{SEG})?/{res}/{SEG}/?$"))
     return tuple(found)
 
 

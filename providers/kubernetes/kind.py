@@ -63,7 +63,11 @@ def k8s_kind(
     facts: tuple[FactSpec, ...],
     namespaced: bool = True,
     plural: str = "",
+    extra_reads: tuple[str, ...] = (),
 ) -> K8sKind:
+    """A kind reading `resource` (list, and get for `check`); `extra_reads`
+    are the other reads its reader makes (`read_name(...)`), e.g. the
+    Services that decide whether a DaemonSet is a release unit."""
     qualified = f"{resource}.{group}" if group else resource
     return K8sKind(
         name=name,
@@ -74,7 +78,11 @@ def k8s_kind(
             rf"{re.escape(ID_PREFIX)}{UID}/{LABEL}/{re.escape(qualified)}/{SUBDOMAIN}"
         ),
         facts=facts,
-        reads=(read_name(group, resource, "list"), read_name(group, resource, "get")),
+        reads=(
+            read_name(group, resource, "list"),
+            read_name(group, resource, "get"),
+            *extra_reads,
+        ),
         part=qualified,
         plural=plural,
         group=group,
