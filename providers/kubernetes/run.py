@@ -11,10 +11,12 @@ from providers.kubernetes.auth import ContextInfo, api_client, contexts
 from providers.kubernetes.context import KubeContext
 from providers.kubernetes.faults import describe, errors
 from providers.kubernetes.kind import parse_id
+from providers.kubernetes.links import LINKS
 from providers.kubernetes.permissions import CLUSTER_ID_NAMESPACE, declared_reads
 from providers.kubernetes.plugin import KubernetesPlugin, plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
 from scanner.evidence.recorder import Recorder
+from scanner.links import Linker
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 
@@ -77,13 +79,19 @@ class KubernetesRun(ProviderRun):
 
     def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
         ctx = self.clusters[scope.account]
-        for reader in self.plugin.reader_modules():
-            found: list[Observation | ScopeError] = []
-            try:
-                found.extend(reader.collect(ctx))
-            except errors() as exc:
-                found.append(ScopeError("kubernetes", ctx.label, reader.KIND.part, describe(exc)))
-            yield from found
+
+        def batches() -> Iterator[tuple[str, list[Observation | ScopeError]]]:
+            for reader in self.plugin.reader_modules():
+                found: list[Observation | ScopeError] = []
+                try:
+                    found.extend(reader.collect(ctx))
+                except errors() as exc:
+                    part = reader.KIND.part
+                    found.append(ScopeError("kubernetes", ctx.label, part, describe(exc)))
+                yield reader.KIND.name, found
+
+        # A unit another unit releases is left out (providers/kubernetes/links.py).
+        yield from Linker(LINKS).batches(batches())
 
     def check(self, resource_id: str) -> Observation:
         uid = parse_id(resource_id)[0]
