@@ -50,6 +50,22 @@ class Link:
     how: str = ""  # one line for docs and logs: how the two are matched
 
 
+def list_facts(*names: str) -> Callable[[Observation], Iterable[str]]:
+    """Keys held in a unit's list facts `names` (strings only, in order): the
+    usual `owner_keys` of an owner whose answer names what it releases."""
+
+    def keys(unit: Observation) -> Iterable[str]:
+        found: list[str] = []
+        for name in names:
+            fact = unit.facts.get(name)
+            value = fact.value if fact is not None else None
+            if isinstance(value, list):
+                found += [v for v in value if isinstance(v, str)]
+        return found
+
+    return keys
+
+
 @dataclass
 class Linker:
     links: Sequence[Link]

@@ -18,7 +18,15 @@ from functools import cached_property
 from scanner.errors import UsageError
 from scanner.model import Assessment
 
-DEFAULT_TAG_KEYS = ("service", "Service", "app")
+# Kubernetes' recommended labels name the application a workload is part of,
+# then the component (issue 18); other clouds' tags never carry these keys.
+DEFAULT_TAG_KEYS = (
+    "service",
+    "Service",
+    "app.kubernetes.io/part-of",
+    "app",
+    "app.kubernetes.io/name",
+)
 UNASSIGNED = "Unassigned"
 _WILDCARDS = re.compile(r"[*?\[]")
 

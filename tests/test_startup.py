@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-SDKS = ("boto3", "botocore", "azure", "google.cloud", "google.api_core", "oci")
+SDKS = ("boto3", "botocore", "azure", "google.cloud", "google.api_core", "oci", "kubernetes")
 
 
 def test_loading_the_cli_and_every_plugin_imports_no_sdk():
@@ -27,7 +27,7 @@ def test_loading_the_cli_and_every_plugin_imports_no_sdk():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     plugins, broken, modules = json.loads(out)
-    assert plugins == ["aws", "azure", "gcp", "oci"] and broken == {}
+    assert plugins == ["aws", "azure", "gcp", "kubernetes", "oci"] and broken == {}
     loaded = [m for m in modules if m.split(".")[0] in SDKS or m.startswith(SDKS)]
     assert loaded == []
 

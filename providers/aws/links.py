@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from scanner.links import Link
+from scanner.links import Link, list_facts
 from scanner.model import Observation
 
 CODEDEPLOY = "aws.codedeploy.deployment_group"
@@ -32,21 +32,6 @@ ECS = "aws.ecs.service"
 AUTOSCALING = "aws.autoscaling.group"
 LAMBDA = "aws.lambda.function"
 LISTENER_RULE = "aws.elbv2.listener_rule"
-
-
-def _listed(*names: str) -> Callable[[Observation], Iterable[str]]:
-    """The strings the unit's list facts `names` hold, in order."""
-
-    def keys(unit: Observation) -> Iterable[str]:
-        found = []
-        for name in names:
-            fact = unit.facts.get(name)
-            value = fact.value if fact is not None else None
-            if isinstance(value, list):
-                found += [v for v in value if isinstance(v, str)]
-        return found
-
-    return keys
 
 
 def _fact(fact: str) -> Callable[[Observation], Iterable[str]]:
@@ -73,7 +58,7 @@ def _target_group_names(unit: Observation) -> Iterable[str]:
     """The names of the target groups a listener rule forwards to."""
     from providers.aws.listener_rules import target_group_name
 
-    return [target_group_name(arn) for arn in _listed("target_groups")(unit)]
+    return [target_group_name(arn) for arn in list_facts("target_groups")(unit)]
 
 
 def _environment_name(unit: Observation) -> Iterable[str]:
@@ -84,21 +69,21 @@ LINKS = (
     Link(
         owner=CODEDEPLOY,
         owned=ECS,
-        owner_keys=_listed("ecs_services"),
+        owner_keys=list_facts("ecs_services"),
         owned_keys=_code_deploy_service,
         how="the group's deploymentGroupInfo.ecsServices names the service's cluster and name",
     ),
     Link(
         owner=CODEDEPLOY,
         owned=AUTOSCALING,
-        owner_keys=_listed("autoscaling_groups"),
+        owner_keys=list_facts("autoscaling_groups"),
         owned_keys=lambda unit: [unit.name],
         how="the group's deploymentGroupInfo.autoScalingGroups names the Auto Scaling group",
     ),
     Link(
         owner=CODEDEPLOY,
         owned=LAMBDA,
-        owner_keys=_listed("lambda_aliases"),
+        owner_keys=list_facts("lambda_aliases"),
         owned_keys=_alias,
         how="a target of the group's latest deployment names the function and alias",
     ),
@@ -114,13 +99,13 @@ LINKS = (
         owner=ECS,
         owned=LISTENER_RULE,
         # rule ARNs and target group ARNs: one kind of key never equals the other
-        owner_keys=_listed(
+        owner_keys=list_facts(
             "lb_production_listener_rules",
             "lb_test_listener_rules",
             "lb_alternate_target_groups",
             "task_set_target_groups",
         ),
-        owned_keys=lambda unit: [unit.id, *_listed("target_groups")(unit)],
+        owned_keys=lambda unit: [unit.id, *list_facts("target_groups")(unit)],
         how=(
             "the service's loadBalancers[].advancedConfiguration names the rule or its "
             "alternate target group, or the rule forwards to a target group of one of "
@@ -130,7 +115,7 @@ LINKS = (
     Link(
         owner=CODEDEPLOY,
         owned=LISTENER_RULE,
-        owner_keys=_listed("target_group_pairs"),
+        owner_keys=list_facts("target_group_pairs"),
         owned_keys=_target_group_names,
         how=(
             "the group's loadBalancerInfo.targetGroupPairInfoList names a target group "

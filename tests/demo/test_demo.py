@@ -24,7 +24,7 @@ SERVICES = [
 ]
 
 
-def test_demo_scans_four_clouds_and_writes_the_report(tmp_path):
+def test_demo_scans_four_clouds_and_kubernetes_and_writes_the_report(tmp_path):
     began = time.monotonic()
     r = subprocess.run(
         [RELSCAN, "demo", "--output-dir", str(tmp_path)],
@@ -37,8 +37,8 @@ def test_demo_scans_four_clouds_and_writes_the_report(tmp_path):
     assert time.monotonic() - began < 60  # the budget is 30 s; leave room on a loaded CI box
     doc = json.loads((tmp_path / "relscan-demo.json").read_text())
     units = doc["resources"]
-    assert {u["provider"] for u in units} == {"aws", "azure", "gcp", "oci"}
-    assert 55 <= len(units) <= 100
+    assert {u["provider"] for u in units} == {"aws", "azure", "gcp", "kubernetes", "oci"}
+    assert 55 <= len(units) <= 110
     assert all(doc["summary"]["levels"][str(lv)] > 0 for lv in range(1, 6))
     not_assessed = [u for u in units if u["status"] == "not_assessed"]
     assert not_assessed and all(u["reason"].startswith("not assessed") for u in not_assessed)

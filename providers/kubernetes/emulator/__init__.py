@@ -1,0 +1,1 @@
+"""A loopback emulator of the Kubernetes API server (the parts relscan reads)."""

@@ -1,0 +1,96 @@
+"""`relscan scan`, `check`, `permissions` and `rules` for kubernetes as a user
+runs them: the installed command in a subprocess, against the emulator serving
+the demo's clusters through a kubeconfig."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+import yaml
+
+from providers.kubernetes.emulator.app import start
+from scanner.demo.serve import load_estate
+from tests.cli import clean_env, relscan
+
+DEMO = load_estate()["kubernetes"]
+EKS = "arn:aws:eks:eu-west-2:111122223333:cluster/citizen-services"
+EKS_UID = "3c1f0a52-6a4e-4b8e-9d61-0e2f7b5d9a11"
+
+
+@pytest.fixture
+def env() -> Any:
+    with ExitStack() as stack:
+        out = clean_env("KUBECONFIG", "RELSCAN_")
+        for key, value in start(json.loads(json.dumps(DEMO)), stack).items():
+            if value is not None and key != "RELSCAN_K8S_ALL_CONTEXTS":
+                out[key] = value
+        yield out
+
+
+def test_scan_every_context(env: dict[str, str]) -> None:
+    r = relscan(
+        "scan",
+        "--provider",
+        "kubernetes",
+        "--k8s-all-contexts",
+        "--format",
+        "json",
+        "--quiet",
+        env=env,
+    )
+    assert r.returncode == 3, r.stderr  # the scaled-to-zero Deployment is not assessed
+    units = json.loads(r.stdout)["resources"]
+    assert len(units) == 7  # coredns in kube-system is left out
+    assert Counter(u["level"] for u in units) == {1: 3, 2: 3, None: 1}
+    assert {u["service"] for u in units} >= {"citizen-portal", "case-management", "hr-tool"}
+
+
+def test_scan_defaults_to_the_current_context(env: dict[str, str]) -> None:
+    r = relscan("scan", "--provider", "kubernetes", "--format", "json", "--quiet", env=env)
+    units = json.loads(r.stdout)["resources"]
+    assert r.returncode == 0, r.stderr
+    assert sorted(u["id"].rsplit("/", 1)[1] for u in units) == ["legacy-admin", "portal-frontend"]
+
+
+def test_check_by_stable_id(env: dict[str, str]) -> None:
+    uid = f"k8s:{EKS_UID}/citizen-portal/deployments.apps/legacy-admin"
+    r = relscan("check", uid, "--format", "json", env=env)
+    assert r.returncode == 0, r.stderr
+    unit = json.loads(r.stdout)
+    assert (unit["level"], unit["rule"]) == (1, "K8S-DEPLOY-1-RECREATE")
+
+
+def test_unknown_context_is_one_line(env: dict[str, str]) -> None:
+    r = relscan("scan", "--provider", "kubernetes", "--k8s-context", "nope", env=env)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("relscan: error: --k8s-context 'nope': no such context")
+    assert "Traceback" not in r.stderr
+
+
+def test_permissions_prints_the_cluster_role(env: dict[str, str]) -> None:
+    r = relscan("permissions", "kubernetes", env=env)
+    assert r.returncode == 0, r.stderr
+    role = yaml.safe_load(r.stdout)
+    assert role["kind"] == "ClusterRole"
+    assert {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]} in role[
+        "rules"
+    ]
+
+
+def test_config_file_section(env: dict[str, str], tmp_path: Any) -> None:
+    config = tmp_path / "relscan.toml"
+    config.write_text(
+        '[scan]\nproviders = ["kubernetes"]\n\n'
+        '[kubernetes]\ncontexts = ["aks-dds-uksouth"]\ninclude_system = true\n'
+    )
+    r = relscan("scan", "--config", str(config), "--format", "json", "--quiet", env=env)
+    assert r.returncode == 0, r.stderr
+    names = sorted(u["id"].rsplit("/", 1)[1] for u in json.loads(r.stdout)["resources"])
+    assert names == ["case-api", "case-worker"]
+    config.write_text('[kubernetes]\ncontext = ["x"]\nwatch = true\n')
+    r = relscan("scan", "--config", str(config), env=env)
+    assert r.returncode == 2 and "kubernetes.watch" in r.stderr, r.stderr
