@@ -65,6 +65,11 @@ def contexts(options: dict[str, Any]) -> list[ContextInfo]:
     if in_cluster(options):
         return [ContextInfo(IN_CLUSTER, "", "", "")]
     path = _config_file(options)
+    if not any(os.path.isfile(p) for p in path.split(os.pathsep) if p):
+        raise CredentialsError(
+            f"no kubeconfig at {path}: give --k8s-kubeconfig, set KUBECONFIG, "
+            "or run relscan in a pod with a service account"
+        )
     try:
         listed, current = list_kube_config_contexts(config_file=path)
     except (ConfigException, OSError) as exc:

@@ -94,3 +94,14 @@ def test_config_file_section(env: dict[str, str], tmp_path: Any) -> None:
     config.write_text('[kubernetes]\ncontext = ["x"]\nwatch = true\n')
     r = relscan("scan", "--config", str(config), env=env)
     assert r.returncode == 2 and "kubernetes.watch" in r.stderr, r.stderr
+
+
+def test_no_kubeconfig_is_one_line_and_exit_2(tmp_path) -> None:
+    env = clean_env("KUBECONFIG", "RELSCAN_", "KUBERNETES_SERVICE_HOST")
+    env["HOME"] = str(tmp_path)  # no ~/.kube/config
+    r = relscan("scan", "--provider", "kubernetes", "--quiet", env=env)
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        f"relscan: error: no kubeconfig at {tmp_path}/.kube/config: give --k8s-kubeconfig, "
+        "set KUBECONFIG, or run relscan in a pod with a service account"
+    )
