@@ -20,6 +20,8 @@ from scanner.links import Linker
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 
+UNREACHED = "context:"  # the account of a scope whose context reached no cluster
+
 
 class KubernetesRun(ProviderRun):
     def __init__(
@@ -38,13 +40,23 @@ class KubernetesRun(ProviderRun):
             dict.fromkeys(n.strip() for n in options.get("kubernetes_namespace") or ())
         )
         self.include_system = bool(options.get("kubernetes_include_system"))
+        self.failures: dict[str, str] = {}  # context name -> why its cluster was not reached
 
     @cached_property
     def clusters(self) -> dict[str, KubeContext]:
-        """Each reachable cluster once, by its id (two contexts may reach one cluster)."""
+        """Each reachable cluster once, by its id (two contexts may reach one cluster).
+        With one context, a cluster that cannot be reached stops the run (exit 2
+        for credentials, 3 otherwise); with several, it is that context's scope
+        error (`failures`) and the other clusters are still read."""
         found: dict[str, KubeContext] = {}
         for info in self.contexts:
-            ctx = self._connect(info)
+            try:
+                ctx = self._connect(info)
+            except (CloudError, CredentialsError) as exc:
+                if len(self.contexts) == 1:
+                    raise
+                self.failures[info.name] = str(exc)
+                continue
             found.setdefault(ctx.cluster_uid, ctx)
         return found
 
@@ -75,9 +87,15 @@ class KubernetesRun(ProviderRun):
         )
 
     def scopes(self) -> list[Scope]:
-        return [Scope("kubernetes", uid, "") for uid in self.clusters]
+        reached = [Scope("kubernetes", uid, "") for uid in self.clusters]
+        # a context that reached no cluster has no cluster id: its scope is named by the context
+        return reached + [Scope("kubernetes", f"{UNREACHED}{name}", "") for name in self.failures]
 
     def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
+        if scope.account.startswith(UNREACHED):
+            message = self.failures[scope.account[len(UNREACHED) :]]
+            yield ScopeError("kubernetes", scope.label, "cluster", message)
+            return
         ctx = self.clusters[scope.account]
 
         def batches() -> Iterator[tuple[str, list[Observation | ScopeError]]]:

@@ -134,6 +134,25 @@ def test_unreadable_kube_system_stops_with_a_clear_error(kube: Any) -> None:
         k.run().scopes()
 
 
+def test_with_several_contexts_an_unreachable_cluster_is_its_own_scope_error(kube: Any) -> None:
+    faults = [{"resource": "namespaces", "verb": "get", "status": 403}]
+    part = {
+        "clusters": [
+            cluster(EKS, UID, deployments=[deployment("web")]),
+            cluster(GKE, OTHER_UID, deployments=[deployment("pay", "payments")], faults=faults),
+        ]
+    }
+    run = kube(part).run(kubernetes_all_contexts=True)
+    assert [s.label for s in run.scopes()] == [f"kubernetes:{UID}", f"kubernetes:context:{GKE}"]
+    found, errors = kube(part).scan(kubernetes_all_contexts=True)
+    assert [o.name for o in found] == ["shop/web"]
+    assert [(e.scope, e.service) for e in errors] == [(f"kubernetes:context:{GKE}", "cluster")]
+    assert errors[0].message.startswith(
+        f"context {GKE}: cannot read the kube-system namespace, whose UID is the cluster's id: "
+        "HTTP 403"
+    )
+
+
 def test_system_namespaces_are_left_out_unless_asked(kube: Any) -> None:
     deps = [
         deployment("web"),
