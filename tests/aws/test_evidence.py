@@ -169,5 +169,5 @@ def test_assess_of_a_bundle_from_a_provider_not_installed_is_a_usage_error(bundl
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip() == (
         f"relscan: error: {folder} was recorded with the nimbus provider, which is not "
-        "installed (installed: aws, azure, gcp, oci)"
+        "installed (installed: aws, azure, gcp, kubernetes, oci)"
     )
