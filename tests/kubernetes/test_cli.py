@@ -76,9 +76,12 @@ def test_permissions_prints_the_cluster_role(env: dict[str, str]) -> None:
     assert r.returncode == 0, r.stderr
     role = yaml.safe_load(r.stdout)
     assert role["kind"] == "ClusterRole"
-    assert {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]} in role[
-        "rules"
-    ]
+    assert {
+        "apiGroups": ["apps"],
+        "resources": ["daemonsets", "deployments", "statefulsets"],
+        "verbs": ["get", "list"],
+    } in role["rules"]
+    assert {"apiGroups": [""], "resources": ["services"], "verbs": ["list"]} in role["rules"]
 
 
 def test_config_file_section(env: dict[str, str], tmp_path: Any) -> None:
