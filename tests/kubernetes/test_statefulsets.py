@@ -234,6 +234,24 @@ def test_a_version_without_a_known_gate_default_is_not_guessed(kube: Any) -> Non
     assert assess(obs).rule == "K8S-STS-2-ROLLING"
 
 
+def test_an_unreadable_version_stops_only_where_the_gate_decides(kube: Any) -> None:
+    sets = [
+        statefulset("all", updateStrategy=rolling(maxUnavailable="100%")),
+        statefulset("one"),
+    ]
+    faults = [{"resource": "version", "status": 500}]
+    k = kube({"clusters": [cluster(objects={"apps/statefulsets": sets}, faults=faults)]})
+    found, errors = k.scan()
+    assert errors == []
+    by_name = {o.name: o for o in found}
+    fact = by_name["shop/all"].facts["server_version"]
+    assert not fact.known
+    assert fact.error == "GET /version failed: HTTP 500 InternalError: injected 500"
+    a = assess(by_name["shop/all"])
+    assert a.level is None and "GET /version failed: HTTP 500" in a.reason
+    assert assess(by_name["shop/one"]).rule == "K8S-STS-2-ROLLING"
+
+
 def test_version_is_read_once_per_cluster_and_only_for_statefulsets(kube: Any) -> None:
     k, found, _ = scan(kube, statefulset("a"), statefulset("b"), statefulset("c"))
     assert len(found) == 3

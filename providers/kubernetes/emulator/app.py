@@ -160,6 +160,9 @@ class KubeEmulator:
     # -- routing ----------------------------------------------------------
     def _route(self, c: Cluster, p: list[str], req: Request) -> Response:
         if p == ["version"]:
+            fault = self._fault(c, "version", "", "get", None)  # {resource: version, ...}
+            if fault:
+                return fault
             major, minor = c.version.lstrip("v").split(".")[:2]
             return wire.ok(
                 {"major": major, "minor": minor, "gitVersion": c.version, "platform": "linux/amd64"}
