@@ -20,7 +20,7 @@ several clusters. It answers:
 - lists page with `limit` and an opaque `continue` token; a token from an
   older listing (the estate changed: `generation`) or a fault answers
   410 Expired;
-- `faults`: `{resource (plural, or plural.group), verb?, namespace?,
+- `faults`: `{resource (plural, plural.group, or `version` for /version), verb?, namespace?,
   status: 401|403|404|410, times?}`,
   answered as the API server's Status objects.
 
