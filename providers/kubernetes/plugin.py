@@ -26,7 +26,11 @@ class KubernetesPlugin(ProviderPlugin):
             "kubernetes_include_system",
         }
     )
-    readers = ("providers.kubernetes.deployments",)
+    readers = (
+        "providers.kubernetes.deployments",
+        "providers.kubernetes.statefulsets",
+        "providers.kubernetes.daemonsets",
+    )
     discovery_reads = ("core/namespaces:get",)
 
     def k8s_kinds(self) -> tuple[K8sKind, ...]:

@@ -240,7 +240,13 @@ def test_cluster_role_holds_exactly_the_declared_reads() -> None:
             "resourceNames": ["kube-system"],
             "verbs": ["get"],
         },
-        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]},
+        {
+            "apiGroups": ["apps"],
+            "resources": ["daemonsets", "deployments", "statefulsets"],
+            "verbs": ["get", "list"],
+        },
+        # the Services that tell a DaemonSet serving users from a node agent
+        {"apiGroups": [""], "resources": ["services"], "verbs": ["list"]},
     ]
     assert all(set(r["verbs"]) <= {"get", "list"} for r in role["rules"])
 

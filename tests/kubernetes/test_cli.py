@@ -44,8 +44,15 @@ def test_scan_every_context(env: dict[str, str]) -> None:
     )
     assert r.returncode == 3, r.stderr  # the scaled-to-zero Deployment is not assessed
     units = json.loads(r.stdout)["resources"]
-    assert len(units) == 7  # coredns in kube-system is left out
-    assert Counter(u["level"] for u in units) == {1: 3, 2: 3, None: 1}
+    # coredns in kube-system and the node agent hr-log-shipper are left out
+    assert len(units) == 14
+    assert Counter(u["level"] for u in units) == {1: 5, 2: 5, 4: 1, None: 3}
+    assert Counter(u["kind"] for u in units) == {
+        "kubernetes.apps.deployment": 7,
+        "kubernetes.apps.statefulset": 5,
+        "kubernetes.apps.daemonset": 2,
+    }
+    assert not any("hr-log-shipper" in u["id"] for u in units)
     assert {u["service"] for u in units} >= {"citizen-portal", "case-management", "hr-tool"}
 
 
@@ -76,9 +83,12 @@ def test_permissions_prints_the_cluster_role(env: dict[str, str]) -> None:
     assert r.returncode == 0, r.stderr
     role = yaml.safe_load(r.stdout)
     assert role["kind"] == "ClusterRole"
-    assert {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]} in role[
-        "rules"
-    ]
+    assert {
+        "apiGroups": ["apps"],
+        "resources": ["daemonsets", "deployments", "statefulsets"],
+        "verbs": ["get", "list"],
+    } in role["rules"]
+    assert {"apiGroups": [""], "resources": ["services"], "verbs": ["list"]} in role["rules"]
 
 
 def test_config_file_section(env: dict[str, str], tmp_path: Any) -> None:

@@ -28,6 +28,9 @@ def test_scan_is_recorded_without_credentials_and_replays(kube: Any, tmp_path: P
     assert ops == [
         ("core/namespaces:get", "/api/v1/namespaces/kube-system", 200),
         ("apps/deployments:list", "/apis/apps/v1/deployments", 200),
+        ("apps/statefulsets:list", "/apis/apps/v1/statefulsets", 200),
+        ("core/services:list", "/api/v1/services", 200),  # before DaemonSets: who they serve
+        ("apps/daemonsets:list", "/apis/apps/v1/daemonsets", 200),
     ]
     text = "".join(p.read_text() for p in (bundle / "responses").iterdir())
     assert "emulator-token" not in text and "Bearer" not in text

@@ -20,7 +20,7 @@ several clusters. It answers:
 - lists page with `limit` and an opaque `continue` token; a token from an
   older listing (the estate changed: `generation`) or a fault answers
   410 Expired;
-- `faults`: `{resource (plural, or plural.group), verb?, namespace?,
+- `faults`: `{resource (plural, plural.group, or `version` for /version), verb?, namespace?,
   status: 401|403|404|410, times?}`,
   answered as the API server's Status objects.
 
@@ -160,6 +160,9 @@ class KubeEmulator:
     # -- routing ----------------------------------------------------------
     def _route(self, c: Cluster, p: list[str], req: Request) -> Response:
         if p == ["version"]:
+            fault = self._fault(c, "version", "", "get", None)  # {resource: version, ...}
+            if fault:
+                return fault
             major, minor = c.version.lstrip("v").split(".")[:2]
             return wire.ok(
                 {"major": major, "minor": minor, "gitVersion": c.version, "platform": "linux/amd64"}
