@@ -26,7 +26,12 @@ class KubernetesPlugin(ProviderPlugin):
             "kubernetes_include_system",
         }
     )
-    readers = ("providers.kubernetes.deployments",)
+    readers = (
+        "providers.kubernetes.deployments",
+        "providers.kubernetes.httproutes",
+        "providers.kubernetes.virtualservices",
+        "providers.kubernetes.knative",
+    )
     discovery_reads = ("core/namespaces:get",)
 
     def k8s_kinds(self) -> tuple[K8sKind, ...]:

@@ -241,6 +241,17 @@ def test_cluster_role_holds_exactly_the_declared_reads() -> None:
             "verbs": ["get"],
         },
         {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]},
+        {
+            "apiGroups": ["gateway.networking.k8s.io"],
+            "resources": ["httproutes"],
+            "verbs": ["get", "list"],
+        },
+        {
+            "apiGroups": ["networking.istio.io"],
+            "resources": ["virtualservices"],
+            "verbs": ["get", "list"],
+        },
+        {"apiGroups": ["serving.knative.dev"], "resources": ["services"], "verbs": ["get", "list"]},
     ]
     assert all(set(r["verbs"]) <= {"get", "list"} for r in role["rules"])
 
