@@ -36,7 +36,6 @@ KIND = k8s_kind(
     group="serving.knative.dev",
     version=VERSIONS[0],
     resource="services",
-    plural="Knative Services",
     facts=facts(
         ("targets_with_traffic", "spec.traffic[].percent (revisions above 0)"),
         ("latest_percent", "spec.traffic[latestRevision=true].percent"),

@@ -268,3 +268,26 @@ def test_a_cluster_without_knative_reads_nothing_and_errs_nothing(kube: Any) -> 
     assert not any(KNATIVE in path for _, _, path in k.emulator.calls)
     with pytest.raises(NotFoundError, match="is not served by this cluster"):
         k.run().check(RID)
+
+
+def test_a_forbidden_knative_list_is_a_scope_error_and_the_rest_is_read(kube: Any) -> None:
+    svc = ksvc(traffic=[{"latestRevision": True, "percent": 100}])
+    faults = [{"resource": f"services.{KNATIVE}", "verb": "list", "status": 403}]
+    k = kube(
+        {
+            "clusters": [
+                cluster(
+                    crds=CRDS,
+                    deployments=[deployment("web")],
+                    objects={SERVICES: [svc]},
+                    faults=faults,
+                )
+            ]
+        }
+    )
+    found, errors = k.scan()
+    assert [o.name for o in found] == ["shop/web"]
+    assert [(e.service, e.message.split(":")[0]) for e in errors] == [
+        (f"services.{KNATIVE}", "HTTP 403 Forbidden")
+    ]
+    assert f'cannot list resource "services" in API group "{KNATIVE}"' in errors[0].message
