@@ -37,7 +37,7 @@ KIND = k8s_kind(
     version=VERSIONS[0],
     resource="services",
     facts=facts(
-        ("targets_with_traffic", "spec.traffic[].percent (revisions above 0)"),
+        ("targets_with_traffic", "spec.traffic[].percent (targets above 0)"),
         ("latest_percent", "spec.traffic[latestRevision=true].percent"),
         ("pinned_percent", "spec.traffic[revisionName].percent"),
         ("traffic", "spec.traffic[] (revision=percent)"),
