@@ -12,9 +12,13 @@ routes it owns, a Knative Service's revision Deployments).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from providers.kubernetes.kind import parse_id
 from scanner.links import Link
 from scanner.model import Observation
+
+KNATIVE_SERVICE_LABEL = "serving.knative.dev/service"
 
 
 def object_key(resource_id: str) -> str:
@@ -27,4 +31,21 @@ def own_key(unit: Observation) -> list[str]:
     return [object_key(unit.id)]
 
 
-LINKS: tuple[Link, ...] = ()
+def knative_service_of(unit: Observation) -> Iterable[str]:
+    """The Knative Service a revision's Deployment belongs to: Knative copies
+    the Revision's labels, `serving.knative.dev/service` among them, onto the
+    Deployment it makes (knative/serving pkg/reconciler/revision/resources/meta.go)."""
+    service = unit.tags.get(KNATIVE_SERVICE_LABEL)
+    return [f"services.serving.knative.dev/{unit.location}/{service}"] if service else []
+
+
+LINKS: tuple[Link, ...] = (
+    Link(
+        owner="kubernetes.knative.service",
+        owned="kubernetes.apps.deployment",
+        owner_keys=own_key,
+        owned_keys=knative_service_of,
+        names_fact="revision_deployments",
+        how=f"the Deployment's {KNATIVE_SERVICE_LABEL} label names the Knative Service",
+    ),
+)

@@ -30,6 +30,9 @@ class KubernetesPlugin(ProviderPlugin):
         "providers.kubernetes.deployments",
         "providers.kubernetes.statefulsets",
         "providers.kubernetes.daemonsets",
+        "providers.kubernetes.httproutes",
+        "providers.kubernetes.virtualservices",
+        "providers.kubernetes.knative",
     )
     discovery_reads = ("core/namespaces:get",)
 

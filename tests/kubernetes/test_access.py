@@ -247,6 +247,17 @@ def test_cluster_role_holds_exactly_the_declared_reads() -> None:
         },
         # the Services that tell a DaemonSet serving users from a node agent
         {"apiGroups": [""], "resources": ["services"], "verbs": ["list"]},
+        {
+            "apiGroups": ["gateway.networking.k8s.io"],
+            "resources": ["httproutes"],
+            "verbs": ["get", "list"],
+        },
+        {
+            "apiGroups": ["networking.istio.io"],
+            "resources": ["virtualservices"],
+            "verbs": ["get", "list"],
+        },
+        {"apiGroups": ["serving.knative.dev"], "resources": ["services"], "verbs": ["get", "list"]},
     ]
     assert all(set(r["verbs"]) <= {"get", "list"} for r in role["rules"])
 

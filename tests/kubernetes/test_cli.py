@@ -44,15 +44,25 @@ def test_scan_every_context(env: dict[str, str]) -> None:
     )
     assert r.returncode == 3, r.stderr  # the scaled-to-zero Deployment is not assessed
     units = json.loads(r.stdout)["resources"]
-    # coredns in kube-system and the node agent hr-log-shipper are left out
-    assert len(units) == 14
-    assert Counter(u["level"] for u in units) == {1: 5, 2: 5, 4: 1, None: 3}
+    # coredns in kube-system, the node agent hr-log-shipper, Knative's revision
+    # Deployment and the VirtualService Knative made are left out
+    assert len(units) == 21
+    assert Counter(u["level"] for u in units) == {1: 5, 2: 5, 3: 3, 4: 4, None: 4}
     assert Counter(u["kind"] for u in units) == {
         "kubernetes.apps.deployment": 7,
         "kubernetes.apps.statefulset": 5,
         "kubernetes.apps.daemonset": 2,
+        "kubernetes.gateway.httproute": 3,
+        "kubernetes.istio.virtualservice": 2,
+        "kubernetes.knative.service": 2,
     }
-    assert not any("hr-log-shipper" in u["id"] for u in units)
+    names = {u["id"].rsplit("/", 1)[1] for u in units}
+    assert {"notebook-renderer", "ingest-pools"} <= names
+    assert not names & {
+        "hr-log-shipper",
+        "notebook-renderer-00003-deployment",
+        "notebook-renderer-ingress",
+    }
     assert {u["service"] for u in units} >= {"citizen-portal", "case-management", "hr-tool"}
 
 
@@ -69,6 +79,40 @@ def test_check_by_stable_id(env: dict[str, str]) -> None:
     assert r.returncode == 0, r.stderr
     unit = json.loads(r.stdout)
     assert (unit["level"], unit["rule"]) == (1, "K8S-DEPLOY-1-RECREATE")
+
+
+GKE_UID = "b7d3e1c4-2a5f-4e8b-9c0d-6f1a3b5c7e93"
+
+
+@pytest.mark.parametrize(
+    ("rid", "level", "rule"),
+    [
+        (
+            f"k8s:{GKE_UID}/data-platform/services.serving.knative.dev/notebook-renderer",
+            4,
+            "K8S-KNATIVE-4-LATEST-AUTO",
+        ),
+        (
+            f"k8s:{GKE_UID}/data-platform/httproutes.gateway.networking.k8s.io/catalog",
+            3,
+            "K8S-HTTPROUTE-3-WEIGHTED-STANDBY",
+        ),
+        (
+            f"k8s:{GKE_UID}/data-platform/virtualservices.networking.istio.io/"
+            "notebook-renderer-ingress",
+            None,
+            "K8S-ISTIO-VS-NA-KNATIVE",
+        ),
+    ],
+)
+def test_check_route_and_knative_ids(
+    env: dict[str, str], rid: str, level: int | None, rule: str
+) -> None:
+    # the GKE cluster is not the current context: every context is tried
+    r = relscan("check", rid, "--format", "json", env={**env, "RELSCAN_K8S_ALL_CONTEXTS": "1"})
+    assert r.returncode == (3 if level is None else 0), r.stderr  # 3: not assessed
+    unit = json.loads(r.stdout)
+    assert (unit["id"], unit["level"], unit["rule"]) == (rid, level, rule)
 
 
 def test_unknown_context_is_one_line(env: dict[str, str]) -> None:
