@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from providers.kubernetes.kind import k8s_kind
 from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
-from providers.kubernetes.routes import route_facts, route_values, weighted_list
+from providers.kubernetes.routes import is_release_route, route_facts, route_values, weighted_list
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -37,8 +37,8 @@ KIND = k8s_kind(
 
 def collect(ctx: KubeContext) -> Iterator[Observation | ScopeError]:
     for item in collect_kind(ctx, KIND, observe, VERSIONS):
-        if isinstance(item, Observation) and item.facts["made_by_knative"].value is True:
-            continue  # Knative's plumbing: its Knative Service is the unit
+        if isinstance(item, Observation) and not is_release_route(item):
+            continue  # a lone backend per list, or Knative's plumbing (routes.py)
         yield item
 
 

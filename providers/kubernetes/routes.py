@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.model import Observation
+
 # Knative's networking layer makes routes from a Knative Service's traffic
 # (net-istio VirtualServices, net-gateway-api HTTPRoutes), owned by its
 # internal Ingress or by the serving Route: the Knative Service is the unit.
@@ -105,3 +107,16 @@ def route_values(lists: list[WeightedList], meta: dict[str, Any]) -> dict[str, A
         "owner_references": owners,
         "made_by_knative": made_by_knative(owners),
     }
+
+
+def is_release_route(obs: Observation) -> bool:
+    """Whether a scan reports the route: some list of it weighs two or more
+    backends, and Knative did not make it (its Knative Service is the unit).
+    A route whose every list holds one backend routes and does not release,
+    as a listener rule or URL map with one backend is no unit; `check` still
+    reads either and says why it is not assessed."""
+    facts = obs.facts
+    if facts["made_by_knative"].value is True:
+        return False
+    most = facts["most_backends"].value
+    return not isinstance(most, int) or most >= 2
