@@ -21,8 +21,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from providers.kubernetes.kind import k8s_kind, parse_id, read_name
-from providers.kubernetes.objects import base_observation, collect_kind, get_object, list_objects
-from providers.kubernetes.values import Unknown, add_values, readiness
+from providers.kubernetes.objects import (
+    add_facts,
+    base_observation,
+    collect_kind,
+    get_object,
+    list_objects,
+)
+from providers.kubernetes.values import Unknown, readiness
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -142,7 +148,7 @@ def observe(
     item: dict[str, Any], ctx: KubeContext, selectors: Selectors, why: str | None = None
 ) -> Observation:
     chosen: list[str] | Unknown = Unknown(why) if why else selecting(item, selectors)
-    return add_values(base_observation(item, ctx, KIND), KIND, item, lambda i: _values(i, chosen))
+    return add_facts(base_observation(item, ctx, KIND), KIND, item, lambda i: _values(i, chosen))
 
 
 def _values(item: dict[str, Any], chosen: list[str] | Unknown) -> dict[str, Any]:

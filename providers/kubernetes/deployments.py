@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from providers.kubernetes.kind import k8s_kind
 from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
+from providers.kubernetes.values import readiness
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -79,8 +80,6 @@ def _values(spec: dict[str, Any]) -> dict[str, Any]:
         posts = fenceposts.deployment(surge_raw, unavailable_raw, replicas)
         surge, unavailable = posts.surge, posts.unavailable
         at_once = unavailable >= replicas
-    containers = (((spec.get("template") or {}).get("spec") or {}).get("containers")) or []
-    blind = [str(c.get("name")) for c in containers if not c.get("readinessProbe")]
     return {
         "strategy_type": kind,
         "replicas": replicas,
@@ -89,9 +88,7 @@ def _values(spec: dict[str, Any]) -> dict[str, Any]:
         "resolved_max_surge": surge,
         "resolved_max_unavailable": unavailable,
         "all_pods_at_once": at_once,
-        "readiness_probes": bool(containers) and not blind,
-        "containers_without_readiness_probe": blind,
-        "min_ready_seconds": int(spec.get("minReadySeconds") or 0),
+        **readiness(spec),
         "progress_deadline_seconds": int(spec.get("progressDeadlineSeconds") or 600),
         "paused": bool(spec.get("paused")),
     }

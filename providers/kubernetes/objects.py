@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.kubernetes.kind import K8sKind, parse_id, unit_id
+from providers.kubernetes.values import Unknown
 from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
@@ -192,17 +193,19 @@ def add_facts(
     item: dict[str, Any],
     values_of: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> Observation:
-    """Every fact of the kind from `values_of(item)`; if the object is
-    malformed (the function raises on a wrong shape), each fact is unknown
-    with the reason, so the unit is reported, not lost."""
+    """Every fact of the kind from `values_of(item)`. A value that is
+    `Unknown` makes that fact unknown, with why; a malformed object (the
+    function raises on a wrong shape) makes every fact unknown, with the
+    reason, so the unit is reported, not lost."""
     try:
         values = values_of(item)
         why = None
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
         values, why = {}, f"malformed {kind.title}: {type(exc).__name__}: {exc}"
     for spec in kind.facts:
-        if why is None:
-            obs.add(spec.name, spec.field, values[spec.name])
+        value = values[spec.name] if why is None else Unknown(str(why))
+        if isinstance(value, Unknown):
+            obs.unknown(spec.name, spec.field, value.why)
         else:
-            obs.unknown(spec.name, spec.field, why)
+            obs.add(spec.name, spec.field, value)
     return obs

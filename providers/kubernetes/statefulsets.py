@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.kubernetes.kind import k8s_kind
-from providers.kubernetes.objects import base_observation, collect_kind, get_object
-from providers.kubernetes.values import Unknown, add_values, readiness
+from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
+from providers.kubernetes.values import Unknown, readiness
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -95,7 +95,7 @@ def get(ctx: KubeContext, resource_id: str) -> Observation:
 
 
 def observe(item: dict[str, Any], ctx: KubeContext, version: str | Unknown) -> Observation:
-    return add_values(base_observation(item, ctx, KIND), KIND, item, lambda i: _values(i, version))
+    return add_facts(base_observation(item, ctx, KIND), KIND, item, lambda i: _values(i, version))
 
 
 def _gate(version: str | Unknown) -> bool | Unknown:

@@ -1,14 +1,11 @@
 """What kind modules share when they turn an object into facts: a value that
-could not be known (with why), and the pod template's readiness evidence."""
+could not be known (with why; objects.add_facts makes its fact unknown), and
+the pod template's readiness evidence."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from providers.kubernetes.kind import K8sKind
-from scanner.model import Observation
 
 
 @dataclass(frozen=True)
@@ -16,29 +13,6 @@ class Unknown:
     """A fact's value that could not be read or decided, and why."""
 
     why: str
-
-
-def add_values(
-    obs: Observation,
-    kind: K8sKind,
-    item: dict[str, Any],
-    values_of: Callable[[dict[str, Any]], dict[str, Any]],
-) -> Observation:
-    """Every fact of the kind from `values_of(item)`; a value that is
-    `Unknown` makes that fact unknown, and a malformed object (the function
-    raises on a wrong shape) makes every fact unknown, with the reason."""
-    try:
-        values = values_of(item)
-        why = None
-    except (AttributeError, TypeError, ValueError, KeyError) as exc:
-        values, why = {}, f"malformed {kind.title}: {type(exc).__name__}: {exc}"
-    for spec in kind.facts:
-        value = values.get(spec.name) if why is None else Unknown(str(why))
-        if isinstance(value, Unknown):
-            obs.unknown(spec.name, spec.field, value.why)
-        else:
-            obs.add(spec.name, spec.field, value)
-    return obs
 
 
 def readiness(spec: dict[str, Any]) -> dict[str, Any]:
