@@ -143,7 +143,7 @@ def _values(spec: dict[str, Any], namespace: str, templates: Templates) -> dict[
             scale_down_delay_seconds=_int(bg.get("scaleDownDelaySeconds")),
         )
     if kind == "canary":
-        steps = [s for s in canary.get("steps") or [] if isinstance(s, dict)]
+        steps = _items(canary.get("steps"), "steps")
         pauses = [s["pause"] for s in steps if "pause" in s]
         step_stanzas = [s.get("analysis") for s in steps if s.get("analysis")]
         background = [canary.get("analysis")]
@@ -170,6 +170,15 @@ def _values(spec: dict[str, Any], namespace: str, templates: Templates) -> dict[
     )
     values["workload_ref_scale_down"] = ref.get("scaleDown") if ref else None
     return values
+
+
+def _items(value: Any, what: str) -> list[dict[str, Any]]:
+    """A list of objects; anything else is a malformed Rollout (TypeError)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise TypeError(f"{what} is not a list of objects")
+    return value
 
 
 def _int(value: Any) -> int | None:
