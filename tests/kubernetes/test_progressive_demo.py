@@ -45,7 +45,7 @@ def test_demo_rollouts(kube: Any) -> None:
         "citizen-portal/notify-service": (4, "K8S-ARGO-4-BLUEGREEN-TIMED"),
         "citizen-portal/address-lookup": (4, "K8S-ARGO-4-BLUEGREEN-AUTO"),
         "citizen-portal/portal-search": (2, "K8S-ARGO-2-CANARY-NO-STEPS"),
-        "citizen-portal/appointments": (4, "K8S-ARGO-4-CANARY-STEPS"),
+        "citizen-portal/appointments": (4, "K8S-ARGO-4-CANARY-MANUAL-PAUSE"),
         "citizen-portal/document-upload": (5, "K8S-ARGO-5-CANARY-DEADLINE-ABORT"),
     }
     # the workloadRef Deployment is the Rollout's, not a unit of its own

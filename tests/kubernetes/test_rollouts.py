@@ -302,7 +302,14 @@ def canary(**extra: Any) -> dict[str, Any]:
             ),
             [],
             4,
-            "K8S-ARGO-4-CANARY-STEPS",
+            "K8S-ARGO-4-CANARY-MANUAL-PAUSE",
+        ),
+        # an indefinite pause holds the shift for a person even with analysis that can abort
+        (
+            canary(analysis=background(), steps=[*guestbook_steps(), {"pause": {}}]),
+            [SUCCESS_RATE],
+            4,
+            "K8S-ARGO-4-CANARY-MANUAL-PAUSE",
         ),
     ],
 )
@@ -340,12 +347,15 @@ def test_a_job_metric_fails_on_its_own(kube: Any) -> None:
 
 
 def test_progress_deadline_abort_counts(kube: Any) -> None:
-    steps = [{"setWeight": 20}, {"pause": {}}]
+    steps = [{"setWeight": 20}, {"pause": {"duration": "10m"}}]
     a = assess(
         scan_one(kube, rollout("guestbook", canary(steps=steps), progressDeadlineAbort=True))
     )
     assert (a.level, a.rule) == (5, "K8S-ARGO-5-CANARY-DEADLINE-ABORT")
     assert {e.field: e.value for e in a.evidence}["spec.progressDeadlineAbort"] is True
+    # just misses without it
+    a = assess(scan_one(kube, rollout("guestbook", canary(steps=steps))))
+    assert (a.level, a.rule) == (4, "K8S-ARGO-4-CANARY-STEPS")
     # without steps it is still a rolling update
     a = assess(scan_one(kube, rollout("guestbook", canary(), progressDeadlineAbort=True)))
     assert a.rule == "K8S-ARGO-2-CANARY-NO-STEPS"
