@@ -13,11 +13,16 @@ from typing import Any
 import pytest
 
 from providers.kubernetes.deployments import KIND as DEPLOYMENT
+from providers.kubernetes.plugin import plugin
 from providers.kubernetes.rollouts import KIND
 from scanner.classify import classify
+from scanner.demo.serve import patched_environ
+from scanner.evidence.recorder import Recorder
+from scanner.evidence.replay import load_exchanges, replaying
 from scanner.model import Assessment, Observation
 from scanner.rules import build_rulebook
 from tests.kubernetes.conftest import ROOT, UID, cluster, deployment
+from tests.kubernetes.test_evidence import units
 
 ARGO = "argoproj.io/v1alpha1"
 PROM = {"prometheus": {"address": "http://prometheus.example.com:9090", "query": "sum(...)"}}
@@ -504,3 +509,52 @@ def test_a_rollout_without_a_strategy_is_not_assessed(kube: Any) -> None:
     a = assess(obs)
     assert (a.level, a.rule) == (None, None)
     assert a.reason.startswith("not assessed, because the Rollout names neither a blueGreen")
+
+
+def test_templates_and_primary_deployments_are_recorded_and_replay(
+    kube: Any, tmp_path: Any
+) -> None:
+
+    ro = rollout("guestbook", canary(analysis=background(), steps=guestbook_steps()))
+    canary_obj = {
+        "metadata": {"name": "podinfo", "namespace": "shop"},
+        "spec": {
+            "targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "podinfo"},
+            "skipAnalysis": True,
+            "analysis": {"stepWeight": 10, "maxWeight": 50, "threshold": 5},
+        },
+    }
+    objects = {
+        "argoproj.io/rollouts": [ro],
+        "argoproj.io/analysistemplates": [SUCCESS_RATE],
+        "flagger.app/canaries": [canary_obj],
+    }
+    k = kube(
+        {
+            "clusters": [
+                cluster(
+                    crds=[ARGO, "flagger.app/v1beta1"],
+                    objects=objects,
+                    deployments=[deployment("podinfo-primary")],
+                )
+            ]
+        }
+    )
+    bundle = tmp_path / "bundle"
+    found = units(plugin.configure(k.options(), Recorder(bundle)))
+    ops = {ex["operation"] for ex in load_exchanges(bundle, "kubernetes")}
+    assert {
+        "argoproj.io/rollouts:list",
+        "argoproj.io/analysistemplates:list",
+        "argoproj.io/clusteranalysistemplates:list",
+        "flagger.app/canaries:list",
+        "apps/deployments:get",
+    } <= ops
+    with replaying(bundle, ["kubernetes"]) as env, patched_environ(env):
+        again = units(plugin.configure({}))
+    verdicts = [(o.id, classify(o).rule) for o in found]
+    assert [(o.id, classify(o).rule) for o in again] == verdicts
+    assert sorted(rule for _, rule in verdicts) == [
+        "K8S-ARGO-5-CANARY-ANALYSIS",
+        "K8S-FLAGGER-2-SKIP-ROLLING",
+    ]
