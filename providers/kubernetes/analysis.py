@@ -110,8 +110,10 @@ def read_templates(ctx: KubeContext, namespaces: tuple[str, ...] | None = None) 
 def refs(stanza: Any) -> list[dict[str, Any]]:
     """The template references of an analysis stanza (`templates`, or the
     older single `templateName`)."""
-    if not isinstance(stanza, dict):
+    if stanza is None:
         return []
+    if not isinstance(stanza, dict):
+        raise TypeError(f"an analysis stanza is not an object: {str(stanza)[:40]}")
     found = [t for t in stanza.get("templates") or [] if isinstance(t, dict)]
     if stanza.get("templateName"):
         found.append({"templateName": stanza["templateName"]})

@@ -110,6 +110,15 @@ def observe(item: dict[str, Any], ctx: KubeContext, templates: Templates) -> Obs
 
 
 def _stanzas(spec: dict[str, Any]) -> list[Any]:
+    """The analysis stanzas that name templates; none for a malformed spec
+    (observe reports that Rollout's facts as unknown)."""
+    try:
+        return _named_stanzas(spec)
+    except (AttributeError, TypeError):
+        return []
+
+
+def _named_stanzas(spec: dict[str, Any]) -> list[Any]:
     strategy = spec.get("strategy") or {}
     bg, canary = strategy.get("blueGreen") or {}, strategy.get("canary") or {}
     found = [bg.get("prePromotionAnalysis"), bg.get("postPromotionAnalysis")]

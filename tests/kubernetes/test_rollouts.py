@@ -486,12 +486,19 @@ def test_argo_cd_only_cluster_reads_no_rollouts(kube: Any) -> None:
         k.run().check(f"k8s:{UID}/shop/rollouts.argoproj.io/guestbook")
 
 
-def test_malformed_rollout_is_reported_with_every_fact_unknown(kube: Any) -> None:
-    ro = rollout("bad", canary(steps="not-a-list"))
-    obs = scan_one(kube, ro)
-    assert not obs.facts["steps"].known
-    assert "malformed Argo Rollout" in (obs.facts["steps"].error or "")
-    assert assess(obs).level is None
+@pytest.mark.parametrize(
+    "strategy", [canary(steps="not-a-list"), {"canary": {"steps": [{"analysis": "x"}]}}, ["x"]]
+)
+def test_malformed_rollout_is_reported_with_every_fact_unknown(kube: Any, strategy: Any) -> None:
+    fine = rollout("fine", canary())
+    objects = {"argoproj.io/rollouts": [rollout("bad", strategy), fine]}
+    found, errors = kube(part(objects)).scan()
+    assert errors == []
+    bad = next(o for o in found if o.name == "shop/bad")
+    assert not bad.facts["steps"].known
+    assert "malformed Argo Rollout" in (bad.facts["steps"].error or "")
+    assert assess(bad).level is None
+    assert assess(next(o for o in found if o.name == "shop/fine")).level == 2
 
 
 def test_reader_module_declares_its_reads() -> None:
