@@ -3,7 +3,7 @@ Deployment through a `-primary` copy, shifting traffic step by step (or by
 iterations for blue/green and A/B testing) while it counts failed metric
 checks and webhooks against `analysis.threshold`.
 
-With `skipAnalysis: true` Flagger promotes without analysing: the target's
+With `skipAnalysis: true` (or no analysis at all) Flagger promotes without analysing: the target's
 spec is copied onto the `-primary` Deployment, whose own strategy then rolls
 it out. For such a Canary only, the reader reads that Deployment (`get`; the
 target while Flagger has not made the primary yet) and copies its strategy
@@ -42,13 +42,13 @@ FACTS = (
     ("iterations", f"{AN}.iterations"),
     ("match", f"{AN}.match (A/B testing)"),
     ("mirror", f"{AN}.mirror"),
-    ("threshold", f"{AN}.threshold"),
+    ("threshold", f"{AN}.threshold (0 or unset: 1)"),
     ("metric_checks", f"{AN}.metrics[] with a thresholdRange"),
     ("counted_webhooks", f"{HOOKS}[] of type pre-rollout or rollout"),
     ("checks_counted", f"{AN} (metric checks or webhooks counted against threshold)"),
     ("webhook_types", f"{HOOKS}[].type"),
     ("manual_gates", f"{HOOKS}[].type (confirm-*)"),
-    ("skip_analysis", "spec.skipAnalysis"),
+    ("skip_analysis", "spec.skipAnalysis (or no spec.analysis)"),
     ("suspend", "spec.suspend"),
     ("primary_deployment", "the Deployment whose strategy promotes (skipAnalysis)"),
     ("primary_strategy_type", f"{PRIMARY}.type"),
@@ -111,7 +111,8 @@ def _values(spec: dict[str, Any], namespace: str) -> dict[str, Any]:
         mode = "bluegreen-mirror" if mirror else "bluegreen"
     else:
         mode = None
-    threshold = None if an.get("threshold") is None else int(an["threshold"])
+    # GetAnalysisThreshold: "returns the canary threshold (default 1)", for 0 too
+    threshold = int(an.get("threshold") or 0) or 1
     checks = [
         str(m.get("name"))
         for m in an.get("metrics") or []
@@ -141,10 +142,11 @@ def _values(spec: dict[str, Any], namespace: str) -> dict[str, Any]:
         "threshold": threshold,
         "metric_checks": checks,
         "counted_webhooks": counted,
-        "checks_counted": bool(threshold and threshold > 0 and (checks or counted)),
+        "checks_counted": bool(checks or counted),
         "webhook_types": list(dict.fromkeys(types)),
         "manual_gates": [g for g in GATES if g in types],
-        "skip_analysis": bool(spec.get("skipAnalysis")),
+        # Canary.SkipAnalysis(): true with skipAnalysis, or with no analysis at all
+        "skip_analysis": bool(spec.get("skipAnalysis")) or not an,
         "suspend": bool(spec.get("suspend")),
     }
 

@@ -150,8 +150,9 @@ def test_podinfo_example_is_progressive_with_checks(kube: Any) -> None:
             4,
             "K8S-FLAGGER-4-UNCHECKED",
         ),
-        # just misses: threshold 0 counts nothing
-        (progressive(threshold=0), 4, "K8S-FLAGGER-4-UNCHECKED"),
+        # threshold 0 or unset: Flagger's GetAnalysisThreshold makes it 1
+        (progressive(threshold=0), 5, "K8S-FLAGGER-5-CANARY"),
+        (progressive(threshold=None), 5, "K8S-FLAGGER-5-CANARY"),
         # a post-rollout hook's failure is only logged
         (
             progressive(metrics=[], webhooks=[{**LOAD, "type": "post-rollout"}]),
@@ -234,8 +235,23 @@ def test_skip_analysis_takes_the_primary_deployments_level(
     a = assess(obs)
     assert (a.level, a.rule) == (level, rule)
     evidence = {e.field: e.value for e in a.evidence}
-    assert evidence["spec.skipAnalysis"] is True
+    assert evidence["spec.skipAnalysis (or no spec.analysis)"] is True
     assert a.reason.startswith("Analysis skipped")
+
+
+def test_no_analysis_at_all_is_skipped_analysis(kube: Any) -> None:
+    # pkg/apis/flagger/v1beta1 Canary.SkipAnalysis: no analysis means skip it
+    canary = podinfo({})
+    del canary["spec"]["analysis"]
+    obs = scan_one(kube, canary, [rolling_primary()])
+    assert obs.facts["skip_analysis"].value is True
+    assert assess(obs).rule == "K8S-FLAGGER-2-SKIP-ROLLING"
+
+
+def test_threshold_defaults_to_one(kube: Any) -> None:
+    analysis = progressive()
+    del analysis["threshold"]
+    assert scan_one(kube, podinfo(analysis)).facts["threshold"].value == 1
 
 
 def test_skip_analysis_before_flagger_made_the_primary_reads_the_target(kube: Any) -> None:
