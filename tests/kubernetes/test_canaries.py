@@ -17,6 +17,8 @@ from scanner.classify import classify
 from scanner.model import Assessment, Observation
 from scanner.rules import build_rulebook
 from tests.kubernetes.conftest import ROOT, UID, cluster, deployment
+from tests.kubernetes.test_daemonsets import daemonset
+from tests.kubernetes.test_daemonsets import service as ds_service
 
 FLAGGER = "flagger.app/v1beta1"
 LOADTESTER = "http://flagger-loadtester.test/"
@@ -304,13 +306,35 @@ def test_target_and_primary_are_released_by_the_canary_and_counted_once(kube: An
     ]
 
 
-def test_daemonset_target_is_named_for_the_daemonset_link(kube: Any) -> None:
+def test_daemonset_target_and_primary_are_released_by_the_canary(kube: Any) -> None:
     # how-it-works.md: "A canary resource can target a Kubernetes Deployment or DaemonSet"
     canary = podinfo(progressive())
     canary["spec"]["targetRef"] = {"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "podinfo"}
-    obs = scan_one(kube, canary)
-    assert obs.facts["target_deployments"].value == []
-    assert obs.facts["target_daemonsets"].value == [
+    sets = [
+        daemonset("podinfo", "test", labels={"app": "podinfo"}),
+        daemonset("podinfo-primary", "test", labels={"app": "podinfo-primary"}),
+        daemonset("edge", "test", labels={"app": "edge"}),
+    ]
+    services = [
+        ds_service("podinfo-primary", {"app": "podinfo-primary"}, "test"),
+        ds_service("podinfo-canary", {"app": "podinfo"}, "test"),
+        ds_service("edge", {"app": "edge"}, "test"),
+    ]
+    objects = {
+        "flagger.app/canaries": [canary],
+        "apps/daemonsets": sets,
+        "core/services": services,
+    }
+    k = kube({"clusters": [cluster(crds=[FLAGGER], objects=objects)]})
+    found, errors = k.scan()
+    assert errors == []
+    assert sorted((o.kind, o.name) for o in found) == [
+        ("kubernetes.apps.daemonset", "test/edge"),
+        (KIND.name, "test/podinfo"),
+    ]
+    owner = next(o for o in found if o.kind == KIND.name)
+    assert owner.facts["target_deployments"].value == []
+    assert owner.facts["target_daemonsets"].value == [
         "daemonsets.apps/test/podinfo",
         "daemonsets.apps/test/podinfo-primary",
     ]
