@@ -169,3 +169,40 @@ def test_no_kubeconfig_is_one_line_and_exit_2(tmp_path) -> None:
         f"relscan: error: no kubeconfig at {tmp_path}/.kube/config: give --k8s-kubeconfig, "
         "set KUBECONFIG, or run relscan in a pod with a service account"
     )
+
+
+AKS_UID = "8e4b2d90-1f3c-4c6a-a2b7-5d9e0c1f3a42"
+
+
+@pytest.mark.parametrize(
+    ("rid", "level", "rule"),
+    [
+        (
+            f"k8s:{EKS_UID}/benefits/rollouts.argoproj.io/payments-gateway",
+            5,
+            "K8S-ARGO-5-BLUEGREEN-POST-ANALYSIS",
+        ),
+        (
+            f"k8s:{EKS_UID}/citizen-portal/rollouts.argoproj.io/appointments",
+            4,
+            "K8S-ARGO-4-CANARY-MANUAL-PAUSE",
+        ),
+        (
+            f"k8s:{AKS_UID}/appeals/canaries.flagger.app/tribunal-bundles",
+            3,
+            "K8S-FLAGGER-3-BLUEGREEN-GATED",
+        ),
+        (
+            f"k8s:{AKS_UID}/case-management/canaries.flagger.app/correspondence",
+            2,
+            "K8S-FLAGGER-2-SKIP-ROLLING",
+        ),
+    ],
+)
+def test_check_rollout_and_canary_ids(env: dict[str, str], rid: str, level: int, rule: str) -> None:
+    # check reads the one object, and what decides it: the templates of its
+    # namespace and the cluster's, or the -primary Deployment of a skipAnalysis Canary
+    r = relscan("check", rid, "--format", "json", env={**env, "RELSCAN_K8S_ALL_CONTEXTS": "1"})
+    assert r.returncode == 0, r.stderr
+    unit = json.loads(r.stdout)
+    assert (unit["id"], unit["level"], unit["rule"]) == (rid, level, rule)
