@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from providers.kubernetes.values import Unknown
+
 if TYPE_CHECKING:
     from providers.kubernetes.context import KubeContext
 
@@ -31,13 +33,6 @@ CLUSTER = "clusteranalysistemplates"
 SELF_FAILING = ("job", "kayenta")  # providers whose measurement fails without a condition
 
 
-@dataclass(frozen=True)
-class Unread:
-    """A fact that could not be decided, and why."""
-
-    why: str
-
-
 @dataclass
 class Templates:
     """The templates a cluster holds, by (namespace or "", name); `errors`
@@ -46,7 +41,7 @@ class Templates:
     found: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # "*": the cluster-wide list
 
-    def lookup(self, namespace: str, ref: dict[str, Any]) -> dict[str, Any] | Unread:
+    def lookup(self, namespace: str, ref: dict[str, Any]) -> dict[str, Any] | Unknown:
         cluster = bool(ref.get("clusterScope"))
         name = str(ref.get("templateName") or "")
         scope = "" if cluster else namespace
@@ -55,10 +50,10 @@ class Templates:
         )
         why = self.errors.get(scope) or (self.errors.get("*") if scope else None)
         if why:
-            return Unread(f"{label} could not be read ({why})")
+            return Unknown(f"{label} could not be read ({why})")
         template = self.found.get((scope, name))
         if template is None:
-            return Unread(f"{label} does not exist")
+            return Unknown(f"{label} does not exist")
         return template
 
 
@@ -150,16 +145,16 @@ def dry_run_patterns(stanza: Any) -> list[str]:
     return [str(d.get("metricName")) for d in stanza.get("dryRun") or [] if isinstance(d, dict)]
 
 
-def can_abort(templates: Templates, namespace: str, stanzas: list[Any]) -> bool | Unread:
+def can_abort(templates: Templates, namespace: str, stanzas: list[Any]) -> bool | Unknown:
     """Whether any of these analysis stanzas (a Rollout's) names a metric that
     can abort: True as soon as one does; unknown if none does and a template
     could not be read; else False."""
-    unread: Unread | None = None
+    unread: Unknown | None = None
     for stanza in stanzas:
         rollout_dry = dry_run_patterns(stanza)
         for ref in refs(stanza):
             template = templates.lookup(namespace, ref)
-            if isinstance(template, Unread):
+            if isinstance(template, Unknown):
                 unread = unread or template
                 continue
             spec = template.get("spec") or {}

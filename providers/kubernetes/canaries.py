@@ -16,9 +16,9 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from providers.kubernetes.analysis import Unread
 from providers.kubernetes.kind import k8s_kind, read_name
-from providers.kubernetes.objects import base_observation, collect_kind, get_object
+from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
+from providers.kubernetes.values import Unknown
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -55,6 +55,13 @@ FACTS = (
     ("primary_replicas", "the -primary Deployment's spec.replicas"),
     ("primary_all_pods_at_once", f"{PRIMARY}.rollingUpdate (maxUnavailable >= replicas)"),
 )
+# the promoting Deployment's facts, read for a skipAnalysis Canary only
+PROMOTING = (
+    "primary_deployment",
+    "primary_strategy_type",
+    "primary_replicas",
+    "primary_all_pods_at_once",
+)
 KIND = k8s_kind(
     name="kubernetes.flagger.canary",
     title="Flagger Canary",
@@ -75,24 +82,16 @@ def get(ctx: KubeContext, resource_id: str) -> Observation:
 
 
 def observe(item: dict[str, Any], ctx: KubeContext) -> Observation:
-    obs = base_observation(item, ctx, KIND)
-    meta = item.get("metadata") or {}
-    try:
-        values: dict[str, Any] = _values(item.get("spec") or {}, str(meta.get("namespace")))
-        why = None
-    except (AttributeError, TypeError, ValueError, KeyError) as exc:
-        values, why = {}, f"malformed {KIND.title}: {type(exc).__name__}: {exc}"
-    if why is None and values["skip_analysis"]:
-        values.update(_promoting_deployment(ctx, values, str(meta.get("namespace"))))
-    for spec in KIND.facts:
-        value = values.get(spec.name)
-        if why is not None:
-            obs.unknown(spec.name, spec.field, why)
-        elif isinstance(value, Unread):
-            obs.unknown(spec.name, spec.field, value.why)
-        else:
-            obs.add(spec.name, spec.field, value)
-    return obs
+    namespace = str((item.get("metadata") or {}).get("namespace"))
+
+    def values_of(raw: dict[str, Any]) -> dict[str, Any]:
+        values = _values(raw.get("spec") or {}, namespace)
+        values.update(dict.fromkeys(PROMOTING))
+        if values["skip_analysis"]:
+            values.update(_promoting_deployment(ctx, values, namespace))
+        return values
+
+    return add_facts(base_observation(item, ctx, KIND), KIND, item, values_of)
 
 
 def _values(spec: dict[str, Any], namespace: str) -> dict[str, Any]:
@@ -163,10 +162,9 @@ def _promoting_deployment(
     from providers.kubernetes.deployments import _values as deployment_values
     from providers.kubernetes.faults import describe, errors
 
-    names = ("primary_deployment", "primary_strategy_type", "primary_replicas")
-    names += ("primary_all_pods_at_once",)
+    names = PROMOTING
     if values["target_kind"] != "Deployment" or not values["target_name"]:
-        why = Unread(
+        why = Unknown(
             f"skipAnalysis on a {values['target_kind']} target: only a Deployment "
             "target's strategy is read"
         )
@@ -185,7 +183,7 @@ def _promoting_deployment(
             if getattr(exc, "status", None) == 404:
                 missing.append(name)
                 continue
-            return dict.fromkeys(names, Unread(f"Deployment {namespace}/{name}: {describe(exc)}"))
+            return dict.fromkeys(names, Unknown(f"Deployment {namespace}/{name}: {describe(exc)}"))
         spec = json.loads(resp.data).get("spec") or {}
         dep = deployment_values(spec)
         return {
@@ -195,4 +193,4 @@ def _promoting_deployment(
             "primary_all_pods_at_once": dep["all_pods_at_once"],
         }
     gone = " and ".join(f"{namespace}/{n}" for n in missing)
-    return dict.fromkeys(names, Unread(f"neither Deployment {gone} exists"))
+    return dict.fromkeys(names, Unknown(f"neither Deployment {gone} exists"))

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.kubernetes import analysis
-from providers.kubernetes.analysis import Templates, Unread
+from providers.kubernetes.analysis import Templates
 from providers.kubernetes.kind import k8s_kind, read_name
-from providers.kubernetes.objects import base_observation, collect_kind, get_object
+from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -91,22 +91,13 @@ def get(ctx: KubeContext, resource_id: str) -> Observation:
 
 
 def observe(item: dict[str, Any], ctx: KubeContext, templates: Templates) -> Observation:
-    obs = base_observation(item, ctx, KIND)
     namespace = str((item.get("metadata") or {}).get("namespace") or "")
-    try:
-        values: dict[str, Any] = _values(item.get("spec") or {}, namespace, templates)
-        why = None
-    except (AttributeError, TypeError, ValueError, KeyError) as exc:
-        values, why = {}, f"malformed {KIND.title}: {type(exc).__name__}: {exc}"
-    for spec in KIND.facts:
-        value = values.get(spec.name)
-        if why is not None:
-            obs.unknown(spec.name, spec.field, why)
-        elif isinstance(value, Unread):
-            obs.unknown(spec.name, spec.field, value.why)
-        else:
-            obs.add(spec.name, spec.field, value)
-    return obs
+    return add_facts(
+        base_observation(item, ctx, KIND),
+        KIND,
+        item,
+        lambda i: _values(i.get("spec") or {}, namespace, templates),
+    )
 
 
 def _stanzas(spec: dict[str, Any]) -> list[Any]:
