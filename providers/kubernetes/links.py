@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from providers.kubernetes.kind import parse_id
-from scanner.links import Link
+from scanner.links import Link, list_facts
 from scanner.model import Observation
 
 KNATIVE_SERVICE_LABEL = "serving.knative.dev/service"
@@ -39,6 +39,11 @@ def knative_service_of(unit: Observation) -> Iterable[str]:
     return [f"services.serving.knative.dev/{unit.location}/{service}"] if service else []
 
 
+DEPLOYMENT = "kubernetes.apps.deployment"
+DAEMONSET = "kubernetes.apps.daemonset"
+ROLLOUT = "kubernetes.argo.rollout"
+CANARY = "kubernetes.flagger.canary"
+
 LINKS: tuple[Link, ...] = (
     Link(
         owner="kubernetes.knative.service",
@@ -47,5 +52,26 @@ LINKS: tuple[Link, ...] = (
         owned_keys=knative_service_of,
         names_fact="revision_deployments",
         how=f"the Deployment's {KNATIVE_SERVICE_LABEL} label names the Knative Service",
+    ),
+    Link(
+        ROLLOUT,
+        DEPLOYMENT,
+        owner_keys=list_facts("workload_ref"),
+        owned_keys=own_key,
+        how="a Rollout's spec.workloadRef names the Deployment whose pod template it releases",
+    ),
+    Link(
+        CANARY,
+        DEPLOYMENT,
+        owner_keys=list_facts("target_deployments"),
+        owned_keys=own_key,
+        how="a Flagger Canary's spec.targetRef names the Deployment; Flagger makes NAME-primary",
+    ),
+    Link(
+        CANARY,
+        DAEMONSET,
+        owner_keys=list_facts("target_daemonsets"),
+        owned_keys=own_key,
+        how="a Flagger Canary's spec.targetRef names the DaemonSet; Flagger makes NAME-primary",
     ),
 )

@@ -33,6 +33,8 @@ class KubernetesPlugin(ProviderPlugin):
         "providers.kubernetes.httproutes",
         "providers.kubernetes.virtualservices",
         "providers.kubernetes.knative",
+        "providers.kubernetes.rollouts",
+        "providers.kubernetes.canaries",
     )
     discovery_reads = ("core/namespaces:get",)
 

@@ -192,7 +192,7 @@ def test_check_reads_one_deployment_by_its_stable_id(kube: Any) -> None:
     "bad",
     [
         "k8s:abc/shop/deployments.apps",
-        "k8s:abc/shop/rollouts.argoproj.io/x",
+        "k8s:abc/shop/applications.argoproj.io/x",
         "k8s:abc/Shop!/deployments.apps/x",
     ],
 )
@@ -258,6 +258,13 @@ def test_cluster_role_holds_exactly_the_declared_reads() -> None:
             "verbs": ["get", "list"],
         },
         {"apiGroups": ["serving.knative.dev"], "resources": ["services"], "verbs": ["get", "list"]},
+        {"apiGroups": ["argoproj.io"], "resources": ["rollouts"], "verbs": ["get", "list"]},
+        {
+            "apiGroups": ["argoproj.io"],
+            "resources": ["analysistemplates", "clusteranalysistemplates"],
+            "verbs": ["list"],
+        },
+        {"apiGroups": ["flagger.app"], "resources": ["canaries"], "verbs": ["get", "list"]},
     ]
     assert all(set(r["verbs"]) <= {"get", "list"} for r in role["rules"])
 

@@ -45,9 +45,10 @@ def test_scan_every_context(env: dict[str, str]) -> None:
     assert r.returncode == 3, r.stderr  # the scaled-to-zero Deployment is not assessed
     units = json.loads(r.stdout)["resources"]
     # coredns in kube-system, the node agent hr-log-shipper, Knative's revision
-    # Deployment and the VirtualService Knative made are left out
-    assert len(units) == 21
-    assert Counter(u["level"] for u in units) == {1: 5, 2: 5, 3: 3, 4: 4, None: 4}
+    # Deployment and the VirtualService Knative made are left out; so are the
+    # Deployments that the Rollouts (EKS) and Canaries (AKS) release
+    assert len(units) == 35
+    assert Counter(u["level"] for u in units) == {1: 5, 2: 7, 3: 5, 4: 9, 5: 5, None: 4}
     assert Counter(u["kind"] for u in units) == {
         "kubernetes.apps.deployment": 7,
         "kubernetes.apps.statefulset": 5,
@@ -55,6 +56,8 @@ def test_scan_every_context(env: dict[str, str]) -> None:
         "kubernetes.gateway.httproute": 3,
         "kubernetes.istio.virtualservice": 2,
         "kubernetes.knative.service": 2,
+        "kubernetes.argo.rollout": 8,
+        "kubernetes.flagger.canary": 6,
     }
     names = {u["id"].rsplit("/", 1)[1] for u in units}
     assert {"notebook-renderer", "ingest-pools"} <= names
@@ -70,7 +73,12 @@ def test_scan_defaults_to_the_current_context(env: dict[str, str]) -> None:
     r = relscan("scan", "--provider", "kubernetes", "--format", "json", "--quiet", env=env)
     units = json.loads(r.stdout)["resources"]
     assert r.returncode == 0, r.stderr
-    assert sorted(u["id"].rsplit("/", 1)[1] for u in units) == ["legacy-admin", "portal-frontend"]
+    deployments = [u for u in units if u["kind"] == "kubernetes.apps.deployment"]
+    assert sorted(u["id"].rsplit("/", 1)[1] for u in deployments) == [
+        "legacy-admin",
+        "portal-frontend",
+    ]
+    assert {u["kind"] for u in units} == {"kubernetes.apps.deployment", "kubernetes.argo.rollout"}
 
 
 def test_check_by_stable_id(env: dict[str, str]) -> None:
@@ -143,8 +151,10 @@ def test_config_file_section(env: dict[str, str], tmp_path: Any) -> None:
     )
     r = relscan("scan", "--config", str(config), "--format", "json", "--quiet", env=env)
     assert r.returncode == 0, r.stderr
-    names = sorted(u["id"].rsplit("/", 1)[1] for u in json.loads(r.stdout)["resources"])
-    assert names == ["case-api", "case-worker"]
+    units = json.loads(r.stdout)["resources"]
+    deployments = [u for u in units if u["kind"] == "kubernetes.apps.deployment"]
+    assert sorted(u["id"].rsplit("/", 1)[1] for u in deployments) == ["case-api", "case-worker"]
+    assert sum(u["kind"] == "kubernetes.flagger.canary" for u in units) == 6
     config.write_text('[kubernetes]\ncontext = ["x"]\nwatch = true\n')
     r = relscan("scan", "--config", str(config), env=env)
     assert r.returncode == 2 and "kubernetes.watch" in r.stderr, r.stderr
@@ -159,3 +169,40 @@ def test_no_kubeconfig_is_one_line_and_exit_2(tmp_path) -> None:
         f"relscan: error: no kubeconfig at {tmp_path}/.kube/config: give --k8s-kubeconfig, "
         "set KUBECONFIG, or run relscan in a pod with a service account"
     )
+
+
+AKS_UID = "8e4b2d90-1f3c-4c6a-a2b7-5d9e0c1f3a42"
+
+
+@pytest.mark.parametrize(
+    ("rid", "level", "rule"),
+    [
+        (
+            f"k8s:{EKS_UID}/benefits/rollouts.argoproj.io/payments-gateway",
+            5,
+            "K8S-ARGO-5-BLUEGREEN-POST-ANALYSIS",
+        ),
+        (
+            f"k8s:{EKS_UID}/citizen-portal/rollouts.argoproj.io/appointments",
+            4,
+            "K8S-ARGO-4-CANARY-MANUAL-PAUSE",
+        ),
+        (
+            f"k8s:{AKS_UID}/appeals/canaries.flagger.app/tribunal-bundles",
+            3,
+            "K8S-FLAGGER-3-BLUEGREEN-GATED",
+        ),
+        (
+            f"k8s:{AKS_UID}/case-management/canaries.flagger.app/correspondence",
+            2,
+            "K8S-FLAGGER-2-SKIP-ROLLING",
+        ),
+    ],
+)
+def test_check_rollout_and_canary_ids(env: dict[str, str], rid: str, level: int, rule: str) -> None:
+    # check reads the one object, and what decides it: the templates of its
+    # namespace and the cluster's, or the -primary Deployment of a skipAnalysis Canary
+    r = relscan("check", rid, "--format", "json", env={**env, "RELSCAN_K8S_ALL_CONTEXTS": "1"})
+    assert r.returncode == 0, r.stderr
+    unit = json.loads(r.stdout)
+    assert (unit["id"], unit["level"], unit["rule"]) == (rid, level, rule)

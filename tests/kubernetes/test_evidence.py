@@ -31,7 +31,8 @@ def test_scan_is_recorded_without_credentials_and_replays(kube: Any, tmp_path: P
         ("apps/statefulsets:list", "/apis/apps/v1/statefulsets", 200),
         ("core/services:list", "/api/v1/services", 200),  # before DaemonSets: who they serve
         ("apps/daemonsets:list", "/apis/apps/v1/daemonsets", 200),
-        # the route and Knative kinds look for their groups once; none is served
+        # the route, Knative, Argo Rollouts and Flagger kinds look for their groups
+        # once; none is served
         ("discovery", "/apis/", 200),
     ]
     text = "".join(p.read_text() for p in (bundle / "responses").iterdir())
