@@ -39,10 +39,25 @@ def knative_service_of(unit: Observation) -> Iterable[str]:
     return [f"services.serving.knative.dev/{unit.location}/{service}"] if service else []
 
 
+def flagger_canary_of(unit: Observation) -> Iterable[str]:
+    """The Flagger Canary that made a route: Flagger sets an ownerReference to
+    the Canary on the routes it creates (`owner_references`: KIND.GROUP/NAME),
+    in the route's namespace."""
+    fact = unit.facts.get("owner_references")
+    owners = fact.value if fact is not None and isinstance(fact.value, list) else []
+    prefix = "Canary.flagger.app/"
+    return [
+        f"canaries.flagger.app/{unit.location}/{owner[len(prefix) :]}"
+        for owner in owners
+        if isinstance(owner, str) and owner.startswith(prefix)
+    ]
+
+
 DEPLOYMENT = "kubernetes.apps.deployment"
 DAEMONSET = "kubernetes.apps.daemonset"
 ROLLOUT = "kubernetes.argo.rollout"
 CANARY = "kubernetes.flagger.canary"
+ROUTES = ("kubernetes.gateway.httproute", "kubernetes.istio.virtualservice")
 
 LINKS: tuple[Link, ...] = (
     Link(
@@ -73,5 +88,26 @@ LINKS: tuple[Link, ...] = (
         owner_keys=list_facts("target_daemonsets"),
         owned_keys=own_key,
         how="a Flagger Canary's spec.targetRef names the DaemonSet; Flagger makes NAME-primary",
+    ),
+    *(
+        Link(
+            ROLLOUT,
+            route,
+            owner_keys=list_facts("traffic_routes"),
+            owned_keys=own_key,
+            how="a Rollout's spec.strategy.canary.trafficRouting names the route whose "
+            "weights it sets",
+        )
+        for route in ROUTES
+    ),
+    *(
+        Link(
+            CANARY,
+            route,
+            owner_keys=own_key,
+            owned_keys=flagger_canary_of,
+            how="the route's metadata.ownerReferences names the Flagger Canary that made it",
+        )
+        for route in ROUTES
     ),
 )

@@ -10,7 +10,6 @@ from typing import Any
 import yaml
 
 from providers.kubernetes.canaries import KIND as CANARY
-from providers.kubernetes.deployments import KIND as DEPLOYMENT
 from providers.kubernetes.rollouts import KIND as ROLLOUT
 from scanner.classify import classify
 
@@ -24,7 +23,8 @@ def demo_part() -> dict[str, Any]:
 
 
 def levels(kube: Any, context: str, kind: str) -> tuple[dict[str, Any], list[str]]:
-    """The kind's units by name with (level, rule), and the Deployments' names."""
+    """The kind's units by name with (level, rule), and the other units' names
+    (Deployments and routes)."""
     k = kube(demo_part(), current=context)
     found, errors = k.scan()
     assert errors == []
@@ -33,7 +33,7 @@ def levels(kube: Any, context: str, kind: str) -> tuple[dict[str, Any], list[str
         if obs.kind == kind:
             a = classify(obs)
             judged[obs.name] = (a.level, a.rule)
-    return judged, [o.name for o in found if o.kind == DEPLOYMENT.name]
+    return judged, [o.name for o in found if o.kind != kind]
 
 
 def test_demo_rollouts(kube: Any) -> None:
@@ -48,9 +48,11 @@ def test_demo_rollouts(kube: Any) -> None:
         "citizen-portal/appointments": (4, "K8S-ARGO-4-CANARY-MANUAL-PAUSE"),
         "citizen-portal/document-upload": (5, "K8S-ARGO-5-CANARY-DEADLINE-ABORT"),
     }
-    # the workloadRef Deployment is the Rollout's, not a unit of its own
+    # the workloadRef Deployment and the routes named in trafficRouting (a
+    # VirtualService at 80/20, an HTTPRoute at 100/0) are the Rollouts', not units
     assert "citizen-portal/document-upload" not in names
     assert "citizen-portal/portal-frontend" in names
+    assert not {"benefits/benefits-api-vsvc", "citizen-portal/appointments"} & set(names)
 
 
 def test_demo_canaries(kube: Any) -> None:
@@ -63,5 +65,6 @@ def test_demo_canaries(kube: Any) -> None:
         "case-management/correspondence": (2, "K8S-FLAGGER-2-SKIP-ROLLING"),
         "appeals/tribunal-bundles": (3, "K8S-FLAGGER-3-BLUEGREEN-GATED"),
     }
-    # the targets and their -primary copies are the Canaries', not units of their own
+    # the targets and their -primary copies, and the VirtualService Flagger made for
+    # case-portal, are the Canaries', not units of their own
     assert names == ["case-management/case-api", "case-management/case-worker"]
