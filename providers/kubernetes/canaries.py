@@ -159,7 +159,7 @@ def _promoting_deployment(
 ) -> dict[str, Any]:
     """The strategy facts of the Deployment that rolls a skipAnalysis promotion
     out: the `-primary` one, or the target if Flagger has not made it yet."""
-    from providers.kubernetes.deployments import _values as deployment_values
+    from providers.kubernetes.deployments import strategy_values
     from providers.kubernetes.faults import describe, errors
 
     names = PROMOTING
@@ -185,7 +185,7 @@ def _promoting_deployment(
                 continue
             return dict.fromkeys(names, Unknown(f"Deployment {namespace}/{name}: {describe(exc)}"))
         spec = json.loads(resp.data).get("spec") or {}
-        dep = deployment_values(spec)
+        dep = strategy_values(spec)
         return {
             "primary_deployment": f"{namespace}/{name}",
             "primary_strategy_type": dep["strategy_type"],

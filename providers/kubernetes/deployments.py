@@ -61,11 +61,16 @@ def get(ctx: KubeContext, resource_id: str) -> Observation:
 
 def observe(item: dict[str, Any], ctx: KubeContext) -> Observation:
     return add_facts(
-        base_observation(item, ctx, KIND), KIND, item, lambda i: _values(i.get("spec") or {})
+        base_observation(item, ctx, KIND),
+        KIND,
+        item,
+        lambda i: strategy_values(i.get("spec") or {}),
     )
 
 
-def _values(spec: dict[str, Any]) -> dict[str, Any]:
+def strategy_values(spec: dict[str, Any]) -> dict[str, Any]:
+    """The facts of a Deployment spec (also read for a Flagger Canary that skips
+    analysis, whose -primary Deployment rolls the promotion out)."""
     from providers.kubernetes import fenceposts
 
     strategy = spec.get("strategy") or {}
