@@ -43,7 +43,7 @@ from scanner.workers import available_cores
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def demo(output_dir: str, estate_path: str | None, workers: int | None, quiet: bool) -> None:
-    """Scan a built-in sample estate of all four clouds (no cloud account needed)."""
+    """Scan a built-in sample estate of four clouds and Kubernetes (no cloud account needed)."""
     out = _writable_folder(output_dir)
     estate = load_estate(estate_path)
     plugins = installed_plugins()
