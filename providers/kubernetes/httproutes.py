@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.kubernetes.kind import k8s_kind
-from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
-from providers.kubernetes.routes import is_release_route, route_facts, route_values, weighted_list
+from providers.kubernetes.objects import add_facts, base_observation, get_object
+from providers.kubernetes.routes import collect_routes, route_facts, route_values, weighted_list
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
@@ -36,10 +36,7 @@ KIND = k8s_kind(
 
 
 def collect(ctx: KubeContext) -> Iterator[Observation | ScopeError]:
-    for item in collect_kind(ctx, KIND, observe, VERSIONS):
-        if isinstance(item, Observation) and not is_release_route(item):
-            continue  # a lone backend per list, or Knative's plumbing (routes.py)
-        yield item
+    return collect_routes(ctx, KIND, observe, VERSIONS)  # release routes only (routes.py)
 
 
 def get(ctx: KubeContext, resource_id: str) -> Observation:

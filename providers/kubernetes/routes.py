@@ -12,10 +12,16 @@ list counts once, with its weights added, as the proxies do.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.model import Observation
+from providers.kubernetes.kind import K8sKind
+from providers.kubernetes.objects import collect_kind
+from scanner.model import Observation, ScopeError
+
+if TYPE_CHECKING:
+    from providers.kubernetes.context import KubeContext
 
 # Knative's networking layer makes routes from a Knative Service's traffic
 # (net-istio VirtualServices, net-gateway-api HTTPRoutes), owned by its
@@ -120,3 +126,16 @@ def is_release_route(obs: Observation) -> bool:
         return False
     most = facts["most_backends"].value
     return not isinstance(most, int) or most >= 2
+
+
+def collect_routes(
+    ctx: KubeContext,
+    kind: K8sKind,
+    observe: Callable[[dict[str, Any], KubeContext], Observation],
+    versions: tuple[str, ...],
+) -> Iterator[Observation | ScopeError]:
+    """A route kind's units: its objects that are release routes (above)."""
+    for item in collect_kind(ctx, kind, observe, versions):
+        if isinstance(item, Observation) and not is_release_route(item):
+            continue
+        yield item
