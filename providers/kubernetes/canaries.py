@@ -133,7 +133,7 @@ def _values(spec: dict[str, Any], namespace: str) -> dict[str, Any]:
         "target_daemonsets": keys("daemonsets", "DaemonSet"),
         "mode": mode,
         "step_weight": step_weight,
-        "step_weights": step_weights,
+        "step_weights": [f"{w}%" for w in step_weights],  # evidence: a list of strings
         "max_weight": an.get("maxWeight"),
         "iterations": iterations,
         "match": match,

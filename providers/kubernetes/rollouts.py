@@ -149,7 +149,7 @@ def _values(spec: dict[str, Any], namespace: str, templates: Templates) -> dict[
         background = [canary.get("analysis")]
         values.update(
             steps=len(steps),
-            step_weights=[s["setWeight"] for s in steps if "setWeight" in s],
+            step_weights=[f"{s['setWeight']}%" for s in steps if "setWeight" in s],
             pauses=len(pauses),
             indefinite_pauses=sum(1 for p in pauses if not (p or {}).get("duration")),
             step_analysis=_names(step_stanzas),

@@ -329,7 +329,7 @@ def test_canary_step_facts(kube: Any) -> None:
     steps = [{"setWeight": 10}, {"pause": {}}, {"setWeight": 50}, {"pause": {"duration": "1h"}}]
     obs = scan_one(kube, rollout("example-rollout", canary(steps=steps)))
     facts = {n: f.value for n, f in obs.facts.items()}
-    assert (facts["steps"], facts["step_weights"]) == (4, [10, 50])
+    assert (facts["steps"], facts["step_weights"]) == (4, ["10%", "50%"])
     assert (facts["pauses"], facts["indefinite_pauses"]) == (2, 1)
     assert facts["step_analysis_can_abort"] is facts["background_analysis_can_abort"] is False
     assert facts["progress_deadline_abort"] is False
