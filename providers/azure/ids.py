@@ -51,15 +51,20 @@ class ResourceId:
     group: str
     kind: str  # the resource type in lower case, a declared kind's type_key
     name: str
+    # A child resource's parents' names, outermost first (a profile's name for
+    # an origin group); empty for a top-level resource.
+    parents: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         """The id as ARM spells it (parse_resource_id(rid.text) == rid)."""
         declared = kind_of(self.kind)
-        kind = declared.resource_type if declared else self.kind
+        namespace, *types = (declared.resource_type if declared else self.kind).split("/")
+        names = (*self.parents, self.name)
+        path = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=False))
         return (
             f"/subscriptions/{self.subscription}/resourceGroups/{self.group}"
-            f"/providers/{kind}/{self.name}"
+            f"/providers/{namespace}/{path}"
         )
 
 
@@ -130,11 +135,13 @@ def parse_resource_id(text: str, kinds: Sequence[AzureKind] | None = None) -> Re
         raise UsageError(
             f"malformed Azure resource id {text!r}: {_id_problem(text)} (expected {_EXPECTED})"
         )
-    kind = kind_of(f"{m['namespace']}/{m['type']}", declared)
+    top = f"{m['namespace']}/{m['type']}"
     rest = m["rest"]
     base = body[: len(body) - len(rest)]
+    children = rest.split("/")[1:] if rest else []
+    kind = kind_of(top, declared)
+    parents: tuple[str, ...] = ()
     if kind is not None and rest:
-        children = rest.split("/")[1:]
         folded = kind.folded_message(children[0]) if len(children) == 2 else None
         if folded is not None:
             raise UsageError(folded.format(text=text, base=base))
@@ -143,10 +150,15 @@ def parse_resource_id(text: str, kinds: Sequence[AzureKind] | None = None) -> Re
             f"assesses the {kind.noun} itself: check {base}"
         )
     if kind is None:
+        kind, parents = _child_of(text, body, top, m["name"], children, declared)
+    if kind is None:
+        below = any(k.child_types and k.top_type_key == top.lower() for k in declared)
+        named = f"{top}/{children[0]}" if below and children else top
         raise UsageError(
-            f"unsupported Azure resource kind {m['namespace']}/{m['type']}; relscan checks "
+            f"unsupported Azure resource kind {named}; relscan checks "
             f"{' and '.join(k.id_form for k in declared)}"
         )
+    name = children[-1] if parents else m["name"]
     try:
         sub = subscription_id(m["subscription"])
     except UsageError:
@@ -159,9 +171,49 @@ def parse_resource_id(text: str, kinds: Sequence[AzureKind] | None = None) -> Re
             f"malformed Azure resource id {text!r}: resource group name {m['group']!r} is not "
             "1 to 90 letters, digits, '_', '-', '.' and parentheses, not ending in '.'"
         )
-    if not kind.name_pattern.match(m["name"]):
+    for parent in parents:
+        if kind.parent_name_pattern is not None and not kind.parent_name_pattern.match(parent):
+            raise UsageError(
+                f"malformed Azure resource id {text!r}: {kind.parent_noun} name {parent!r} is "
+                f"not {kind.parent_name_rule}, starting and ending with a letter or digit"
+            )
+    if not kind.name_pattern.match(name):
         raise UsageError(
-            f"malformed Azure resource id {text!r}: name {m['name']!r} is not {kind.name_rule}, "
+            f"malformed Azure resource id {text!r}: name {name!r} is not {kind.name_rule}, "
             "starting and ending with a letter or digit"
         )
-    return ResourceId(sub, m["group"], kind.type_key, m["name"])
+    return ResourceId(sub, m["group"], kind.type_key, name, parents)
+
+
+def _child_of(
+    text: str,
+    body: str,
+    top: str,
+    first_name: str,
+    children: list[str],
+    declared: Sequence[AzureKind],
+) -> tuple[AzureKind | None, tuple[str, ...]]:
+    """The child kind an id names below a top-level type no kind claims, and
+    its parents' names; (None, ()) when no child kind lives under `top`. The
+    id of a parent, or of a part of the unit, is refused naming the unit."""
+    for kind in declared:
+        types = kind.child_types
+        if not types or kind.top_type_key != top.lower():
+            continue
+        if not children:
+            raise UsageError(
+                f"{text[:300]!r} is a {kind.parent_noun}; relscan assesses its "
+                f"{kind.titles}: check {body}/{types[0]}/NAME"
+            )
+        steps = len(types)
+        named = [c.lower() for c in children[0 : 2 * steps : 2]]
+        if len(children) < 2 * steps or named != [t.lower() for t in types]:
+            continue
+        if len(children) > 2 * steps:
+            unit = body[: len(body) - len("/".join(["", *children[2 * steps :]]))]
+            raise UsageError(
+                f"{text[:300]!r} names a part ({children[2 * steps][:60]}) of a {kind.noun}; "
+                f"relscan assesses the {kind.noun} itself: check {unit}"
+            )
+        return kind, (first_name, *children[1 : 2 * steps - 1 : 2])
+    return None, ()

@@ -55,6 +55,12 @@ class AzureKind(Kind):
     noun: str
     name_pattern: re.Pattern[str]
     name_rule: str
+    # A child resource (its resource_type has more than one type segment, as
+    # Microsoft.Cdn/profiles/originGroups): the rule its parents' names follow,
+    # and what a parent is called (`check` of a parent's id names the unit).
+    parent_name_pattern: re.Pattern[str] | None = None
+    parent_name_rule: str = ""
+    parent_noun: str = ""
     # Child resource types that are part of the unit, each with the message
     # `check` gives for a child's id ({text}: the id given, {base}: the unit's id).
     folded: tuple[tuple[str, str], ...] = ()
@@ -71,6 +77,17 @@ class AzureKind(Kind):
     def type_key(self) -> str:
         """The resource type as ids are compared: lower case."""
         return self.resource_type.lower()
+
+    @property
+    def child_types(self) -> tuple[str, ...]:
+        """The type segments after the top-level type (empty for a top-level
+        kind): ("originGroups",) for Microsoft.Cdn/profiles/originGroups."""
+        return tuple(self.resource_type.split("/")[2:])
+
+    @property
+    def top_type_key(self) -> str:
+        """The top-level resource type of its ids, lower case (microsoft.cdn/profiles)."""
+        return "/".join(self.type_key.split("/")[:2])
 
     def folded_message(self, child: str) -> str | None:
         for name, message in self.folded:
@@ -94,16 +111,31 @@ def arm_kind(
     calls: tuple[Read, ...],
     folded: tuple[tuple[str, str], ...] = (),
     grant_note: str = "",
+    parent_placeholders: tuple[str, ...] = (),
+    parent_name_pattern: re.Pattern[str] | None = None,
+    parent_name_rule: str = "",
+    parent_noun: str = "",
 ) -> AzureKind:
     """An Azure kind whose units are ARM resources of one type in a resource
     group: its id form, id pattern (ARM compares ids case-insensitively; one
-    trailing '/', as copied from a URL, is allowed) and reads follow."""
+    trailing '/', as copied from a URL, is allowed) and reads follow.
+
+    A child resource type (Microsoft.Cdn/profiles/originGroups) names one
+    placeholder per parent (`parent_placeholders`, outermost first) and the
+    rule its parents' names follow; its ids are
+    .../providers/Microsoft.Cdn/profiles/PROFILE/originGroups/GROUP."""
+    namespace, *types = resource_type.split("/")
+    if len(parent_placeholders) != len(types) - 1:
+        raise ValueError(f"{name}: {resource_type} needs {len(types) - 1} parent placeholder(s)")
+    names = (*parent_placeholders, placeholder)
+    form = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=True))
+    pattern = "/".join(f"{re.escape(t)}/[^/]+" for t in types)
     return AzureKind(
         name=name,
         title=title,
         provider="azure",
-        id_form=f"{ID_PREFIX}/{resource_type}/{placeholder}",
-        id_pattern=re.compile(rf"{_ID_PREFIX}/{re.escape(resource_type)}/[^/]+/?", re.IGNORECASE),
+        id_form=f"{ID_PREFIX}/{namespace}/{form}",
+        id_pattern=re.compile(rf"{_ID_PREFIX}/{re.escape(namespace)}/{pattern}/?", re.IGNORECASE),
         facts=facts,
         reads=tuple(call.operation for call in calls),
         resource_type=resource_type,
@@ -115,4 +147,7 @@ def arm_kind(
         service=service,
         calls=calls,
         grant_note=grant_note,
+        parent_name_pattern=parent_name_pattern,
+        parent_name_rule=parent_name_rule,
+        parent_noun=parent_noun,
     )

@@ -22,7 +22,11 @@ class AzurePlugin(ProviderPlugin):
     name = "azure"
     title = "Microsoft Azure"
     # One module per kind (providers/azure/kind.py says what each declares).
-    readers = ("providers.azure.appservice", "providers.azure.trafficmanager")
+    readers = (
+        "providers.azure.appservice",
+        "providers.azure.trafficmanager",
+        "providers.azure.frontdoor",
+    )
     discovery_reads = ("subscriptions.list",)
     emulator = "providers.azure.emulator.app"
     scan_only = frozenset({"azure_subscription"})

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 from providers.azure.emulator import wire
 from providers.azure.emulator.faults import declared_message, fault_response, overlay, replay_key
+from providers.azure.emulator.frontdoor import ROUTES as FRONT_DOOR_ROUTES
+from providers.azure.emulator.frontdoor import FrontDoorHandlers
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
@@ -45,6 +47,7 @@ ROUTES = [
         "Microsoft.Network/trafficManagerProfiles/read",
     ),
     ("profiles.get", _PROFILE, "Microsoft.Network/trafficManagerProfiles/read"),
+    *FRONT_DOOR_ROUTES,
 ]
 _COMPILED = [(op, re.compile(f"^{pattern}/?$", re.I), action) for op, pattern, action in ROUTES]
 
@@ -62,7 +65,7 @@ def _norm(fixture: dict[str, Any], default_sub: str) -> dict[str, Any]:
     return item
 
 
-class AzureEmulator:
+class AzureEmulator(FrontDoorHandlers):
     """Callable app for LoopbackServer. `estate` is the `azure` part of a fixture."""
 
     def __init__(
@@ -77,6 +80,7 @@ class AzureEmulator:
         default = str(self.subscriptions[0]["id"]).lower() if self.subscriptions else ""
         self.apps = [_norm(a, default) for a in estate.get("apps", [])]
         self.profiles = [_norm(p, default) for p in estate.get("traffic_manager", [])]
+        self.front_door = [_norm(p, default) for p in estate.get("front_door", [])]
         self.faults = [dict(f) for f in estate.get("faults", [])]
         self.page_size = page_size
         self.retry_after = retry_after  # seconds, in injected throttles and 503s
@@ -189,6 +193,14 @@ class AzureEmulator:
             ):
                 return item
         raise ArmFault(
+            404,
+            "ResourceNotFound",
+            f"The Resource '{kind}/{name}' under resource group '{rg}' was not found. "
+            "For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+        )
+
+    def _missing(self, kind: str, name: str, rg: str) -> Exception:
+        return ArmFault(
             404,
             "ResourceNotFound",
             f"The Resource '{kind}/{name}' under resource group '{rg}' was not found. "

@@ -1,0 +1,470 @@
+"""Azure Front Door Standard and Premium: origin groups that routes use, with
+their origins' weights and priorities, load-balancing and health-probe
+settings, as facts.
+
+A unit is an origin group
+(`.../providers/Microsoft.Cdn/profiles/PROFILE/originGroups/GROUP`) that at
+least one route (`afdEndpoints/*/routes`, `originGroup.id`) sends traffic to;
+it is one unit however many routes use it. An origin group no route uses
+serves nobody and is not a unit. Only profiles whose sku is
+`Standard_AzureFrontDoor` or `Premium_AzureFrontDoor` are read: CDN profiles
+(Microsoft.Cdn/profiles with a CDN sku) and Front Door (classic)
+(Microsoft.Network/frontDoors) are not units.
+
+Calls per subscription: one paged `profiles.list`; per Front Door profile
+`afd_origin_groups.list_by_profile` and `afd_endpoints.list_by_profile`, then
+`afd_origins.list_by_origin_group` per origin group and
+`routes.list_by_endpoint` per endpoint. Profiles are read side by side
+(scanner/fanout.py), and within a profile its origin groups' origins and its
+endpoints' routes; results keep the lists' order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from providers.azure.ids import parse_resource_id
+from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
+from providers.azure.values import (
+    Unusable,
+    as_record,
+    number,
+    objects,
+    shown,
+    string,
+    tags,
+    text,
+)
+from scanner.errors import UsageError
+from scanner.facts import dig, plain
+from scanner.fanout import fan_out
+from scanner.kind import facts
+from scanner.model import Observation, ScopeError
+
+if TYPE_CHECKING:
+    from providers.azure.context import AzureContext
+
+FRONT_DOOR_SKUS = ("standard_azurefrontdoor", "premium_azurefrontdoor")
+# Documented defaults (https://learn.microsoft.com/en-us/azure/frontdoor/routing-methods):
+DEFAULT_WEIGHT = 50  # "This parameter uses a default weight of 50"
+DEFAULT_PRIORITY = 1  # an origin group is an equal-priority list unless set (1 to 5)
+DEFAULT_LATENCY_MS = 0  # "By default, the latency sensitivity property is set to 0 ms"
+
+ORIGINS = "origins[]"
+LB = "properties.loadBalancingSettings"
+PROBE = "properties.healthProbeSettings"
+GROUP_PATHS = [
+    ("sample_size", f"{LB}.sampleSize"),
+    ("successful_samples_required", f"{LB}.successfulSamplesRequired"),
+    ("probe_path", f"{PROBE}.probePath"),
+    ("probe_protocol", f"{PROBE}.probeProtocol"),
+    ("probe_request_type", f"{PROBE}.probeRequestType"),
+    ("probe_interval_seconds", f"{PROBE}.probeIntervalInSeconds"),
+    ("session_affinity", "properties.sessionAffinityState"),
+    (
+        "traffic_restoration_minutes",
+        "properties.trafficRestorationTimeToHealedOrNewEndpointsInMinutes",
+    ),
+]
+ORIGIN_FACTS = (
+    "enabled_origins",
+    "priority_tiers",
+    "top_priority",
+    "top_tier_origins",
+    "top_tier_weights",
+    "distinct_top_tier_weights",
+    "standby_origins",
+)
+_PROFILES = "/providers/Microsoft.Cdn/profiles"
+_PROFILE = GROUP_PATH + _PROFILES + "/{profileName}"
+# Profiles and origin groups: 1 to 260 (profiles) or 90 (origin groups)
+# letters, digits and hyphens, starting and ending with a letter or digit.
+_NAME = r"^(?=.{1,%d}$)[a-z0-9]+(-+[a-z0-9]+)*$"
+
+KIND = arm_kind(
+    name="azure.frontdoor.origin_group",
+    title="Front Door origin group",
+    resource_type="Microsoft.Cdn/profiles/originGroups",
+    parent_placeholders=("PROFILE",),
+    placeholder="GROUP",
+    noun="Front Door origin group",
+    name_pattern=re.compile(_NAME % 90, re.I),
+    name_rule="1 to 90 letters, digits and hyphens",
+    parent_name_pattern=re.compile(_NAME % 260, re.I),
+    parent_name_rule="1 to 260 letters, digits and hyphens",
+    parent_noun="Front Door profile",
+    facts=facts(
+        ("profile_sku", "profile.sku.name"),
+        ("routes", "afdEndpoints[].routes[].properties.originGroup.id"),
+        ("enabled_routes", "afdEndpoints[].routes[].properties.enabledState"),
+        ("origins", ORIGINS),
+        ("enabled_origins", f"{ORIGINS}.properties.enabledState"),
+        ("priority_tiers", f"{ORIGINS}.properties.priority"),
+        ("top_priority", f"{ORIGINS}.properties.priority"),
+        ("top_tier_origins", f"{ORIGINS}.properties.priority"),
+        ("top_tier_weights", f"{ORIGINS}.properties.weight"),
+        ("distinct_top_tier_weights", f"{ORIGINS}.properties.weight"),
+        ("standby_origins", f"{ORIGINS}.properties.priority"),
+        ("latency_sensitivity_ms", f"{LB}.additionalLatencyInMilliseconds"),
+        ("health_probes", PROBE),
+        *GROUP_PATHS,
+    ),
+    sdk_client="azure.mgmt.cdn:CdnManagementClient",
+    service="cdn",
+    calls=(
+        Read(
+            "profiles.list",
+            "cdn",
+            "GET",
+            SUBSCRIPTION_PATH + _PROFILES,
+            "Microsoft.Cdn/profiles/read",
+            "list",
+        ),
+        Read("profiles.get", "cdn", "GET", _PROFILE, "Microsoft.Cdn/profiles/read", "object"),
+        Read(
+            "afd_origin_groups.list_by_profile",
+            "cdn",
+            "GET",
+            _PROFILE + "/originGroups",
+            "Microsoft.Cdn/profiles/originGroups/read",
+            "list",
+        ),
+        Read(
+            "afd_origin_groups.get",
+            "cdn",
+            "GET",
+            _PROFILE + "/originGroups/{originGroupName}",
+            "Microsoft.Cdn/profiles/originGroups/read",
+            "object",
+        ),
+        Read(
+            "afd_origins.list_by_origin_group",
+            "cdn",
+            "GET",
+            _PROFILE + "/originGroups/{originGroupName}/origins",
+            "Microsoft.Cdn/profiles/originGroups/origins/read",
+            "list",
+        ),
+        Read(
+            "afd_endpoints.list_by_profile",
+            "cdn",
+            "GET",
+            _PROFILE + "/afdEndpoints",
+            "Microsoft.Cdn/profiles/afdEndpoints/read",
+            "list",
+        ),
+        Read(
+            "routes.list_by_endpoint",
+            "cdn",
+            "GET",
+            _PROFILE + "/afdEndpoints/{endpointName}/routes",
+            "Microsoft.Cdn/profiles/afdEndpoints/routes/read",
+            "list",
+        ),
+    ),
+    grant_note="Front Door profiles, their origin groups, origins, endpoints and routes",
+)
+
+
+def is_front_door(profile: dict[str, Any]) -> bool:
+    """A Front Door Standard or Premium profile (not a CDN profile)."""
+    sku = dig(profile, "sku.name")
+    return isinstance(sku, str) and sku.lower() in FRONT_DOOR_SKUS
+
+
+@dataclass
+class Routes:
+    """A profile's routes by the origin group they send traffic to (lower-case id)."""
+
+    by_group: dict[str, list[str]] = field(default_factory=dict)  # "endpoint/route: state"
+    enabled: dict[str, int] = field(default_factory=dict)
+    unread: str | None = None  # why some endpoint's routes could not be read
+
+
+@dataclass(frozen=True)
+class Origins:
+    items: list[dict[str, Any]] | None
+    reason: str = ""
+
+
+def collect(ctx: AzureContext) -> Iterator[Observation | ScopeError]:
+    """Every used origin group of every Front Door profile of the subscription."""
+    client = ctx.client(KIND)
+
+    def profiles() -> Iterator[Any]:
+        for page in client.profiles.list().by_page():
+            for item in page:
+                profile = as_record(item)
+                if not isinstance(profile, dict) or is_front_door(profile):
+                    yield profile
+
+    answers = fan_out(profiles(), lambda profile: _read_profile(ctx, client, profile))
+    try:
+        for found in answers:
+            yield from found
+    except ctx.errors as exc:  # a page of the profile list: what came before is kept
+        yield ScopeError("azure", ctx.scope, KIND.titles, ctx.describe(exc))
+
+
+def _label(item: Any) -> str:
+    return shown(item.get("id") if isinstance(item, dict) else item)
+
+
+def _read_profile(ctx: AzureContext, client: Any, profile: Any) -> list[Observation | ScopeError]:
+    """A profile's used origin groups, or scope errors naming what failed."""
+    where = f"Front Door profile {_label(profile)}"
+    try:
+        if not isinstance(profile, dict):
+            raise Unusable(f"an item of value is {shown(profile)}, not an object")
+        rid = parse_resource_id(f"{string(profile.get('id'), 'id') or ''}/originGroups/x")
+        group, name = rid.group, rid.parents[0]
+        groups = [as_record(g) for g in client.afd_origin_groups.list_by_profile(group, name)]
+        objects(groups, "originGroups.value[]")
+        endpoints = [as_record(e) for e in client.afd_endpoints.list_by_profile(group, name)]
+        objects(endpoints, "afdEndpoints.value[]")
+    except (UsageError, Unusable, *ctx.errors) as exc:
+        return [ScopeError("azure", ctx.scope, where, _why(ctx, exc)[:500])]
+    routes = _read_routes(ctx, client, group, name, endpoints)
+    out: list[Observation | ScopeError] = []
+    if routes.unread:
+        out.append(ScopeError("azure", ctx.scope, where, routes.unread[:500]))
+    used = [
+        g for g in groups if isinstance(g.get("id"), str) and g["id"].lower() in routes.by_group
+    ]
+
+    def origins(og: dict[str, Any]) -> Origins:
+        return _read_origins(ctx, client, group, name, og)
+
+    with closing(fan_out(used, origins)) as read:
+        for og, found in zip(used, read, strict=True):
+            try:
+                out.append(observe(ctx, profile, og, found, routes))
+            except Unusable as exc:
+                why = f"malformed answer: {exc}"
+                out.append(ScopeError("azure", ctx.scope, f"{KIND.title} {_label(og)}", why))
+    return out
+
+
+def _why(ctx: AzureContext, exc: BaseException) -> str:
+    if isinstance(exc, ctx.errors):
+        return ctx.describe(exc)
+    return f"malformed answer: {exc}" if isinstance(exc, Unusable) else str(exc)
+
+
+def _read_routes(
+    ctx: AzureContext, client: Any, group: str, profile: str, endpoints: list[dict[str, Any]]
+) -> Routes:
+    """Every route of every endpoint, side by side; the first endpoint (in list
+    order) whose routes cannot be read is named in `unread`."""
+    routes = Routes()
+
+    def read(endpoint: dict[str, Any]) -> list[dict[str, Any]] | str:
+        name = text(endpoint.get("name") or "")
+        try:
+            found = [as_record(r) for r in client.routes.list_by_endpoint(group, profile, name)]
+            return objects(found, f"afdEndpoints/{name}/routes.value[]")
+        except ctx.errors as exc:
+            return f"routes of endpoint {name}: {ctx.describe(exc)}"
+        except Unusable as exc:
+            return f"routes of endpoint {name}: malformed answer: {exc}"
+
+    with closing(fan_out(endpoints, read)) as answers:
+        for endpoint, answer in zip(endpoints, answers, strict=True):
+            if isinstance(answer, str):
+                routes.unread = routes.unread or answer
+                continue
+            endpoint_on = _enabled(endpoint, "afdEndpoints[].properties.enabledState")
+            for route in answer:
+                target = dig(route, "properties.originGroup.id")
+                if not isinstance(target, str) or not target:
+                    continue
+                key = target.lower()
+                route_on = _enabled(route, "routes[].properties.enabledState")
+                state = "Enabled" if route_on else "Disabled"
+                if not endpoint_on:
+                    state += " (endpoint disabled)"
+                label = f"{text(endpoint.get('name') or '?')}/{text(route.get('name') or '?')}"
+                routes.by_group.setdefault(key, []).append(f"{label}: {state}")
+                routes.enabled[key] = routes.enabled.get(key, 0) + (endpoint_on and route_on)
+    return routes
+
+
+def _enabled(item: dict[str, Any], field_name: str) -> bool:
+    """enabledState Enabled; absent counts as Enabled (the API's default)."""
+    try:
+        state = string(dig(item, "properties.enabledState"), field_name)
+    except Unusable:
+        return False
+    return state is None or state.lower() == "enabled"
+
+
+def _read_origins(
+    ctx: AzureContext, client: Any, group: str, profile: str, og: dict[str, Any]
+) -> Origins:
+    name = text(og.get("name") or "")
+    try:
+        found = [
+            as_record(o) for o in client.afd_origins.list_by_origin_group(group, profile, name)
+        ]
+        return Origins(objects(found, "origins.value[]"))
+    except ctx.errors as exc:
+        return Origins(None, ctx.describe(exc))
+    except Unusable as exc:
+        return Origins(None, f"malformed answer: {exc}")
+
+
+def get(ctx: AzureContext, resource_id: str) -> Observation:
+    """One origin group by its id (NotFoundError if it does not exist). An
+    origin group of a CDN profile, or one no route uses, is not a unit."""
+    rid = parse_resource_id(resource_id)
+    client = ctx.client(KIND)
+    profile_name = rid.parents[0]
+
+    def read() -> Observation:
+        profile = as_record(client.profiles.get(rid.group, profile_name))
+        if not isinstance(profile, dict):
+            raise Unusable(f"the profile is {shown(profile)}, not an object")
+        if not is_front_door(profile):
+            sku = text(dig(profile, "sku.name") or "none")
+            raise UsageError(
+                f"{resource_id} belongs to a profile with sku {sku}, not Azure Front Door "
+                "Standard or Premium; relscan reads origin groups of Front Door profiles only"
+            )
+        og = as_record(client.afd_origin_groups.get(rid.group, profile_name, rid.name))
+        if not isinstance(og, dict):
+            raise Unusable(f"the origin group is {shown(og)}, not an object")
+        endpoints = objects(
+            [as_record(e) for e in client.afd_endpoints.list_by_profile(rid.group, profile_name)],
+            "afdEndpoints.value[]",
+        )
+        routes = _read_routes(ctx, client, rid.group, profile_name, endpoints)
+        key = text(og.get("id") or resource_id).lower()
+        if key not in routes.by_group and not routes.unread:
+            raise UsageError(
+                f"{resource_id} is used by no route of its profile, so it serves no traffic; "
+                "relscan assesses the origin groups that routes use"
+            )
+        origins = _read_origins(ctx, client, rid.group, profile_name, og)
+        return observe(ctx, profile, og, origins, routes)
+
+    return ctx.read_one(resource_id, read)
+
+
+def observe(
+    ctx: AzureContext,
+    profile: dict[str, Any],
+    og: dict[str, Any],
+    origins: Origins,
+    routes: Routes,
+) -> Observation:
+    og_id = string(og.get("id"), "id")
+    if not og_id:
+        raise Unusable("the origin group has no id")
+    profile_name = text(profile.get("name") or "")
+    obs = Observation(
+        id=og_id,
+        provider="azure",
+        kind=KIND.name,
+        name=f"{profile_name}/{text(og.get('name') or og_id.rsplit('/', 1)[-1])}",
+        account=ctx.subscription,
+        location=text(profile.get("location") or ""),
+        tags=tags(profile.get("tags")),
+    )
+    obs.add("profile_sku", "profile.sku.name", plain(dig(profile, "sku.name")))
+    key = og_id.lower()
+    obs.add("routes", "afdEndpoints[].routes[originGroup.id = this]", routes.by_group.get(key, []))
+    enabled_field = (
+        "afdEndpoints[].routes[].properties.enabledState (Enabled, on an Enabled endpoint)"
+    )
+    if routes.unread:
+        obs.unknown("enabled_routes", enabled_field, routes.unread)
+    else:
+        obs.add("enabled_routes", enabled_field, routes.enabled.get(key, 0))
+    _group_facts(obs, og)
+    _origin_facts(obs, origins)
+    return obs
+
+
+def _group_facts(obs: Observation, og: dict[str, Any]) -> None:
+    latency_field = f"{LB}.additionalLatencyInMilliseconds (absent = {DEFAULT_LATENCY_MS})"
+    try:
+        value = number(dig(og, f"{LB}.additionalLatencyInMilliseconds"), latency_field)
+    except Unusable as exc:
+        obs.unknown("latency_sensitivity_ms", latency_field, f"malformed answer: {exc}")
+    else:
+        obs.add(
+            "latency_sensitivity_ms", latency_field, DEFAULT_LATENCY_MS if value is None else value
+        )
+    probe = dig(og, PROBE)
+    obs.add("health_probes", f"{PROBE} (present: probes on)", isinstance(probe, dict))
+    for fact, path in GROUP_PATHS:
+        obs.add(fact, path, plain(dig(og, path)))
+
+
+def _origin_summary(origin: dict[str, Any]) -> str:
+    p = origin.get("properties") if isinstance(origin.get("properties"), dict) else {}
+
+    def s(value: Any) -> str:
+        return text(value) if value is not None else "unset"
+
+    return (
+        f"{s(origin.get('name'))}: {s(p.get('enabledState'))}, weight {s(p.get('weight'))}, "
+        f"priority {s(p.get('priority'))}, host {s(p.get('hostName'))}"
+    )
+
+
+def _origin_facts(obs: Observation, origins: Origins) -> None:
+    fields = {
+        "enabled_origins": f"{ORIGINS}.properties.enabledState (count of Enabled)",
+        "priority_tiers": f"{ORIGINS}.properties.priority (distinct among Enabled; absent = 1)",
+        "top_priority": f"{ORIGINS}.properties.priority (lowest among Enabled: the first tier)",
+        "top_tier_origins": f"{ORIGINS}.properties.priority (Enabled origins in the first tier)",
+        "top_tier_weights": f"{ORIGINS}.properties.weight (first tier; absent = {DEFAULT_WEIGHT})",
+        "distinct_top_tier_weights": f"{ORIGINS}.properties.weight (distinct in the first tier)",
+        "standby_origins": f"{ORIGINS}.properties.priority (Enabled, below the first tier)",
+    }
+
+    def unknown(reason: str) -> None:
+        for fact in ORIGIN_FACTS:
+            obs.unknown(fact, fields[fact], reason)
+
+    if origins.items is None:
+        obs.unknown("origins", ORIGINS, origins.reason)
+        unknown(origins.reason)
+        return
+    obs.add("origins", ORIGINS, [_origin_summary(o) for o in origins.items])
+    try:
+        enabled = []
+        for origin in origins.items:
+            state = string(dig(origin, "properties.enabledState"), f"{ORIGINS}.enabledState")
+            if state is not None and state.lower() != "enabled":
+                continue
+            priority = number(dig(origin, "properties.priority"), f"{ORIGINS}.priority")
+            weight = number(dig(origin, "properties.weight"), f"{ORIGINS}.weight")
+            enabled.append(
+                (
+                    text(origin.get("name") or "?"),
+                    DEFAULT_PRIORITY if priority is None else priority,
+                    DEFAULT_WEIGHT if weight is None else weight,
+                )
+            )
+    except Unusable as exc:
+        unknown(f"malformed answer: {exc}")
+        return
+    obs.add("enabled_origins", fields["enabled_origins"], len(enabled))
+    tiers = sorted({p for _, p, _ in enabled})
+    obs.add("priority_tiers", fields["priority_tiers"], len(tiers))
+    top = tiers[0] if tiers else None
+    first = [(n, w) for n, p, w in enabled if p == top]
+    obs.add("top_priority", fields["top_priority"], top)
+    obs.add("top_tier_origins", fields["top_tier_origins"], len(first))
+    obs.add("top_tier_weights", fields["top_tier_weights"], [f"{n}: {w:g}" for n, w in first])
+    obs.add(
+        "distinct_top_tier_weights", fields["distinct_top_tier_weights"], len({w for _, w in first})
+    )
+    standby = [f"{n}: priority {p:g}" for n, p, _ in enabled if p != top]
+    obs.add("standby_origins", fields["standby_origins"], standby)
