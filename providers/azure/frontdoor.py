@@ -11,7 +11,8 @@ serves nobody and is not a unit. Only profiles whose sku is
 (Microsoft.Cdn/profiles with a CDN sku) and Front Door (classic)
 (Microsoft.Network/frontDoors) are not units.
 
-Calls per subscription: one paged `profiles.list`; per Front Door profile
+Calls per subscription: one paged `profiles.list` (declared as `cdn.profiles.list`:
+Traffic Manager's client has a `profiles` too); per Front Door profile
 `afd_origin_groups.list_by_profile` and `afd_endpoints.list_by_profile`, then
 `afd_origins.list_by_origin_group` per origin group and
 `routes.list_by_endpoint` per endpoint. Profiles are read side by side
@@ -117,14 +118,14 @@ KIND = arm_kind(
     service="cdn",
     calls=(
         Read(
-            "profiles.list",
+            "cdn.profiles.list",
             "cdn",
             "GET",
             SUBSCRIPTION_PATH + _PROFILES,
             "Microsoft.Cdn/profiles/read",
             "list",
         ),
-        Read("profiles.get", "cdn", "GET", _PROFILE, "Microsoft.Cdn/profiles/read", "object"),
+        Read("cdn.profiles.get", "cdn", "GET", _PROFILE, "Microsoft.Cdn/profiles/read", "object"),
         Read(
             "afd_origin_groups.list_by_profile",
             "cdn",

@@ -140,6 +140,7 @@ def test_a_refused_subscription_exits_3_and_keeps_the_rest(serve):
     assert {e["service"] for e in doc["scan"]["errors"]} == {
         "App Service apps",
         "Traffic Manager profiles",
+        "Front Door origin groups",
     }
     assert f"relscan: scope error: azure:{SUB} App Service apps: AuthorizationFailed" in r.stderr
     assert "Traceback" not in r.stderr
@@ -189,5 +190,5 @@ def test_the_demo_part_covers_every_level_the_rules_give(serve):
     assert rules["dds-case-management"] == "AZ-APP-3-MANUAL-SWAP"  # Linux: no auto-swap
     levels = {u["level"] for u in doc["resources"]}
     assert levels == {1, 2, 3, 4, 5, None}
-    assert 12 <= len(rules) <= 16
+    assert 18 <= len(rules) <= 24  # 15, and 6 Front Door origin groups (issue 19)
     assert all(u["tags"].get("service") for u in doc["resources"])

@@ -17,6 +17,7 @@ from scanner.emulators.server import LoopbackServer
 from scanner.engine import run_scan
 from scanner.evidence import recorder as evidence
 from tests.azure.conftest import SUB, SUB2, app, estate, profile
+from tests.azure.frontdoor_estate import routed, split
 from tests.cli import clean_env, relscan
 
 SECRETS = {
@@ -48,7 +49,10 @@ def part():
     ]
     apps.append(app("hr", subscription=SUB2))
     weighted = {"routing": "Weighted", "endpoints": [{"name": "a", "weight": 9}, {"name": "b"}]}
-    return estate(apps, [profile("tm", **weighted), profile("tm-b", **weighted)])
+    front_door = [routed(split("web"), split("api"), split("img"))]
+    return estate(
+        apps, [profile("tm", **weighted), profile("tm-b", **weighted)], front_door=front_door
+    )
 
 
 def every_file(folder: Path) -> str:
@@ -66,7 +70,11 @@ def test_a_bundle_re_assesses_to_the_identical_result_and_holds_no_secret(tmp_pa
         )
     assert r.returncode == 0, r.stderr
     scanned = json.loads(r.stdout)["resources"]
-    assert {u["rule"] for u in scanned} >= {"AZ-APP-4-AUTO-SWAP", "AZ-APP-5-AUTO-RAMP-CALLBACK"}
+    assert {u["rule"] for u in scanned} >= {
+        "AZ-APP-4-AUTO-SWAP",
+        "AZ-APP-5-AUTO-RAMP-CALLBACK",
+        "AZ-FD-4-WEIGHTED-SPLIT",
+    }
     responses = sorted((bundle / "responses").glob("*-azure-*.json"))
     operations = {json.loads(p.read_text("utf-8"))["operation"] for p in responses}
     assert operations == {
@@ -76,6 +84,11 @@ def test_a_bundle_re_assesses_to_the_identical_result_and_holds_no_secret(tmp_pa
         "web_apps.get_configuration",
         "web_apps.get_configuration_slot",
         "profiles.list_by_subscription",
+        "cdn.profiles.list",
+        "afd_origin_groups.list_by_profile",
+        "afd_origins.list_by_origin_group",
+        "afd_endpoints.list_by_profile",
+        "routes.list_by_endpoint",
     }
     # the emulator is gone: the replay serves the bundle on another port, and
     # the recorded nextLinks (to the old port) are read from it
@@ -110,7 +123,7 @@ def test_bearer_tokens_never_reach_the_bundle(tmp_path, monkeypatch):
         run = AzureRun(AzureClients(endpoint, Credential(), recorder=recorder), [])
         result = run_scan([(run, run.scopes())])
         sent = server.requests
-    assert result.errors == [] and len(result.assessments) == 6
+    assert result.errors == [] and len(result.assessments) == 9  # 4 apps, 2 profiles, 3 groups
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in sent)
     text = every_file(tmp_path)
     assert len(list(tmp_path.rglob("*.json"))) == len(sent)

@@ -100,6 +100,7 @@ def test_a_subscription_that_always_fails_leaves_the_other_complete(serve, statu
     assert {(e.scope, e.service) for e in result.errors} == {
         (f"azure:{SUB}", "App Service apps"),
         (f"azure:{SUB}", "Traffic Manager profiles"),
+        (f"azure:{SUB}", "Front Door origin groups"),
     }
     got = {a.id: a.as_dict() for a in result.assessments}
     assert got == {k: v for k, v in clean.items() if f"/subscriptions/{SUB2}/" in k}

@@ -32,7 +32,7 @@ PROFILES = "azure.trafficmanager.profile"
 
 
 def test_the_plugin_lists_one_reader_module_per_kind_in_its_order():
-    assert [k.name for k in plugin.kinds()] == [APPS, PROFILES]
+    assert [k.name for k in plugin.kinds()] == [APPS, PROFILES, "azure.frontdoor.origin_group"]
     assert all(isinstance(k, AzureKind) and k.provider == "azure" for k in plugin.kinds())
     assert [r.__name__ for r in plugin.reader_modules()] == list(plugin.readers)
 
@@ -93,7 +93,9 @@ def test_an_unsupported_well_formed_id_lists_every_kinds_id_form():
         "unsupported Azure resource kind Microsoft.Web/serverFarms; relscan checks "
         "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/Microsoft.Web/sites/APP and "
         "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/"
-        "Microsoft.Network/trafficManagerProfiles/PROFILE"
+        "Microsoft.Network/trafficManagerProfiles/PROFILE and "
+        "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/"
+        "Microsoft.Cdn/profiles/PROFILE/originGroups/GROUP"
     )
     assert str(err.value).endswith("relscan checks " + " and ".join(plugin.id_forms()))
 
@@ -182,7 +184,8 @@ def test_the_permissions_table_is_discovery_plus_every_kinds_calls():
 def test_the_roles_description_names_what_each_kind_reads():
     assert permissions.role_definition()["Description"] == (
         "Read-only access for relscan: subscriptions, App Service apps, their slots and "
-        "config/web, and Traffic Manager profiles."
+        "config/web, Traffic Manager profiles, and Front Door profiles, their origin groups, "
+        "origins, endpoints and routes."
     )
 
 
@@ -208,7 +211,7 @@ def demo_units() -> list[Observation]:
 
 
 def test_the_demo_estates_units_carry_only_their_kinds_declared_facts(demo_units):
-    assert {unit.kind for unit in demo_units} == {APPS, PROFILES}
+    assert {unit.kind for unit in demo_units} == {APPS, PROFILES, "azure.frontdoor.origin_group"}
     for unit in demo_units:
         kind = plugin.reader(unit.kind).KIND
         assert undeclared_facts(kind, unit) == [], unit.id

@@ -16,6 +16,7 @@ from providers.azure.plugin import plugin
 from providers.azure.trafficmanager import KIND as PROFILE
 from scanner.readonly import ReadOnlyViolation
 from tests.azure.conftest import SITES, SUB, app, estate, profile
+from tests.azure.frontdoor_estate import og_id, routed, split
 from tests.cli import RELSCAN
 
 
@@ -73,9 +74,11 @@ def test_every_call_of_a_scan_and_a_check_is_in_the_generated_role(serve):
     part = estate(
         [app(f"app{i}", slots=[{"name": "staging", "auto_swap": "production"}]) for i in range(3)],
         [profile(f"tm{i}", **PRIORITY) for i in range(3)],
+        front_door=[routed(split("web"), split("api"), split("img"))],
     )
     served = serve(part)
     served.scan()
+    served.check(og_id("shop-fd", "api"))
     served.check(f"{SITES}/app1")
     served.check(
         f"/subscriptions/{SUB}/resourceGroups/net-rg/providers/"
@@ -128,3 +131,12 @@ def test_relscan_permissions_azure_prints_a_custom_role():
     assert all(a.endswith("/read") for a in role["Actions"])
     assert role["NotActions"] == role["DataActions"] == role["NotDataActions"] == []
     assert role["AssignableScopes"] == ["/subscriptions/{subscriptionId}"]
+
+
+def test_every_declared_read_has_its_own_operation_name():
+    """plugin.read_permission looks a read up by its operation: two clients'
+    `profiles.get` (Traffic Manager's and the CDN client's) must not share one."""
+    names = [read.operation for read in permissions.READS]
+    assert len(names) == len(set(names))
+    assert plugin.read_permission("cdn.profiles.get") == "Microsoft.Cdn/profiles/read"
+    assert plugin.read_permission("profiles.get") == "Microsoft.Network/trafficManagerProfiles/read"
