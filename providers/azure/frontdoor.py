@@ -381,10 +381,11 @@ def observe(
     enabled_field = (
         "afdEndpoints[].routes[].properties.enabledState (Enabled, on an Enabled endpoint)"
     )
-    if routes.unread:
+    enabled = routes.enabled.get(key, 0)
+    if routes.unread and not enabled:  # an unread endpoint may hold an enabled route
         obs.unknown("enabled_routes", enabled_field, routes.unread)
     else:
-        obs.add("enabled_routes", enabled_field, routes.enabled.get(key, 0))
+        obs.add("enabled_routes", enabled_field, enabled)
     _group_facts(obs, og)
     _origin_facts(obs, origins)
     return obs
