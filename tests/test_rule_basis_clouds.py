@@ -27,6 +27,7 @@ def test_the_basis_is_consistent_within_traffic_state_kinds():
     # these kinds only ever read the traffic state in force now
     snapshot_kinds = {
         "azure.trafficmanager.profile",
+        "azure.frontdoor.origin_group",
         "gcp.appengine.service",
         "gcp.run.service",
         "gcp.compute.url_map",

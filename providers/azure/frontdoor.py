@@ -221,8 +221,7 @@ def _read_profile(ctx: AzureContext, client: Any, profile: Any) -> list[Observat
     try:
         if not isinstance(profile, dict):
             raise Unusable(f"an item of value is {shown(profile)}, not an object")
-        rid = parse_resource_id(f"{string(profile.get('id'), 'id') or ''}/originGroups/x")
-        group, name = rid.group, rid.parents[0]
+        group, name = _profile_id(profile.get("id"))
         groups = [as_record(g) for g in client.afd_origin_groups.list_by_profile(group, name)]
         objects(groups, "originGroups.value[]")
         endpoints = [as_record(e) for e in client.afd_endpoints.list_by_profile(group, name)]
@@ -248,6 +247,21 @@ def _read_profile(ctx: AzureContext, client: Any, profile: Any) -> list[Observat
                 why = f"malformed answer: {exc}"
                 out.append(ScopeError("azure", ctx.scope, f"{KIND.title} {_label(og)}", why))
     return out
+
+
+_PROFILE_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/(?P<group>[^/]+)/providers/Microsoft\.Cdn"
+    r"/profiles/(?P<name>[^/]+)$",
+    re.I,
+)
+
+
+def _profile_id(value: Any) -> tuple[str, str]:
+    """A profile's resource group and name, from its id."""
+    m = _PROFILE_ID.match(string(value, "id") or "")
+    if not m:
+        raise Unusable(f"the profile's id {shown(value)} is not a Microsoft.Cdn/profiles id")
+    return m["group"], m["name"]
 
 
 def _why(ctx: AzureContext, exc: BaseException) -> str:

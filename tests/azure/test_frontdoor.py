@@ -398,3 +398,16 @@ def test_the_printed_role_grants_the_front_door_reads():
     ):
         assert action in actions
     assert not any(a.startswith("Microsoft.Cdn/") and not a.endswith("/read") for a in actions)
+
+
+def test_a_profile_without_an_id_is_a_scope_error_and_the_others_go_on(serve):
+    broken = routed(split("web"), name="broken-fd", wire={"id": "<absent>"})
+    part = estate(front_door=[broken, routed(split("web"))])
+    result = serve(part).scan()
+    [error] = result.errors
+    assert error.service == "Front Door profile None"
+    assert (
+        error.message
+        == "malformed answer: the profile's id None is not a Microsoft.Cdn/profiles id"
+    )
+    assert [a.name for a in result.assessments] == ["shop-fd/web"]
