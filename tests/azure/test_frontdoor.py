@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import json
 import subprocess
+from contextlib import ExitStack
 
 import pytest
 
+from providers.azure.emulator.app import start
 from providers.azure.frontdoor import KIND
 from providers.azure.ids import parse_resource_id
 from providers.azure.plugin import plugin
+from scanner.demo.serve import load_estate
 from scanner.errors import NotFoundError, UsageError
 from tests.azure.conftest import SUB, estate, evidence
 from tests.azure.frontdoor_estate import fd_profile, og_id, routed, served_id, split
-from tests.cli import RELSCAN
+from tests.cli import RELSCAN, clean_env, relscan
 
 ORIGINS = "origins[]"
 ENABLED = f"{ORIGINS}.properties.enabledState (count of Enabled)"
@@ -411,3 +414,49 @@ def test_a_profile_without_an_id_is_a_scope_error_and_the_others_go_on(serve):
         == "malformed answer: the profile's id None is not a Microsoft.Cdn/profiles id"
     )
     assert [a.name for a in result.assessments] == ["shop-fd/web"]
+
+
+# -- the command a user runs, on the demo estate -------------------------------------
+
+DEMO_SUB = "5b1d0c2e-7a43-4c7e-9f0e-3d1a2b4c6e01"
+CITIZEN_WEB = (
+    f"/subscriptions/{DEMO_SUB}/resourceGroups/dds-citizen-rg/providers/Microsoft.Cdn"
+    "/profiles/dds-citizen-fd/originGroups/citizen-web"
+)
+
+
+@pytest.fixture
+def demo_env():
+    with ExitStack() as stack:
+        env = clean_env("AZURE_", "RELSCAN_")
+        env.update({k: v for k, v in start(load_estate()["azure"], stack).items() if v})
+        yield env
+
+
+def test_relscan_check_of_the_demo_group_is_its_scan_resource_counted_once(demo_env):
+    scan = json.loads(relscan("scan", "-p", "azure", "-f", "json", env=demo_env).stdout)
+    groups = [u for u in scan["resources"] if u["kind"] == KIND.name]
+    names = [u["name"] for u in groups]
+    assert sorted(names) == [
+        "dds-citizen-fd/citizen-assets",
+        "dds-citizen-fd/citizen-web",
+        "dds-licensing-fd/licensing-api",
+        "dds-licensing-fd/licensing-maintenance",
+        "dds-payments-fd/payments-api",
+        "dds-payments-fd/payments-web",
+    ]  # two routes use citizen-web: one unit; citizen-legacy-pool and the CDN profile: none
+    r = relscan("check", CITIZEN_WEB, "--format", "json", env=demo_env)
+    assert r.returncode == 0, r.stderr
+    checked = json.loads(r.stdout)
+    [same] = [u for u in groups if u["name"] == "dds-citizen-fd/citizen-web"]
+    assert checked == same
+    assert (checked["level"], checked["rule"], checked["tags"]["service"]) == (
+        4,
+        "AZ-FD-4-WEIGHTED-SPLIT",
+        "citizen-portal",
+    )
+    unused = CITIZEN_WEB.replace("citizen-web", "citizen-legacy-pool")
+    r = relscan("check", unused, env=demo_env)
+    assert r.returncode == 2
+    assert r.stderr.startswith("relscan: error: ") and r.stderr.count("\n") == 1
+    assert "is used by no route of its profile" in r.stderr
