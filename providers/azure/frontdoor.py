@@ -292,28 +292,38 @@ def _read_routes(
             if isinstance(answer, str):
                 routes.unread = routes.unread or answer
                 continue
-            endpoint_on = _enabled(endpoint, "afdEndpoints[].properties.enabledState")
-            for route in answer:
-                target = dig(route, "properties.originGroup.id")
-                if not isinstance(target, str) or not target:
-                    continue
-                key = target.lower()
-                route_on = _enabled(route, "routes[].properties.enabledState")
-                state = "Enabled" if route_on else "Disabled"
-                if not endpoint_on:
-                    state += " (endpoint disabled)"
-                label = f"{text(endpoint.get('name') or '?')}/{text(route.get('name') or '?')}"
-                routes.by_group.setdefault(key, []).append(f"{label}: {state}")
-                routes.enabled[key] = routes.enabled.get(key, 0) + (endpoint_on and route_on)
+            try:
+                _add_routes(routes, endpoint, answer)
+            except Unusable as exc:  # a state that is not a string: unread, not guessed
+                name = text(endpoint.get("name") or "?")
+                routes.unread = (
+                    routes.unread or f"routes of endpoint {name}: malformed answer: {exc}"
+                )
     return routes
+
+
+def _add_routes(routes: Routes, endpoint: dict[str, Any], answer: list[dict[str, Any]]) -> None:
+    """An endpoint's routes, under the origin groups they name (all or none)."""
+    endpoint_on = _enabled(endpoint, "afdEndpoints[].properties.enabledState")
+    found = []
+    for route in answer:
+        target = dig(route, "properties.originGroup.id")
+        if isinstance(target, str) and target:
+            found.append(
+                (route, target.lower(), _enabled(route, "routes[].properties.enabledState"))
+            )
+    for route, key, route_on in found:
+        state = "Enabled" if route_on else "Disabled"
+        if not endpoint_on:
+            state += " (endpoint disabled)"
+        label = f"{text(endpoint.get('name') or '?')}/{text(route.get('name') or '?')}"
+        routes.by_group.setdefault(key, []).append(f"{label}: {state}")
+        routes.enabled[key] = routes.enabled.get(key, 0) + (endpoint_on and route_on)
 
 
 def _enabled(item: dict[str, Any], field_name: str) -> bool:
     """enabledState Enabled; absent counts as Enabled (the API's default)."""
-    try:
-        state = string(dig(item, "properties.enabledState"), field_name)
-    except Unusable:
-        return False
+    state = string(dig(item, "properties.enabledState"), field_name)
     return state is None or state.lower() == "enabled"
 
 

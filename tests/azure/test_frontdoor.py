@@ -460,3 +460,28 @@ def test_relscan_check_of_the_demo_group_is_its_scan_resource_counted_once(demo_
     assert r.returncode == 2
     assert r.stderr.startswith("relscan: error: ") and r.stderr.count("\n") == 1
     assert "is used by no route of its profile" in r.stderr
+
+
+def test_a_route_state_of_the_wrong_type_is_not_guessed(serve):
+    profile = fd_profile(
+        origin_groups=[split("web")],
+        endpoints=[
+            {
+                "name": "www",
+                "routes": [
+                    {
+                        "name": "a",
+                        "origin_group": "web",
+                        "wire": {"properties": {"enabledState": 7}},
+                    }
+                ],
+            }
+        ],
+    )
+    result = serve(estate(front_door=[profile])).scan()
+    [error] = result.errors
+    assert error.message == (
+        "routes of endpoint www: malformed answer: routes[].properties.enabledState is a "
+        "number (7), not a string"
+    )
+    assert result.assessments == []  # the group's only route is unread: not a unit
