@@ -28,6 +28,9 @@ class OciKind(Kind):
     # The read operations its reader calls, with their policy verbs: the
     # client guard and the printed policy take them from here.
     operations: tuple[Operation, ...] = ()
+    # False for global resources (DNS steering policies): every region's
+    # endpoint lists the same ones, so the scan reads them in its first region.
+    regional: bool = True
 
 
 def oci_kind(
@@ -40,6 +43,7 @@ def oci_kind(
     facts: tuple[FactSpec, ...],
     operations: tuple[Operation, ...],
     plural: str = "",
+    regional: bool = True,
 ) -> OciKind:
     """A kind whose ids are OCIDs of one resource type; a scope error for it
     names its service as the failed part."""
@@ -57,4 +61,5 @@ def oci_kind(
         service=service,
         client=client,
         operations=operations,
+        regional=regional,
     )

@@ -21,7 +21,11 @@ class OciPlugin(ProviderPlugin):
     emulator = "providers.oci.emulator.app"
     scan_only = frozenset({"oci_compartment", "oci_region"})
     # One module per kind (providers/oci/kind.py): in this order a scope is read.
-    readers = ("providers.oci.loadbalancer", "providers.oci.devops")
+    readers = (
+        "providers.oci.loadbalancer",
+        "providers.oci.devops",
+        "providers.oci.dnssteering",
+    )
     discovery_reads = ("ListCompartments",)
 
     def oci_kinds(self) -> tuple[OciKind, ...]:

@@ -90,8 +90,13 @@ class OciRun(ProviderRun):
                 found.append(ScopeError("oci", scope.label, reader.KIND.part, describe(exc)))
             return found
 
+        # a global kind (no region in its OCIDs) is read in the first region only
+        first = scope.location == (self.regions or [self.home_region])[0]
+        readers = [
+            r for r in self.plugin.reader_modules() if first or getattr(r.KIND, "regional", True)
+        ]
         # the kinds' lists are read side by side, each handed over in its own order
-        for found in fan_out(self.plugin.reader_modules(), kind):
+        for found in fan_out(readers, kind):
             yield from found
 
     def check(self, resource_id: str) -> Observation:

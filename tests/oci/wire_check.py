@@ -18,6 +18,7 @@ MODULES = {
     "identity": oci.identity.models,
     "load_balancer": oci.load_balancer.models,
     "devops": oci.devops.models,
+    "dns": oci.dns.models,
 }
 PRIMITIVES: dict[str, tuple[type, ...]] = {
     "str": (str,),

@@ -10,7 +10,8 @@ are `{"items": [...]}`, and every list pages after `page_size` items with the
 The part: `tenancy`, `regions`, `compartments` ({id, name, parent?}),
 `load_balancers` ({region, compartment, lb: LoadBalancer JSON}),
 `deploy_pipelines` ({region, compartment, pipeline: DeployPipeline JSON,
-stages: [DeployStage JSON + optional `after`: [stage displayName]]}), and
+stages: [DeployStage JSON + optional `after`: [stage displayName]]}),
+`steering_policies` (global DNS steering policies, see emulator/dns.py), and
 `faults` ({operation?, compartment?, region?, status?, code?, times?}), and
 `retry_after` (seconds advertised on throttling, default 1).
 
@@ -26,7 +27,7 @@ import urllib.request
 from contextlib import ExitStack
 from typing import Any
 
-from providers.oci.emulator import wire
+from providers.oci.emulator import dns, wire
 from providers.oci.guard import key
 from scanner.emulators.server import LoopbackServer, Request, Response
 
@@ -41,7 +42,7 @@ class OciFault(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class OciEmulator:
+class OciEmulator(dns.DnsHandlers):
     """Callable app for LoopbackServer. `estate` is the `oci` part of a fixture."""
 
     def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
@@ -50,6 +51,7 @@ class OciEmulator:
         self.compartments = list(estate.get("compartments", []))
         self.lbs = list(estate.get("load_balancers", []))
         self.pipelines = list(estate.get("deploy_pipelines", []))
+        self.steering = list(estate.get("steering_policies", []))
         self.faults = [dict(f) for f in estate.get("faults", [])]
         self.page_size = page_size
         self.retry_after = float(estate.get("retry_after", 1))
@@ -64,6 +66,7 @@ class OciEmulator:
         ("20210630", "deployPipelines", False): "ListDeployPipelines",
         ("20210630", "deployPipelines", True): "GetDeployPipeline",
         ("20210630", "deployStages", False): "ListDeployStages",
+        **dns.ROUTES,
     }
 
     def __call__(self, req: Request) -> Response:
@@ -200,7 +203,7 @@ class OciEmulator:
                 out.append(("devops", "DeployPipeline", wire.pipeline(e, region, False)))
                 out.append(("devops", "DeployPipelineSummary", wire.pipeline(e, region, True)))
                 out += [("devops", "DeployStageSummary", s) for s in wire.stages(e, region)]
-        return out
+        return out + self.dns_wire_objects()
 
 
 def start(part: dict[str, Any], stack: ExitStack) -> dict[str, str | None]:
