@@ -103,9 +103,7 @@ class DnsHandlers:
 
     def ListSteeringPolicies(self, region: str, req: Any) -> list[dict[str, Any]]:
         compartment = self._compartment(req)
-        return [
-            policy(e, summary=True) for e in self.steering if e["compartment"] == compartment
-        ]
+        return [policy(e, summary=True) for e in self.steering if e["compartment"] == compartment]
 
     def GetSteeringPolicy(self, region: str, policy_id: str) -> dict[str, Any]:
         from providers.oci.emulator.app import NOT_FOUND
@@ -123,8 +121,7 @@ class DnsHandlers:
             a
             for e in self.steering
             for a in attachments(e)
-            if a["compartmentId"] == compartment
-            and (not wanted or a["steeringPolicyId"] == wanted)
+            if a["compartmentId"] == compartment and (not wanted or a["steeringPolicyId"] == wanted)
         ]
 
     def dns_wire_objects(self) -> list[tuple[str, str, dict[str, Any]]]:
