@@ -46,7 +46,7 @@ def test_twenty_percent_faults_give_the_clean_scan(monkeypatch, capsys):
     faulty, retry, requests_made = _scan(part, monkeypatch, plan)
     assert faulty.errors == clean.errors == []
     assert _units(faulty) == _units(clean)
-    assert len(_units(clean)) == 15
+    assert len(_units(clean)) == 21  # 15 load balancers and pipelines, 6 steering policies
     assert set(plan.injected) == set(KINDS)  # this seed injects every kind
     retried = plan.injected.get("throttle", 0) + plan.injected.get("500", 0)
     retried += plan.injected.get("503", 0) + plan.injected.get("drop", 0)
@@ -117,6 +117,7 @@ def test_a_scope_that_always_fails_leaves_the_others_complete(serve):
     assert {(e.scope.split("/")[0], e.service) for e in errors} == {
         (f"oci:{SECRET}", "loadbalancer"),
         (f"oci:{SECRET}", "devops"),
+        (f"oci:{SECRET}", "dns"),
     }
     assert all("throttled and out of retries: 429 TooManyRequests" in e.message for e in errors)
     assert found["prod-lb"].rule == "OCI-LB-1-SINGLE-BACKEND"

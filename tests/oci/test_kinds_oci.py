@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from providers.oci import devops, loadbalancer
+from providers.oci import devops, dnssteering, loadbalancer
 from providers.oci.ocid import parse_resource
 from providers.oci.plugin import OciPlugin, plugin
 from scanner.errors import UsageError
@@ -20,14 +20,19 @@ from tests.oci.conftest import PROD, REGION, backends, estate, lb_entry, pipelin
 
 FORMS = (
     "ocid1.loadbalancer.REALM.REGION.UNIQUE and ocid1.devopsdeploypipeline.REALM.REGION.UNIQUE"
+    " and ocid1.dnspolicy.REALM.REGION.UNIQUE"
 )
 UNSUPPORTED = f"unsupported OCID kind 'instance'; relscan checks {FORMS}"
 
 
 def test_the_plugin_reads_one_kind_per_module_in_the_order_it_lists_them():
-    assert plugin.reader_modules() == (loadbalancer, devops)
-    assert [k.ocid_type for k in plugin.oci_kinds()] == ["loadbalancer", "devopsdeploypipeline"]
-    assert [k.part for k in plugin.kinds()] == ["loadbalancer", "devops"]
+    assert plugin.reader_modules() == (loadbalancer, devops, dnssteering)
+    assert [k.ocid_type for k in plugin.oci_kinds()] == [
+        "loadbalancer",
+        "devopsdeploypipeline",
+        "dnspolicy",
+    ]
+    assert [k.part for k in plugin.kinds()] == ["loadbalancer", "devops", "dns"]
     assert plugin.id_forms() == FORMS.split(" and ")
 
 

@@ -16,7 +16,12 @@ from scanner.readonly import ReadOnlyViolation
 from tests.cli import RELSCAN
 from tests.oci.conftest import PROD, REGION, backends, estate, lb_entry, pipeline_entry
 
-SERVICE_OF = {"20160918": "identity", "20170115": "loadbalancer", "20210630": "devops"}
+SERVICE_OF = {
+    "20160918": "identity",
+    "20170115": "loadbalancer",
+    "20180115": "dns",
+    "20210630": "devops",
+}
 
 
 def _clients(served) -> OciClients:
@@ -42,6 +47,8 @@ def _clients(served) -> OciClients:
         ),
         ("identity", lambda c: c.delete_compartment(PROD)),
         ("devops", lambda c: c.list_build_pipelines(compartment_id=PROD)),  # a read, undeclared
+        ("dns", lambda c: c.delete_steering_policy("ocid1.dnspolicy.oc1..aaaaaaaax")),
+        ("dns", lambda c: c.list_zones(compartment_id=PROD)),  # a DNS read, undeclared
     ],
 )
 def test_undeclared_calls_are_refused_before_sending(serve, service, call):
@@ -79,6 +86,13 @@ def test_a_full_scan_and_checks_only_make_granted_calls(serve):
         deploy_pipelines=[
             pipeline_entry("release", [{"displayName": "go", "deployStageType": "OKE_DEPLOYMENT"}])
         ],
+        steering_policies=[
+            {
+                "compartment": PROD,
+                "policy": {"displayName": "dns", "answers": [{"name": "a", "rdata": "192.0.2.1"}]},
+                "attachments": [{"domainName": "www.example.com"}],
+            }
+        ],
     )
     served = serve(part)
     found, _ = served.collect(oci_region=(REGION, "uk-cardiff-1"))
@@ -103,6 +117,12 @@ def test_relscan_permissions_oci_prints_the_statements():
     for op in OPERATIONS:
         assert covers(lines, op), op.name
     assert "Allow group relscan-readers to read load-balancers in tenancy" in lines
+    # DNS steering policies: listed and read; their attachments only listed
+    assert "Allow group relscan-readers to read dns-steering-policies in tenancy" in lines
+    assert (
+        "Allow group relscan-readers to inspect dns-steering-policy-attachments in tenancy"
+        in lines
+    )
     assert not any(verb in r.stdout for verb in (" use ", " manage "))
     assert grant().permissions == sorted({op.permission for op in OPERATIONS})
 

@@ -1,8 +1,10 @@
 """An OCI scope reads nothing per unit: every request is a page of a list, so
 there is nothing per unit for `scanner.fanout.fan_out` to overlap (docs/oci.md,
 "What is read"); a kind that adds a read per unit (or per pipeline, per
-backend set) must make it with fan_out, and change the first test. A scope's
-kinds, though, list side by side."""
+backend set) must make it with fan_out, and change the first test. DNS
+steering policies are that kind: their list summaries carry no rules, so each
+is read with GetSteeringPolicy through fan_out (tests/oci/test_dnssteering.py).
+A scope's kinds, though, list side by side."""
 
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ def test_requests_are_list_pages_however_many_units_backend_sets_and_stages(serv
         ("ListDeployPipelines", PROD): 2,  # 3 pipelines
         ("ListDeployPipelines", TEAM): 1,
         ("ListDeployStages", PROD): 3,  # 6 stages of 3 pipelines, listed once
+        ("ListSteeringPolicies", PROD): 1,  # none: no attachments or policies read
+        ("ListSteeringPolicies", TEAM): 1,
     }
 
 
