@@ -80,9 +80,7 @@ class OciPlugin(ProviderPlugin):
 
         return grant()
 
-    def configure(
-        self, options: dict[str, Any], recorder: Recorder | None = None
-    ) -> ProviderRun:
+    def configure(self, options: dict[str, Any], recorder: Recorder | None = None) -> ProviderRun:
         # The SDK is imported here, not at plugin load: `relscan` starts fast.
         from providers.oci.auth import load
         from providers.oci.clients import OciClients

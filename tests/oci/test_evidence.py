@@ -63,7 +63,8 @@ def test_scan_bundle_reassesses_identically_and_holds_no_secret(tmp_path):
     exchanges = load_exchanges(bundle, "oci")
     assert {e["operation"] for e in exchanges} >= {"ListCompartments", "ListLoadBalancers"}
     assert all(
-        e["key"]["path"].startswith(("/2016", "/2017", "/2018", "/2021", CONTEXT_PATH)) for e in exchanges
+        e["key"]["path"].startswith(("/2016", "/2017", "/2018", "/2021", CONTEXT_PATH))
+        for e in exchanges
     )
     if evidence.secret_name("returnCode"):
         pytest.xfail("core: the recorder masks healthChecker.returnCode as a secret ('code')")

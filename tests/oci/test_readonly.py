@@ -120,8 +120,7 @@ def test_relscan_permissions_oci_prints_the_statements():
     # DNS steering policies: listed and read; their attachments only listed
     assert "Allow group relscan-readers to read dns-steering-policies in tenancy" in lines
     assert (
-        "Allow group relscan-readers to inspect dns-steering-policy-attachments in tenancy"
-        in lines
+        "Allow group relscan-readers to inspect dns-steering-policy-attachments in tenancy" in lines
     )
     assert not any(verb in r.stdout for verb in (" use ", " manage "))
     assert grant().permissions == sorted({op.permission for op in OPERATIONS})
