@@ -38,17 +38,18 @@ def env():
 def test_demo_scan_covers_every_level(env):
     e = env(DEMO)
     r = relscan("scan", "--provider", "oci", "--format", "json", "--quiet", env=e)
-    assert r.returncode == 3, r.stderr  # three units are not assessed, by design
+    assert r.returncode == 3, r.stderr  # eight units are not assessed, by design
     units = json.loads(r.stdout)["resources"]
-    assert len(units) == 15
+    assert len(units) == 22  # 15 load balancers and pipelines, 7 DNS steering policies
     levels = Counter(u["level"] for u in units)
     assert set(levels) == {1, 2, 3, 4, 5, None}
-    assert levels[None] == 3
+    assert levels[None] == 8
     services = {u["service"] for u in units}
     assert {"citizen-portal", "payments", "case-management", "hr-tool"} <= services
     rules = {u["rule"] for u in units} - {None}
     book = yaml.safe_load(Path("mappings/oci_load_balancer.yaml").read_text())["rules"]
     book += yaml.safe_load(Path("mappings/oci_devops.yaml").read_text())["rules"]
+    book += yaml.safe_load(Path("mappings/oci_dns_steering.yaml").read_text())["rules"]
     assert rules == {r["id"] for r in book}
 
 

@@ -46,7 +46,7 @@ def test_twenty_percent_faults_give_the_clean_scan(monkeypatch, capsys):
     faulty, retry, requests_made = _scan(part, monkeypatch, plan)
     assert faulty.errors == clean.errors == []
     assert _units(faulty) == _units(clean)
-    assert len(_units(clean)) == 21  # 15 load balancers and pipelines, 6 steering policies
+    assert len(_units(clean)) == 22  # 15 load balancers and pipelines, 7 steering policies
     assert set(plan.injected) == set(KINDS)  # this seed injects every kind
     retried = plan.injected.get("throttle", 0) + plan.injected.get("500", 0)
     retried += plan.injected.get("503", 0) + plan.injected.get("drop", 0)
