@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ORDERING = ("WEIGHTED", "PRIORITY")
+KNOWN = ("FILTER", "HEALTH", "LIMIT", *ORDERING)
 FIELDS = {
     "name": "name",
     "pool": "pool",
@@ -119,6 +120,8 @@ def chain(policy: Any) -> Chain:
         if _cases(rule) == []:
             continue  # OCI ignores a rule whose cases list is empty
         kind = rule.rule_type
+        if kind not in KNOWN:
+            raise Unreadable(f"rule type {str(kind)[:40]!r} is not one OCI documents")
         if kind == "FILTER":
             answers = _filter(rule, answers)
         elif kind == "HEALTH":

@@ -351,3 +351,55 @@ def test_attachment_in_the_zone_compartment_elsewhere(serve):
     e["attachments"] = [{"domainName": "web.example.com", "compartment": TEAM}]
     a = serve(estate(steering_policies=[e])).scan()[0]["web"]
     assert (a.level, a.rule) == (None, "OCI-DNS-NA-UNATTACHED")
+
+
+def test_an_unknown_rule_type_is_not_guessed(serve):
+    rules = [weighted(blue=90, green=10), {"ruleType": "GEOLOCATION"}, LIMIT1]
+    a = serve(estate(steering_policies=[entry("geo", rules)])).scan()[0]["geo"]
+    assert a.level is None and a.rule is None
+    # the SDK turns a ruleType it does not know into UNKNOWN_ENUM_VALUE
+    assert "rule type 'UNKNOWN_ENUM_VALUE' is not one OCI documents" in a.reason
+
+
+def test_a_deleted_policy_is_skipped(serve):
+    gone = entry("gone", LOAD_BALANCE)
+    gone["policy"]["lifecycleState"] = "DELETED"
+    found, errors = serve(estate(steering_policies=[gone, entry("web", LOAD_BALANCE)])).scan()
+    assert errors == [] and "gone" not in found and "web" in found
+
+
+def test_the_gets_are_read_side_by_side(monkeypatch):
+    """GetSteeringPolicy, one per policy, goes through scanner.fanout.fan_out:
+    the gets are in flight together, with the same result as one by one."""
+    from collections import Counter
+
+    from providers.oci.emulator.app import OciEmulator
+    from providers.oci.plugin import plugin
+    from scanner.emulators.server import LoopbackServer
+    from scanner.engine import run_scan
+    from tests.azure.inflight import InFlight
+
+    part = estate(
+        steering_policies=[entry(f"p{i}", LOAD_BALANCE, compartment=TEAM) for i in range(4)]
+    )
+
+    def op(req):
+        parts = [p for p in req.path.split("/") if p]
+        return OciEmulator.ROUTES[(parts[1], parts[2], len(parts) == 4)]
+
+    def scan(per_account: int, gauge: bool):
+        emulator = OciEmulator(part, page_size=2)
+        app = InFlight(emulator, op, {"GetSteeringPolicy"}, alongside="GetSteeringPolicy")
+        with LoopbackServer(app if gauge else emulator) as server:
+            monkeypatch.setenv("RELSCAN_OCI_ENDPOINT", server.url + "/{region}")
+            monkeypatch.setenv("RELSCAN_OCI_TENANCY", emulator.tenancy)
+            monkeypatch.setenv("OCI_REGION", emulator.regions[0])
+            run = plugin.configure({"oci_compartment": (TEAM,), "oci_region": (REGION,)})
+            result = run_scan([(run, run.scopes())], concurrency=4, per_account=per_account)
+        return result, Counter(c[0] for c in emulator.calls), app
+
+    serial, serial_calls, _ = scan(1, gauge=False)
+    result, calls, gauge = scan(4, gauge=True)
+    assert calls == serial_calls and calls["GetSteeringPolicy"] == 4
+    assert [a.as_dict() for a in result.assessments] == [a.as_dict() for a in serial.assessments]
+    assert gauge.peaks["GetSteeringPolicy"] > 1
