@@ -117,9 +117,13 @@ def collect(ctx: OciContext) -> Iterator[Observation | ScopeError]:
             live.append(summary)
     if not live:
         return
-    domains = _domains(
-        all_items(client.list_steering_policy_attachments, compartment_id=ctx.compartment)
-    )
+    domains: dict[str, list[str]] | str
+    try:
+        domains = _domains(
+            all_items(client.list_steering_policy_attachments, compartment_id=ctx.compartment)
+        )
+    except OCI_ERRORS as exc:  # the policies are still read; only their domains are unknown
+        domains = f"cannot list the steering policy attachments: {describe(exc)}"
 
     def read(summary: Any) -> Any:
         if getattr(summary, "malformed", None):
@@ -131,7 +135,8 @@ def collect(ctx: OciContext) -> Iterator[Observation | ScopeError]:
             return summary
 
     for policy in fan_out(live, read):
-        yield observe(policy, ctx.region, domains.get(str(policy.id), []))
+        attached = domains if isinstance(domains, str) else domains.get(str(policy.id), [])
+        yield observe(policy, ctx.region, attached)
 
 
 def get(ctx: OciContext, resource_id: str) -> Observation:
@@ -149,7 +154,8 @@ def get(ctx: OciContext, resource_id: str) -> Observation:
     return observe(policy, ctx.region, _domains(attachments).get(resource_id, []))
 
 
-def observe(policy: Any, region: str, domains: list[str]) -> Observation:
+def observe(policy: Any, region: str, domains: list[str] | str) -> Observation:
+    """The unit; `domains` is the attached domains, or why they are unknown."""
     obs = unit(KIND.name, policy, region)
     why = getattr(policy, "malformed", None)
     values: dict[str, Any] = {}
@@ -166,6 +172,9 @@ def observe(policy: Any, region: str, domains: list[str]) -> Observation:
             chain_why = f"the rules cannot be followed: {exc}"
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
             chain_why = f"malformed steering policy rules: {type(exc).__name__}: {exc}"
+    if isinstance(domains, str) and why is None:
+        values.pop("attached_domains", None)
+        values["_attached_domains"] = domains
     for spec in KIND.facts:
         if spec.name in values:
             obs.add(spec.name, spec.field, values[spec.name])
@@ -174,7 +183,7 @@ def observe(policy: Any, region: str, domains: list[str]) -> Observation:
     return obs
 
 
-def _base(policy: Any, domains: list[str]) -> dict[str, Any]:
+def _base(policy: Any, domains: list[str] | str) -> dict[str, Any]:
     return {
         "attached_domains": domains,
         "template": policy.template,

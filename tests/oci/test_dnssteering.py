@@ -403,3 +403,16 @@ def test_the_gets_are_read_side_by_side(monkeypatch):
     assert calls == serial_calls and calls["GetSteeringPolicy"] == 4
     assert [a.as_dict() for a in result.assessments] == [a.as_dict() for a in serial.assessments]
     assert gauge.peaks["GetSteeringPolicy"] > 1
+
+
+def test_attachments_that_cannot_be_listed_leave_the_policies_unassessed(serve):
+    """Nothing already read is lost: the policies are units, not assessed with why."""
+    part = estate(
+        steering_policies=[entry("web", LOAD_BALANCE)],
+        faults=[{"operation": "ListSteeringPolicyAttachments", "status": 404}],
+    )
+    found, errors = serve(part).scan()
+    assert errors == []
+    a = found["web"]
+    assert (a.level, a.rule) == (None, None)
+    assert "cannot list the steering policy attachments: 404 NotAuthorizedOrNotFound" in a.reason
