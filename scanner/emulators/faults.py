@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 
 KINDS = ("throttle", "500", "503", "slow", "drop")
+FAILURES = frozenset({"throttle", "500", "503", "drop"})  # answers a client must retry
 
 
 @dataclass
@@ -23,6 +24,10 @@ class FaultPlan:
     seed: int = 7
     slow_seconds: float = 0.3
     retry_after: int = 0  # seconds advertised in Retry-After on throttling
+    # A request (same method, path, query and body) that failed this many times
+    # in a row is answered: faults are transient, and a client that retries more
+    # often always gets through, whatever order concurrent requests drew in.
+    most_in_a_row: int = 2
     injected: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -31,11 +36,22 @@ class FaultPlan:
             raise ValueError(f"fault kinds must be among {KINDS} and the rate in [0, 1]")
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
+        self._failed: dict[str, int] = {}  # request key -> failures in a row
 
-    def pick(self) -> str | None:
+    def pick(self, key: str = "") -> str | None:
+        """The fault for this request, or None; `key` names the request (see
+        `most_in_a_row`)."""
         with self._lock:
             if self.rate <= 0 or self._random.random() >= self.rate:
-                return None
-            kind = self._random.choice(self.kinds)
-            self.injected[kind] = self.injected.get(kind, 0) + 1
+                kind = None
+            else:
+                kind = self._random.choice(self.kinds)
+            if kind in FAILURES and self._failed.get(key, 0) >= self.most_in_a_row:
+                kind = None
+            if kind in FAILURES:
+                self._failed[key] = self._failed.get(key, 0) + 1
+            else:
+                self._failed.pop(key, None)
+            if kind is not None:
+                self.injected[kind] = self.injected.get(kind, 0) + 1
             return kind

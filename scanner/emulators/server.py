@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
@@ -61,7 +62,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.log.append(req)
         if self.server.latency:
             time.sleep(self.server.latency)
-        fault = self.server.faults.pick() if self.server.faults else None
+        fault = None
+        if self.server.faults:
+            key = f"{req.method} {self.path} {hashlib.sha256(body).hexdigest()}"
+            fault = self.server.faults.pick(key)
         if fault == "drop":
             self.close_connection = True
             return  # no answer at all: the client sees the connection closed
