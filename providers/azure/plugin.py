@@ -26,6 +26,8 @@ class AzurePlugin(ProviderPlugin):
         "providers.azure.appservice",
         "providers.azure.trafficmanager",
         "providers.azure.frontdoor",
+        "providers.azure.containerapps",
+        "providers.azure.scalesets",
     )
     discovery_reads = ("subscriptions.list",)
     emulator = "providers.azure.emulator.app"

@@ -1,7 +1,9 @@
 """An Azure Resource Manager emulator for the reads relscan makes.
 
-Serves subscriptions, App Service sites, slots and their config/web, and
-Traffic Manager profiles from the `azure` part of an estate fixture. Paths
+Serves subscriptions, App Service sites, slots and their config/web,
+Traffic Manager profiles, Front Door profiles (frontdoor.py), Container Apps
+(containerapps.py) and VM scale sets (scalesets.py) from the `azure` part of
+an estate fixture. Paths
 match case-insensitively, as on ARM; every call needs an api-version; lists
 page after `page_size` items through an absolute `nextLink`; errors are ARM
 error bodies. Point relscan at it with RELSCAN_AZURE_ENDPOINT.
@@ -16,7 +18,7 @@ from contextlib import ExitStack
 from typing import Any
 from urllib.parse import quote
 
-from providers.azure.emulator import wire
+from providers.azure.emulator import containerapps, scalesets, wire
 from providers.azure.emulator.faults import declared_message, fault_response, overlay, replay_key
 from providers.azure.emulator.frontdoor import ROUTES as FRONT_DOOR_ROUTES
 from providers.azure.emulator.frontdoor import FrontDoorHandlers
@@ -48,6 +50,8 @@ ROUTES = [
     ),
     ("profiles.get", _PROFILE, "Microsoft.Network/trafficManagerProfiles/read"),
     *FRONT_DOOR_ROUTES,
+    *containerapps.ROUTES,
+    *scalesets.ROUTES,
 ]
 _COMPILED = [(op, re.compile(f"^{pattern}/?$", re.I), action) for op, pattern, action in ROUTES]
 
@@ -65,7 +69,7 @@ def _norm(fixture: dict[str, Any], default_sub: str) -> dict[str, Any]:
     return item
 
 
-class AzureEmulator(FrontDoorHandlers):
+class AzureEmulator(FrontDoorHandlers, containerapps.ContainerAppsMixin, scalesets.ScaleSetsMixin):
     """Callable app for LoopbackServer. `estate` is the `azure` part of a fixture."""
 
     def __init__(
@@ -81,6 +85,8 @@ class AzureEmulator(FrontDoorHandlers):
         self.apps = [_norm(a, default) for a in estate.get("apps", [])]
         self.profiles = [_norm(p, default) for p in estate.get("traffic_manager", [])]
         self.front_door = [_norm(p, default) for p in estate.get("front_door", [])]
+        self.container_apps = [_norm(a, default) for a in estate.get("container_apps", [])]
+        self.scale_sets = [_norm(s, default) for s in estate.get("scale_sets", [])]
         self.faults = [dict(f) for f in estate.get("faults", [])]
         self.page_size = page_size
         self.retry_after = retry_after  # seconds, in injected throttles and 503s
