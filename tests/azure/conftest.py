@@ -19,6 +19,12 @@ from scanner.model import Assessment, ScanResult
 SUB = "0b5e1c2d-3f4a-4b5c-8d6e-7f8091a2b3c4"
 SUB2 = "1c6f2d3e-4a5b-4c6d-9e7f-8091a2b3c4d5"
 SITES = f"/subscriptions/{SUB}/resourceGroups/web-rg/providers/Microsoft.Web/sites"
+CONTAINER_APPS = (
+    f"/subscriptions/{SUB}/resourceGroups/apps-rg/providers/Microsoft.App/containerApps"
+)
+SCALE_SETS = (
+    f"/subscriptions/{SUB}/resourceGroups/vm-rg/providers/Microsoft.Compute/virtualMachineScaleSets"
+)
 
 
 def estate(
@@ -39,6 +45,14 @@ def app(name: str = "portal", **fields: Any) -> dict[str, Any]:
 
 def profile(name: str = "portal-tm", **fields: Any) -> dict[str, Any]:
     return {"subscription": SUB, "resource_group": "net-rg", "name": name, **fields}
+
+
+def container_app(name: str = "portal-api", **fields: Any) -> dict[str, Any]:
+    return {"subscription": SUB, "resource_group": "apps-rg", "name": name, **fields}
+
+
+def scale_set(name: str = "web-vmss", **fields: Any) -> dict[str, Any]:
+    return {"subscription": SUB, "resource_group": "vm-rg", "name": name, **fields}
 
 
 @pytest.fixture(autouse=True)

@@ -141,6 +141,8 @@ def test_a_refused_subscription_exits_3_and_keeps_the_rest(serve):
         "App Service apps",
         "Traffic Manager profiles",
         "Front Door origin groups",
+        "Container Apps",
+        "VM scale sets",
     }
     assert f"relscan: scope error: azure:{SUB} App Service apps: AuthorizationFailed" in r.stderr
     assert "Traceback" not in r.stderr
@@ -190,5 +192,7 @@ def test_the_demo_part_covers_every_level_the_rules_give(serve):
     assert rules["dds-case-management"] == "AZ-APP-3-MANUAL-SWAP"  # Linux: no auto-swap
     levels = {u["level"] for u in doc["resources"]}
     assert levels == {1, 2, 3, 4, 5, None}
-    assert 18 <= len(rules) <= 24  # 15, and 6 Front Door origin groups (issue 19)
+    assert (
+        30 <= len(rules) <= 36
+    )  # 15, 6 Front Door origin groups, 12 Container Apps and scale sets
     assert all(u["tags"].get("service") for u in doc["resources"])

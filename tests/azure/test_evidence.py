@@ -89,6 +89,8 @@ def test_a_bundle_re_assesses_to_the_identical_result_and_holds_no_secret(tmp_pa
         "afd_origins.list_by_origin_group",
         "afd_endpoints.list_by_profile",
         "routes.list_by_endpoint",
+        "container_apps.list_by_subscription",
+        "virtual_machine_scale_sets.list_all",
     }
     # the emulator is gone: the replay serves the bundle on another port, and
     # the recorded nextLinks (to the old port) are read from it

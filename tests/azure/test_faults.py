@@ -101,6 +101,8 @@ def test_a_subscription_that_always_fails_leaves_the_other_complete(serve, statu
         (f"azure:{SUB}", "App Service apps"),
         (f"azure:{SUB}", "Traffic Manager profiles"),
         (f"azure:{SUB}", "Front Door origin groups"),
+        (f"azure:{SUB}", "Container Apps"),
+        (f"azure:{SUB}", "VM scale sets"),
     }
     got = {a.id: a.as_dict() for a in result.assessments}
     assert got == {k: v for k, v in clean.items() if f"/subscriptions/{SUB2}/" in k}

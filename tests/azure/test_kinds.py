@@ -29,10 +29,18 @@ PROFILE_ID = (
 )
 APPS = "azure.appservice.app"
 PROFILES = "azure.trafficmanager.profile"
+CONTAINER_APPS = "azure.containerapps.app"
+SCALE_SETS = "azure.compute.scale_set"
 
 
 def test_the_plugin_lists_one_reader_module_per_kind_in_its_order():
-    assert [k.name for k in plugin.kinds()] == [APPS, PROFILES, "azure.frontdoor.origin_group"]
+    assert [k.name for k in plugin.kinds()] == [
+        APPS,
+        PROFILES,
+        "azure.frontdoor.origin_group",
+        CONTAINER_APPS,
+        SCALE_SETS,
+    ]
     assert all(isinstance(k, AzureKind) and k.provider == "azure" for k in plugin.kinds())
     assert [r.__name__ for r in plugin.reader_modules()] == list(plugin.readers)
 
@@ -95,7 +103,11 @@ def test_an_unsupported_well_formed_id_lists_every_kinds_id_form():
         "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/"
         "Microsoft.Network/trafficManagerProfiles/PROFILE and "
         "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/"
-        "Microsoft.Cdn/profiles/PROFILE/originGroups/GROUP"
+        "Microsoft.Cdn/profiles/PROFILE/originGroups/GROUP and "
+        "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/"
+        "Microsoft.App/containerApps/APP and "
+        "/subscriptions/SUBSCRIPTION/resourceGroups/GROUP/providers/"
+        "Microsoft.Compute/virtualMachineScaleSets/SCALESET"
     )
     assert str(err.value).endswith("relscan checks " + " and ".join(plugin.id_forms()))
 
@@ -184,8 +196,8 @@ def test_the_permissions_table_is_discovery_plus_every_kinds_calls():
 def test_the_roles_description_names_what_each_kind_reads():
     assert permissions.role_definition()["Description"] == (
         "Read-only access for relscan: subscriptions, App Service apps, their slots and "
-        "config/web, Traffic Manager profiles, and Front Door profiles, their origin groups, "
-        "origins, endpoints and routes."
+        "config/web, Traffic Manager profiles, Front Door profiles, their origin groups, "
+        "origins, endpoints and routes, Container Apps, and VM scale sets."
     )
 
 
@@ -211,7 +223,13 @@ def demo_units() -> list[Observation]:
 
 
 def test_the_demo_estates_units_carry_only_their_kinds_declared_facts(demo_units):
-    assert {unit.kind for unit in demo_units} == {APPS, PROFILES, "azure.frontdoor.origin_group"}
+    assert {unit.kind for unit in demo_units} == {
+        APPS,
+        PROFILES,
+        "azure.frontdoor.origin_group",
+        CONTAINER_APPS,
+        SCALE_SETS,
+    }
     for unit in demo_units:
         kind = plugin.reader(unit.kind).KIND
         assert undeclared_facts(kind, unit) == [], unit.id

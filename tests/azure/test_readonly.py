@@ -15,7 +15,17 @@ from providers.azure.clients import AzureClients, build_credential, resolve_endp
 from providers.azure.plugin import plugin
 from providers.azure.trafficmanager import KIND as PROFILE
 from scanner.readonly import ReadOnlyViolation
-from tests.azure.conftest import SITES, SUB, app, estate, profile
+from tests.azure.conftest import (
+    CONTAINER_APPS,
+    SCALE_SETS,
+    SITES,
+    SUB,
+    app,
+    container_app,
+    estate,
+    profile,
+    scale_set,
+)
 from tests.azure.frontdoor_estate import og_id, routed, split
 from tests.cli import RELSCAN
 
@@ -75,6 +85,8 @@ def test_every_call_of_a_scan_and_a_check_is_in_the_generated_role(serve):
         [app(f"app{i}", slots=[{"name": "staging", "auto_swap": "production"}]) for i in range(3)],
         [profile(f"tm{i}", **PRIORITY) for i in range(3)],
         front_door=[routed(split("web"), split("api"), split("img"))],
+        container_apps=[container_app(f"ca{i}") for i in range(3)],
+        scale_sets=[scale_set(f"vmss{i}", upgrade={"mode": "Rolling"}) for i in range(3)],
     )
     served = serve(part)
     served.scan()
@@ -84,6 +96,8 @@ def test_every_call_of_a_scan_and_a_check_is_in_the_generated_role(serve):
         f"/subscriptions/{SUB}/resourceGroups/net-rg/providers/"
         "Microsoft.Network/trafficManagerProfiles/tm2"
     )
+    served.check(f"{CONTAINER_APPS}/ca2")
+    served.check(f"{SCALE_SETS}/vmss2")
     granted = set(plugin.permissions().permissions)
     used = set()
     for request in served.server.requests:

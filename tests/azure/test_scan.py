@@ -92,6 +92,8 @@ def test_a_refused_subscription_keeps_the_others(serve, status):
         (f"azure:{SUB}", "App Service apps"),
         (f"azure:{SUB}", "Front Door origin groups"),
         (f"azure:{SUB}", "Traffic Manager profiles"),
+        (f"azure:{SUB}", "Container Apps"),
+        (f"azure:{SUB}", "VM scale sets"),
     ]
     code = "AuthorizationFailed" if status == 403 else "InvalidAuthenticationToken"
     assert all(e.message.startswith(f"{code} (HTTP {status}): ") for e in result.errors)
