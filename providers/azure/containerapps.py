@@ -174,15 +174,16 @@ def sole_target(rules: list[dict[str, Any]]) -> str | None:
     return "latest" if serving[0].get("latestRevision") else "pinned"
 
 
-def _readiness(app: dict[str, Any]) -> list[str]:
-    """The containers that have a readiness probe (what makes a revision ready)."""
+def _readiness(app: dict[str, Any]) -> list[str] | str:
+    """The containers that have a readiness probe (what makes a revision ready),
+    or a sentence saying none has one."""
     names = []
     for container in objects(dig(app, "properties.template.containers"), CONTAINERS):
         probes = objects(container.get("probes"), f"{CONTAINERS}.probes[]")
         kinds = [string(p.get("type"), f"{CONTAINERS}.probes[].type") for p in probes]
         if any((kind or "").lower() == "readiness" for kind in kinds):
             names.append(text(container.get("name") or "?"))
-    return names
+    return names or "none (no container has a readiness probe)"
 
 
 def observe(ctx: AzureContext, app: Any) -> Observation:
