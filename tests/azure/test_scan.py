@@ -90,9 +90,9 @@ def test_a_refused_subscription_keeps_the_others(serve, status):
     assert [a.name for a in result.assessments] == ["other"]
     assert [(e.scope, e.service) for e in result.errors] == [
         (f"azure:{SUB}", "App Service apps"),
+        (f"azure:{SUB}", "Container Apps"),
         (f"azure:{SUB}", "Front Door origin groups"),
         (f"azure:{SUB}", "Traffic Manager profiles"),
-        (f"azure:{SUB}", "Container Apps"),
         (f"azure:{SUB}", "VM scale sets"),
     ]
     code = "AuthorizationFailed" if status == 403 else "InvalidAuthenticationToken"
