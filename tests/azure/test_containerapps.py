@@ -210,3 +210,12 @@ def test_a_second_page_is_followed(serve):
     apps = [container_app(f"app-{i}", mode="Single") for i in range(5)]
     result = serve(estate(container_apps=apps)).assess()
     assert sorted(result) == [f"app-{i}" for i in range(5)]
+
+
+def test_an_app_without_an_id_is_a_scope_error_and_the_others_go_on(serve):
+    apps = [container_app("good", mode="Single"), container_app("bad", wire={"id": "<absent>"})]
+    result = serve(estate(container_apps=apps)).scan()
+    assert [a.name for a in result.assessments] == ["good"]
+    [error] = result.errors
+    assert error.service.startswith("Container App ")
+    assert error.message == "malformed answer: the container app has no id"

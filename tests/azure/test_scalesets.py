@@ -194,3 +194,12 @@ def test_a_failed_second_page_keeps_the_first_and_is_a_scope_error(serve):
         "vmss-1",
     ]
     assert [(e.scope, e.service) for e in result.errors] == [(f"azure:{SUB}", "VM scale sets")]
+
+
+def test_a_scale_set_without_an_id_is_a_scope_error_and_the_others_go_on(serve):
+    sets = [scale_set("good", upgrade=rolling()), scale_set("bad", wire={"id": "<absent>"})]
+    result = serve(estate(scale_sets=sets)).scan()
+    assert [a.name for a in result.assessments] == ["good"]
+    [error] = result.errors
+    assert error.service.startswith("VM scale set ")
+    assert error.message == "malformed answer: the scale set has no id"
