@@ -221,11 +221,15 @@ def _traffic_facts(obs: Observation, app: dict[str, Any]) -> None:
     weighted_field = f"{TRAFFIC}.weight (count above 0; no rules = latest at 100)"
     sole_field = f"{TRAFFIC}.latestRevision (of the one rule above 0)"
     labels_field = f"{TRAFFIC}.label"
+    ingress = dig(app, INGRESS)
+    if ingress is not None and not isinstance(ingress, dict):
+        obs.unknown("ingress_enabled", INGRESS, f"malformed answer: {INGRESS} is {shown(ingress)}")
+    else:  # known even when its traffic rules are malformed (Single mode ignores them)
+        obs.add("ingress_enabled", f"{INGRESS} (present)", ingress is not None)
     try:
         rules = traffic_rules(app)
     except Unusable as exc:
         why = f"malformed answer: {exc}"
-        obs.unknown("ingress_enabled", INGRESS, why)
         for fact, field in (
             ("traffic", TRAFFIC),
             ("weighted_entries", weighted_field),
@@ -234,7 +238,6 @@ def _traffic_facts(obs: Observation, app: dict[str, Any]) -> None:
         ):
             obs.unknown(fact, field, why)
         return
-    obs.add("ingress_enabled", f"{INGRESS} (present)", rules is not None)
     if rules is None:  # no ingress: no traffic rules apply
         return
     obs.add("traffic", TRAFFIC, [_summary(rule) for rule in rules])

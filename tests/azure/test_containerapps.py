@@ -219,3 +219,18 @@ def test_an_app_without_an_id_is_a_scope_error_and_the_others_go_on(serve):
     [error] = result.errors
     assert error.service.startswith("Container App ")
     assert error.message == "malformed answer: the container app has no id"
+
+
+def test_malformed_traffic_rules_do_not_matter_in_single_mode(serve):
+    # Single mode uses no weights: the switch is decided without them
+    a = one(serve, mode="Single", traffic="all of it")
+    assert (a.level, a.rule) == (4, "AZ-CA-4-SINGLE")
+    assert evidence(a)[INGRESS] is True
+
+
+def test_an_ingress_that_is_not_an_object_leaves_single_mode_undecided(serve):
+    a = one(
+        serve, mode="Single", ingress=False, wire={"properties": {"configuration": {"ingress": 5}}}
+    )
+    assert (a.level, a.status) == (None, "not_assessed")
+    assert "malformed answer: properties.configuration.ingress is 5" in a.reason
