@@ -210,15 +210,21 @@ def observe(ctx: AzureContext, scale_set: Any) -> Observation:
     else:
         obs.add("health_extensions", extensions_field, extensions)
         probe = dig(scale_set, PROBE)
-        obs.add("health_monitoring", monitoring_field, health_monitoring(bool(extensions), probe))
+        flexible = str(dig(scale_set, "properties.orchestrationMode") or "").lower() == "flexible"
+        monitoring = health_monitoring(bool(extensions), probe, flexible)
+        obs.add("health_monitoring", monitoring_field, monitoring)
     for fact, path in CONTEXT_PATHS:
         obs.add(fact, path, plain(dig(scale_set, path)))
     return obs
 
 
-def health_monitoring(extension: bool, probe: Any) -> str:
-    """What tells a rolling upgrade that an instance is healthy, in words."""
+def health_monitoring(extension: bool, probe: Any, flexible: bool = False) -> str:
+    """What tells a rolling upgrade that an instance is healthy, in words. On a
+    Flexible scale set rolling upgrades need the application health extension:
+    a load balancer probe alone is not what they watch."""
     found = ["application health extension"] if extension else []
     if isinstance(probe, str) and probe:
         found.append("load balancer health probe")
+        if flexible and not extension:
+            found[-1] += " (rolling upgrades of Flexible scale sets need the extension)"
     return " and ".join(found) or "none (no application health extension or load balancer probe)"

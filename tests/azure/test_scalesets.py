@@ -203,3 +203,11 @@ def test_a_scale_set_without_an_id_is_a_scope_error_and_the_others_go_on(serve):
     [error] = result.errors
     assert error.service.startswith("VM scale set ")
     assert error.message == "malformed answer: the scale set has no id"
+
+
+def test_a_probe_alone_on_a_flexible_set_is_flagged(serve):
+    a = one(serve, orchestration="Flexible", upgrade=rolling(), health_probe="http")
+    assert a.rule == "AZ-VMSS-2-ROLLING"
+    assert evidence(a)[MONITORING] == (
+        "load balancer health probe (rolling upgrades of Flexible scale sets need the extension)"
+    )
