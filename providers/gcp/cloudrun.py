@@ -45,6 +45,7 @@ KIND = gcp_kind(
         ("pinned_percent", "traffic[type=REVISION].percent"),
         ("traffic", "traffic[]"),
         ("latest_ready_revision", "latestReadyRevision"),
+        ("deploy_pipeline", "labels[deploy.cloud.google.com/*]"),
     ),
     reads=(
         # Locations.ListLocations over the plain session (list_locations)
@@ -116,7 +117,28 @@ def observe(raw: dict[str, Any], project: str, location: str) -> Observation:
     shown = [_target(t) for t in given] or ["LATEST=100 (default: traffic[] is empty)"]
     obs.add("traffic", "traffic[] (revision=percent)", shown)
     obs.add("latest_ready_revision", "latestReadyRevision", raw.get("latestReadyRevision"))
+    obs.add("deploy_pipeline", "labels[deploy.cloud.google.com/*] (pipeline, target)",
+            deployed_by(obs.tags))  # fmt: skip
     return obs
+
+
+def deployed_by(tags: dict[str, str]) -> str | None:
+    """The Cloud Deploy pipeline and target that rendered the service, from the
+    labels Cloud Deploy adds to rendered manifests (a standard pipeline's
+    service is judged here, and names it; a canary pipeline's is linked to it,
+    providers/gcp/links.py)."""
+    label = "deploy.cloud.google.com/"
+    pipeline = tags.get(f"{label}delivery-pipeline-id")
+    if not pipeline:
+        return None
+    where = "/".join(
+        f"{part}/{tags[f'{label}{key}']}"
+        for part, key in (("projects", "project-id"), ("locations", "location"))
+        if tags.get(f"{label}{key}")
+    )
+    target = tags.get(f"{label}target-id")
+    name = f"{where}/deliveryPipelines/{pipeline}" if where else pipeline
+    return f"{name} (target {target})" if target else name
 
 
 def list_locations(clients: GcpClients, project: str) -> list[str]:

@@ -56,7 +56,7 @@ def check(request: PreparedRequest, endpoint_host: str | None) -> Read:
     """The declared read this request is; ReadOnlyViolation otherwise."""
     method = (request.method or "").upper()
     parts = urlsplit(request.url or "")
-    read = find(method, parts.path)
+    read = find(method, parts.path, parts.hostname or "", endpoint_host)
     if read is None or not host_allowed(read, parts.hostname or "", endpoint_host):
         where = f"{parts.hostname}{parts.path}"
         raise ReadOnlyViolation(

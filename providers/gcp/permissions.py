@@ -31,9 +31,14 @@ READS: tuple[Read, ...] = (
 )
 
 
-def find(method: str, path: str) -> Read | None:
-    """The declared read a request is, or None (the guard refuses it)."""
-    return next((r for r in READS if r.matches(method, path)), None)
+def find(method: str, path: str, host: str = "", endpoint_host: str | None = None) -> Read | None:
+    """The declared read a request is, or None (the guard refuses it). Two
+    APIs may share a path (Cloud Run's and Cloud Deploy's `/v1/projects/P/
+    locations`): given the request's host, the read of the API it goes to."""
+    found = [r for r in READS if r.matches(method, path)]
+    if host:
+        return next((r for r in found if host_allowed(r, host, endpoint_host)), None)
+    return found[0] if found else None
 
 
 def host_allowed(read: Read, host: str, endpoint_host: str | None) -> bool:

@@ -37,6 +37,7 @@ class GcpPlugin(ProviderPlugin):
         "providers.gcp.urlmap",
         "providers.gcp.appengine",
         "providers.gcp.cloudrun",
+        "providers.gcp.clouddeploy",
     )
     # Listing projects, and the projects and folders under folders and organisations.
     discovery_reads = ("projects.search", "folders.list", "projects.list")

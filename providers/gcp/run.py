@@ -20,10 +20,12 @@ from providers.gcp.faults import (
     is_not_found,
 )
 from providers.gcp.kind import GcpKind
+from providers.gcp.links import LINKS
 from providers.gcp.names import parse_resource_name
 from providers.gcp.plugin import plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError
 from scanner.fanout import fan_out
+from scanner.links import Linker
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
 from scanner.status import status
@@ -115,11 +117,17 @@ class GcpRun(ProviderRun):
             yield ScopeError("gcp", scope.label, kind, self.failures[scope.account])
             return
         ctx = GcpContext(self.clients, scope.account, scope.label)
-        for group in _side_by_side(plugin.reader_modules()):
-            for found, absent in fan_out(group, lambda reader: _read(ctx, reader)):
-                yield from found
-                if absent:  # the project is absent: no further kind is read
-                    return
+
+        def batches() -> Iterator[tuple[str, list[Observation | ScopeError]]]:
+            for group in _side_by_side(plugin.reader_modules()):
+                read = fan_out(group, lambda reader: _read(ctx, reader))
+                for reader, (found, absent) in zip(group, read, strict=True):
+                    yield cast(GcpKind, reader.KIND).name, found
+                    if absent:  # the project is absent: no further kind is read
+                        return
+
+        # A unit another unit releases is left out (providers/gcp/links.py).
+        yield from Linker(LINKS).batches(batches())
 
     def check(self, resource_id: str) -> Observation:
         rn = parse_resource_name(resource_id, plugin.gcp_kinds())

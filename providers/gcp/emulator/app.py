@@ -28,6 +28,7 @@ from typing import Any
 
 from providers.gcp.emulator import fixtures as gcp_fixtures
 from providers.gcp.emulator import folders as gcp_folders
+from providers.gcp.emulator.deploy import CloudDeploy
 from providers.gcp.emulator.fixtures import ProjectFixture
 from providers.gcp.emulator.folders import Hierarchy
 from providers.gcp.emulator.routes import AGGREGATED, APIS, KINDS, ROUTES, TITLES
@@ -36,7 +37,7 @@ from providers.gcp.emulator.wire import error, fault_answer, write
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 
-class GcpEmulator(RunAndProjects, Hierarchy):
+class GcpEmulator(RunAndProjects, Hierarchy, CloudDeploy):
     """Callable app for LoopbackServer. `estate` is the `gcp` part of a fixture."""
 
     def __init__(self, estate: dict[str, Any], page_size: int = 2, retry_after: int = 1) -> None:

@@ -51,6 +51,7 @@ class ProjectFixture:
     run_services: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     run_locations: list[str] = field(default_factory=list)
     parent: str = DEFAULT_PARENT
+    deploy: Any = None  # Cloud Deploy's resources (emulator/deploy.py, DeployFixture)
 
 
 def _scope_of(project: str, raw: dict[str, Any], zonal: bool) -> tuple[str, str]:
@@ -231,4 +232,7 @@ def project(data: dict[str, Any]) -> ProjectFixture:
     fx.run_locations = list(
         data.get("run_locations") or sorted(fx.run_services) or ["europe-west2"]
     )
+    from providers.gcp.emulator.deploy import deploy_fixture
+
+    fx.deploy = deploy_fixture(pid, data)
     return fx

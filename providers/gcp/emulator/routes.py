@@ -9,12 +9,14 @@ APIS = {
     "appengine": "appengine.googleapis.com",
     "run": "run.googleapis.com",
     "resourcemanager": "cloudresourcemanager.googleapis.com",
+    "clouddeploy": "clouddeploy.googleapis.com",
 }
 TITLES = {
     "compute": "Compute Engine API",
     "appengine": "App Engine Admin API",
     "run": "Cloud Run Admin API",
     "resourcemanager": "Cloud Resource Manager API",
+    "clouddeploy": "Cloud Deploy API",
 }
 _P = r"(?P<project>[^/]+)"
 ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
@@ -37,6 +39,17 @@ ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
         ("resourcemanager", "projects.search", r"/v3/projects:search"),
         ("resourcemanager", "folders.list", r"/v3/folders"),
         ("resourcemanager", "projects.list", r"/v3/projects"),
+        # Cloud Deploy (its locations.list shares Cloud Run's path: see deploy.py)
+        ("clouddeploy", "deliveryPipelines.list",
+         rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/deliveryPipelines"),
+        ("clouddeploy", "deliveryPipelines.get",
+         rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/deliveryPipelines/(?P<name>[^/]+)"),
+        ("clouddeploy", "automations.list", rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/"
+         r"deliveryPipelines/(?P<pipeline>[^/]+)/automations"),
+        ("clouddeploy", "targets.list",
+         rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/targets"),
+        ("clouddeploy", "targets.get",
+         rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/targets/(?P<name>[^/]+)"),
     ]
 ]  # fmt: skip
 AGGREGATED = {

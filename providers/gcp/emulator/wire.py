@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from google.cloud import appengine_admin_v1, compute_v1, resourcemanager_v3, run_v2
+from google.cloud import appengine_admin_v1, compute_v1, deploy_v1, resourcemanager_v3, run_v2
 from google.cloud.location import locations_pb2
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -43,6 +43,12 @@ TYPES: dict[str, Any] = {
     "ListProjectsResponse": resourcemanager_v3.ListProjectsResponse,
     "Folder": resourcemanager_v3.Folder,
     "ListFoldersResponse": resourcemanager_v3.ListFoldersResponse,
+    "DeliveryPipeline": deploy_v1.DeliveryPipeline,
+    "ListDeliveryPipelinesResponse": deploy_v1.ListDeliveryPipelinesResponse,
+    "DeployTarget": deploy_v1.Target,
+    "ListTargetsResponse": deploy_v1.ListTargetsResponse,
+    "Automation": deploy_v1.Automation,
+    "ListAutomationsResponse": deploy_v1.ListAutomationsResponse,
 }
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",

@@ -1,0 +1,143 @@
+"""The GCP emulator's Cloud Deploy answers (a mixin of GcpEmulator) and the
+fixture part they serve.
+
+A project's `deploy_pipelines`, `deploy_targets` and `deploy_automations` are
+written in the API's JSON with a `location` (and, for an automation, its
+`pipeline`) and short names; the API's own fields (full names, uid, targetId,
+etag, times) are filled in and every resource is checked strictly against the
+SDK's message type. Lists page with pageToken/nextPageToken as the API does;
+a missing resource is 404 NOT_FOUND in the google.rpc.Status shape.
+
+Cloud Deploy's `GET /v1/projects/P/locations` has the same path as Cloud
+Run's, and the emulator serves every API from one address, so it cannot tell
+the two apart: that one answer lists the locations of both (the real APIs each
+list every region they are offered in, which overlap). A project with
+clouddeploy.googleapis.com disabled answers 403 SERVICE_DISABLED on its
+pipeline lists.
+"""
+
+from __future__ import annotations
+
+import copy
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from providers.gcp.emulator.fixtures import ProjectFixture
+from providers.gcp.emulator.run import GcpFault
+from providers.gcp.emulator.wire import error, parse, write
+from scanner.emulators.server import Request, Response
+
+CREATED = "2025-03-04T10:15:00.000000Z"
+
+
+@dataclass
+class DeployFixture:
+    pipelines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    targets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    automations: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def locations(self) -> set[str]:
+        return set(self.pipelines) | set(self.targets)
+
+
+def _uid(*parts: str) -> str:
+    return f"{zlib.crc32('/'.join(parts).encode()):08x}{zlib.crc32(parts[-1].encode()):08x}"
+
+
+def _common(raw: dict[str, Any], name: str) -> None:
+    raw.setdefault("uid", _uid(name))
+    raw.setdefault("createTime", CREATED)
+    raw.setdefault("updateTime", CREATED)
+    raw.setdefault("etag", _uid(name, "etag")[:12])
+
+
+def deploy_fixture(project: str, data: dict[str, Any]) -> DeployFixture:
+    fx = DeployFixture()
+    for item in data.get("deploy_pipelines") or []:
+        raw = copy.deepcopy(item)
+        location = raw.pop("location")
+        short = raw["name"].rsplit("/", 1)[-1]
+        raw["name"] = f"projects/{project}/locations/{location}/deliveryPipelines/{short}"
+        _common(raw, raw["name"])
+        raw.setdefault("condition", {"pipelineReadyCondition": {"status": True}})
+        parse("DeliveryPipeline", raw, f"delivery pipeline {short}")
+        fx.pipelines.setdefault(location, []).append(raw)
+    for item in data.get("deploy_targets") or []:
+        raw = copy.deepcopy(item)
+        location = raw.pop("location")
+        short = raw["name"].rsplit("/", 1)[-1]
+        raw["name"] = f"projects/{project}/locations/{location}/targets/{short}"
+        raw["targetId"] = short
+        _common(raw, raw["name"])
+        parse("DeployTarget", raw, f"Cloud Deploy target {short}")
+        fx.targets.setdefault(location, []).append(raw)
+    for item in data.get("deploy_automations") or []:
+        raw = copy.deepcopy(item)
+        location = raw.pop("location")
+        pipeline = raw.pop("pipeline")
+        short = raw["name"].rsplit("/", 1)[-1]
+        raw["name"] = (
+            f"projects/{project}/locations/{location}/deliveryPipelines/{pipeline}"
+            f"/automations/{short}"
+        )
+        _common(raw, raw["name"])
+        parse("Automation", raw, f"automation {short}")
+        fx.automations.setdefault((location, pipeline), []).append(raw)
+    return fx
+
+
+class CloudDeploy:
+    def _page(self, req: Request, items: list[Any], size_arg: str) -> tuple[list[Any], str]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _int_enums(req: Request) -> bool:
+        raise NotImplementedError
+
+    def _fixture(self, project: str) -> ProjectFixture:
+        raise NotImplementedError
+
+    def _deploy(self, project: str) -> DeployFixture:
+        found = self._fixture(project).deploy
+        return found if isinstance(found, DeployFixture) else DeployFixture()
+
+    def _deploy_list(
+        self, req: Request, items: list[dict[str, Any]], field_name: str, type_name: str
+    ) -> Response:
+        page, token = self._page(req, items, "pageSize")
+        body: dict[str, Any] = {field_name: page}
+        if token:
+            body["nextPageToken"] = token
+        return write(type_name, body, self._int_enums(req))
+
+    def clouddeploy_deliveryPipelines_list(self, req: Request, a: dict[str, str]) -> Response:
+        items = self._deploy(a["project"]).pipelines.get(a["location"], [])
+        return self._deploy_list(req, items, "deliveryPipelines", "ListDeliveryPipelinesResponse")
+
+    def clouddeploy_deliveryPipelines_get(self, req: Request, a: dict[str, str]) -> Response:
+        return self._deploy_get(req, a, "pipelines", "deliveryPipelines", "DeliveryPipeline")
+
+    def clouddeploy_targets_list(self, req: Request, a: dict[str, str]) -> Response:
+        items = self._deploy(a["project"]).targets.get(a["location"], [])
+        return self._deploy_list(req, items, "targets", "ListTargetsResponse")
+
+    def clouddeploy_targets_get(self, req: Request, a: dict[str, str]) -> Response:
+        return self._deploy_get(req, a, "targets", "targets", "DeployTarget")
+
+    def clouddeploy_automations_list(self, req: Request, a: dict[str, str]) -> Response:
+        fx = self._deploy(a["project"])
+        name = f"projects/{a['project']}/locations/{a['location']}/deliveryPipelines/{a['pipeline']}"
+        if not any(p["name"] == name for p in fx.pipelines.get(a["location"], [])):
+            raise GcpFault(error(404, f"Resource '{name}' was not found"))
+        items = fx.automations.get((a["location"], a["pipeline"]), [])
+        return self._deploy_list(req, items, "automations", "ListAutomationsResponse")
+
+    def _deploy_get(
+        self, req: Request, a: dict[str, str], attr: str, collection: str, type_name: str
+    ) -> Response:
+        name = f"projects/{a['project']}/locations/{a['location']}/{collection}/{a['name']}"
+        for raw in getattr(self._deploy(a["project"]), attr).get(a["location"], []):
+            if raw["name"] == name:
+                return write(type_name, raw, self._int_enums(req))
+        raise GcpFault(error(404, f"Resource '{name}' was not found"))
