@@ -38,7 +38,7 @@ def test_demo_scans_four_clouds_and_kubernetes_and_writes_the_report(tmp_path):
     doc = json.loads((tmp_path / "relscan-demo.json").read_text())
     units = doc["resources"]
     assert {u["provider"] for u in units} == {"aws", "azure", "gcp", "kubernetes", "oci"}
-    assert 55 <= len(units) <= 200  # 159 with Kubernetes, Front Door, OCI DNS and issue 19 Azure
+    assert 55 <= len(units) <= 200  # 162: Kubernetes, Front Door, OCI DNS, issue 19 Azure and GCP
     assert all(doc["summary"]["levels"][str(lv)] > 0 for lv in range(1, 6))
     not_assessed = [u for u in units if u["status"] == "not_assessed"]
     assert not_assessed and all(u["reason"].startswith("not assessed") for u in not_assessed)

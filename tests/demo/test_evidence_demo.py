@@ -65,7 +65,7 @@ def test_four_cloud_bundle_round_trip(tmp_path):
         timeout=180,
     )
     assert r.returncode == 0, r.stderr
-    assert "re-assessed 124 units" in r.stderr and "identical to the scan that wrote it" in r.stderr
+    assert "re-assessed 127 units" in r.stderr and "identical to the scan that wrote it" in r.stderr
     r = subprocess.run([RELSCAN, "verify", str(bundle)], capture_output=True, text=True)
     assert r.returncode == 0 and "files match the manifest" in r.stdout
     providers = {p.name.split("-")[1] for p in (bundle / "responses").iterdir()}

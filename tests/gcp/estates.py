@@ -56,6 +56,29 @@ def rich() -> dict[str, Any]:
     return {"projects": [rich_project(PROJECT), rich_project(OTHER)]}
 
 
+DEPLOY_ID = (
+    f"//clouddeploy.googleapis.com/projects/{PROJECT}/locations/{REGION}"
+    "/deliveryPipelines/web-app"
+)
+
+
+def with_deploy(project: dict[str, Any]) -> dict[str, Any]:
+    """`project` with a Cloud Deploy canary pipeline, its target and automation
+    (every Cloud Deploy read: tests/gcp/test_cloud_deploy.py holds the levels)."""
+    canary = {"canaryDeployment": {"percentages": [25], "verify": True}}
+    return {
+        **project,
+        "deploy_pipelines": [{"location": REGION, "name": "web-app", "serialPipeline": {
+            "stages": [{"targetId": "prod", "strategy": {"canary": canary}}]}}],
+        "deploy_targets": [{"location": REGION, "name": "prod",
+                            "run": {"location": f"projects/{PROJECT}/locations/{REGION}"}}],
+        "deploy_automations": [{"location": REGION, "pipeline": "web-app", "name": "auto",
+                                "serviceAccount": f"cd@{PROJECT}.iam.gserviceaccount.com",
+                                "selector": {"targets": [{"id": "*"}]},
+                                "rules": [{"advanceRolloutRule": {"id": "a", "wait": "600s"}}]}],
+    }  # fmt: skip
+
+
 CHECK_IDS = [
     f"//compute.googleapis.com/projects/{PROJECT}/zones/{ZONE}/instanceGroupManagers/web",
     f"//compute.googleapis.com/projects/{PROJECT}/regions/{REGION}/instanceGroupManagers/api",

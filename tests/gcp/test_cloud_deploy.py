@@ -88,7 +88,7 @@ def test_canary_without_automation_is_level_4(gcp):
     assert (a.id, a.level, a.rule, a.basis) == (PIPE_ID, 4, "GCP-DEPLOY-4-CANARY", "policy")
     ev = evidence(a)
     assert ev["serialPipeline.stages[-1].strategy"] == "canary"
-    assert ev["canary percentages (canaryDeployment or phaseConfigs)"] == [25, 50]
+    assert ev["canary percentages (canaryDeployment or phaseConfigs)"] == ["25%", "50%"]
     assert ev["canary phases before stable"] == ["canary-25", "canary-50"]
     assert "automations (not suspended) reaching the last target" not in ev  # none
     assert ev["targets[last].run.location / gke.cluster"] == f"projects/{PROJECT}/locations/{REGION}"

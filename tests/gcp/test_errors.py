@@ -24,7 +24,7 @@ FULL = {"instance_group_managers": [MIG], "run_services": [RUN],
         "app_engine": {"locationId": "europe-west2"}, "appengine_services": [GAE],
         "url_maps": [{"name": "lb", "defaultRouteAction": SPLIT}]}  # fmt: skip
 KINDS = {"gcp.compute.instance_group_manager", "gcp.compute.url_map", "gcp.appengine.service",
-         "gcp.run.service"}  # fmt: skip
+         "gcp.run.service", "gcp.deploy.pipeline"}  # fmt: skip
 
 
 def two_projects(**faults_and_extra):
@@ -121,7 +121,7 @@ def test_missing_credentials_are_a_credentials_error():
 
 def test_unknown_project_is_one_scope_error_and_others_are_scanned(gcp):
     result = gcp.scan({"projects": [project(**FULL)]}, [PROJECT, "no-such-project"])
-    assert {a.kind for a in result.units.values()} == KINDS
+    assert {a.kind for a in result.units.values()} == KINDS - {"gcp.deploy.pipeline"}  # none
     [error] = result.errors
     assert (error.scope, error.service) == ("gcp:no-such-project", "project")
     assert "project no-such-project not found" in error.message

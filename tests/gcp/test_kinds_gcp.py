@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from providers.gcp import appengine, cloudrun, mig, urlmap
+from providers.gcp import appengine, clouddeploy, cloudrun, mig, urlmap
 from providers.gcp.names import parse_resource_name
 from providers.gcp.permissions import READS
 from providers.gcp.plugin import plugin
@@ -20,7 +20,7 @@ from scanner.evidence.recorder import Recorder
 from scanner.model import Observation
 from scanner.plugin import Scope
 from tests.gcp.conftest import PROJECT, REGION, ZONE
-from tests.gcp.estates import rich
+from tests.gcp.estates import rich, with_deploy
 
 # One id each kind claims, in its three forms: full name, resource URL, relative name.
 IDS = {
@@ -46,6 +46,13 @@ IDS = {
         f"https://run.googleapis.com/v2/projects/{PROJECT}/locations/{REGION}/services/frontend",
         f"projects/{PROJECT}/locations/{REGION}/services/frontend",
     ),
+    clouddeploy.KIND.name: (
+        f"//clouddeploy.googleapis.com/projects/{PROJECT}/locations/{REGION}"
+        "/deliveryPipelines/web-app",
+        f"https://clouddeploy.googleapis.com/v1/projects/{PROJECT}/locations/{REGION}"
+        "/deliveryPipelines/web-app",
+        f"projects/{PROJECT}/locations/{REGION}/deliveryPipelines/web-app",
+    ),
 }
 
 
@@ -53,6 +60,7 @@ def test_the_plugin_reads_its_four_kinds_in_order():
     assert [k.name for k in plugin.kinds()] == list(IDS)
     assert [k.titles for k in plugin.kinds()] == [
         "managed instance groups", "URL maps", "App Engine services", "Cloud Run services",
+        "Cloud Deploy delivery pipelines",
     ]  # fmt: skip
 
 
@@ -71,7 +79,9 @@ def test_each_form_of_an_id_reaches_exactly_the_kind_that_claims_it(kind):
 @pytest.mark.parametrize("kind", list(IDS))
 def test_check_reads_the_unit_through_its_kinds_reader(gcp, kind):
     """Every form of the id gives the unit the kind's own `get` reads."""
-    gcp.serve(rich())
+    estate = rich()
+    estate["projects"][0] = with_deploy(estate["projects"][0])
+    gcp.serve(estate)
     run = plugin.configure({})
     for form in IDS[kind]:
         obs = run.check(form)
@@ -105,7 +115,8 @@ def test_an_unsupported_well_formed_id_lists_the_kinds_id_forms():
         "//compute.googleapis.com/projects/P/zones/Z/instanceGroupManagers/N (or regions/R); "
         "//compute.googleapis.com/projects/P/global/urlMaps/N (or regions/R/urlMaps/N); "
         "//appengine.googleapis.com/apps/P/services/S; "
-        "//run.googleapis.com/projects/P/locations/L/services/S"
+        "//run.googleapis.com/projects/P/locations/L/services/S; "
+        "//clouddeploy.googleapis.com/projects/P/locations/L/deliveryPipelines/D"
     )
 
 
@@ -121,7 +132,9 @@ def test_a_malformed_id_names_the_kinds_forms_as_before():
         "with a letter; relscan checks //compute.googleapis.com/projects/P/zones/Z/"
         "instanceGroupManagers/N (or regions/R); //compute.googleapis.com/projects/P/global/"
         "urlMaps/N (or regions/R/urlMaps/N); //appengine.googleapis.com/apps/P/services/S; "
-        "//run.googleapis.com/projects/P/locations/L/services/S (or the https:// self link, or "
+        "//run.googleapis.com/projects/P/locations/L/services/S; "
+        "//clouddeploy.googleapis.com/projects/P/locations/L/deliveryPipelines/D (or the "
+        "https:// self link, or "
         "the relative name projects/... or apps/...)"
     )
 

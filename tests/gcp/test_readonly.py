@@ -13,6 +13,7 @@ from google.cloud import compute_v1, resourcemanager_v3
 
 from providers.gcp.clients import GcpClients
 from providers.gcp.emulator.app import GcpEmulator
+from providers.gcp.emulator.deploy import gapic_call
 from providers.gcp.guard import check
 from providers.gcp.permissions import READS, find
 from providers.gcp.plugin import plugin
@@ -22,7 +23,7 @@ from scanner.engine import run_scan
 from scanner.readonly import ReadOnlyViolation
 from tests.cli import RELSCAN
 from tests.gcp.conftest import PROJECT, REGION, ZONE
-from tests.gcp.estates import CHECK_IDS, rich
+from tests.gcp.estates import CHECK_IDS, DEPLOY_ID, rich, with_deploy
 
 ORG = "organizations/123456789012"  # the emulator's organisation
 
@@ -30,6 +31,7 @@ ORG = "organizations/123456789012"  # the emulator's organisation
 def foldered() -> dict:
     """The rich estate with the second project in a folder of the organisation."""
     estate = rich()
+    estate["projects"][0] = with_deploy(estate["projects"][0])
     estate["folders"] = [{"id": "4567", "parent": ORG}]
     estate["projects"][1]["parent"] = "folders/4567"
     return estate
@@ -103,20 +105,24 @@ def test_every_request_of_a_scan_and_checks_is_in_the_grant(server, monkeypatch)
     monkeypatch.setenv("RELSCAN_GCP_ENDPOINT", server.url)
     run = plugin.configure({})  # no projects named: they are discovered
     result = run_scan([(run, run.scopes())])
-    assert result.errors == [] and len(result.assessments) == 18
-    for resource_id in CHECK_IDS:
+    assert result.errors == [] and len(result.assessments) == 18 + 1
+    for resource_id in [*CHECK_IDS, DEPLOY_ID]:
         assert classify(run.check(resource_id)).level is not None
     under = plugin.configure({"gcp_organization": ORG})  # folders.list, projects.list
     assert [s.account for s in under.scopes()] == sorted(p["id"] for p in rich()["projects"])
     granted = set(plugin.permissions().permissions)
     used = set()
+    def host(req) -> str:  # Cloud Run's and Cloud Deploy's locations share a path
+        deploy = req.path.endswith("/locations") and gapic_call(req)
+        return "clouddeploy.googleapis.com" if deploy else ""
+
     for req in server.requests:
-        read = find(req.method, req.path)
+        read = find(req.method, req.path, host(req))
         assert read is not None, f"{req.method} {req.path} is not declared"
         assert read.permission in granted
         used.add(read.permission)
     assert used == granted  # least privilege: nothing granted that is not used
-    assert {find(r.method, r.path).operation for r in server.requests} == {  # type: ignore[union-attr]
+    assert {find(r.method, r.path, host(r)).operation for r in server.requests} == {  # type: ignore[union-attr]
         r.operation for r in READS
     }
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from providers.gcp.emulator import fixtures as gcp_fixtures
 from providers.gcp.emulator import folders as gcp_folders
-from providers.gcp.emulator.deploy import CloudDeploy
+from providers.gcp.emulator.deploy import CloudDeploy, gapic_call
 from providers.gcp.emulator.fixtures import ProjectFixture
 from providers.gcp.emulator.folders import Hierarchy
 from providers.gcp.emulator.routes import AGGREGATED, APIS, KINDS, ROUTES, TITLES
@@ -56,6 +56,8 @@ class GcpEmulator(RunAndProjects, Hierarchy, CloudDeploy):
         if not found:
             return error(404, f"The requested URL {req.path} was not found on this server.")
         api, op, m = found[0]
+        if (api, op) == ("run", "locations.list") and gapic_call(req):
+            api = "clouddeploy"  # the same path on another host (emulator/deploy.py)
         if req.method != "GET":
             return error(405, f"relscan's emulator serves reads only, not {req.method}")
         args = m.groupdict()

@@ -9,11 +9,14 @@ SDK's message type. Lists page with pageToken/nextPageToken as the API does;
 a missing resource is 404 NOT_FOUND in the google.rpc.Status shape.
 
 Cloud Deploy's `GET /v1/projects/P/locations` has the same path as Cloud
-Run's, and the emulator serves every API from one address, so it cannot tell
-the two apart: that one answer lists the locations of both (the real APIs each
-list every region they are offered in, which overlap). A project with
-clouddeploy.googleapis.com disabled answers 403 SERVICE_DISABLED on its
-pipeline lists.
+Run's, and the emulator serves every API from one address, where the real
+APIs are told apart by host. relscan sends Cloud Run's through a plain session
+(providers/gcp/cloudrun.py) and Cloud Deploy's through the SDK client, whose
+requests carry the `x-goog-request-params` routing header: the emulator
+answers a locations list with that header as Cloud Deploy's (`deploy_locations`
+in the fixture, or the locations of its pipelines and targets), so a disabled
+Cloud Deploy API and faults on `clouddeploy` `locations.list` work as they do
+for Cloud Run.
 """
 
 from __future__ import annotations
@@ -31,14 +34,20 @@ from scanner.emulators.server import Request, Response
 CREATED = "2025-03-04T10:15:00.000000Z"
 
 
+def gapic_call(req: Request) -> bool:
+    """A request made by a generated (GAPIC) SDK client."""
+    return any(k.lower() == "x-goog-request-params" for k in req.headers)
+
+
 @dataclass
 class DeployFixture:
+    listed: list[str] = field(default_factory=list)  # deploy_locations, if given
     pipelines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     targets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     automations: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
-    def locations(self) -> set[str]:
-        return set(self.pipelines) | set(self.targets)
+    def locations(self) -> list[str]:
+        return self.listed or sorted(set(self.pipelines) | set(self.targets)) or ["europe-west2"]
 
 
 def _uid(*parts: str) -> str:
@@ -53,7 +62,7 @@ def _common(raw: dict[str, Any], name: str) -> None:
 
 
 def deploy_fixture(project: str, data: dict[str, Any]) -> DeployFixture:
-    fx = DeployFixture()
+    fx = DeployFixture(listed=list(data.get("deploy_locations") or []))
     for item in data.get("deploy_pipelines") or []:
         raw = copy.deepcopy(item)
         location = raw.pop("location")
@@ -110,6 +119,14 @@ class CloudDeploy:
         if token:
             body["nextPageToken"] = token
         return write(type_name, body, self._int_enums(req))
+
+    def clouddeploy_locations_list(self, req: Request, a: dict[str, str]) -> Response:
+        p = a["project"]
+        locations = [
+            {"name": f"projects/{p}/locations/{loc}", "locationId": loc, "displayName": loc}
+            for loc in self._deploy(p).locations()
+        ]
+        return self._deploy_list(req, locations, "locations", "ListLocationsResponse")
 
     def clouddeploy_deliveryPipelines_list(self, req: Request, a: dict[str, str]) -> Response:
         items = self._deploy(a["project"]).pipelines.get(a["location"], [])

@@ -11,13 +11,6 @@ from providers.gcp.emulator.wire import error, write
 from scanner.emulators.server import Request, Response
 
 
-def _locations(fx: ProjectFixture) -> list[str]:
-    """Cloud Run's locations, then Cloud Deploy's others: its locations.list
-    has the same path (emulator/deploy.py)."""
-    more = sorted(fx.deploy.locations()) if fx.deploy is not None else []
-    return [*fx.run_locations, *(loc for loc in more if loc not in fx.run_locations)]
-
-
 class GcpFault(Exception):
     def __init__(self, response: Response) -> None:
         super().__init__(response.status)
@@ -47,7 +40,7 @@ class RunAndProjects:
                 "displayName": loc,
                 "labels": {"cloud.googleapis.com/region": loc},
             }
-            for loc in _locations(self._fixture(p))
+            for loc in self._fixture(p).run_locations
         ]
         page, token = self._page(req, locations, "pageSize")
         body: dict[str, Any] = {"locations": page}
