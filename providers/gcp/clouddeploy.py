@@ -228,7 +228,9 @@ def observe(
     obs.add("canary_phases", "canary phases before stable", phases)
     obs.add("verify", "canaryDeployment.verify / phaseConfigs[].verify", verify)
     target = target or {}
-    obs.add("require_approval", "targets[last].requireApproval", bool(target.get("requireApproval")))
+    obs.add(
+        "require_approval", "targets[last].requireApproval", bool(target.get("requireApproval"))
+    )
     runtime = (target.get("run") or {}).get("location") or (target.get("gke") or {}).get("cluster")
     obs.add("target_runtime", "targets[last].run.location / gke.cluster", runtime)
     live = [a for a in automations if not a.get("suspended") and target and reaches(a, target)]
@@ -329,8 +331,10 @@ def get(ctx: GcpContext, resource_id: str) -> Observation:
             if not is_not_found(exc):
                 raise
     automations = (
-        [api_dict(a) for a in client.list_automations(request={"parent": raw["name"]},
-                                                      retry=retry)]  # fmt: skip
+        [
+            api_dict(a)
+            for a in client.list_automations(request={"parent": raw["name"]}, retry=retry)
+        ]  # fmt: skip
         if strategy_of(last_stage(raw)) == "canary"
         else []
     )

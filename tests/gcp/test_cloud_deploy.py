@@ -23,8 +23,7 @@ from providers.gcp.plugin import plugin
 from tests.gcp.conftest import LATEST, PROJECT, REGION, evidence, project
 
 PIPE_ID = (
-    f"//clouddeploy.googleapis.com/projects/{PROJECT}/locations/{REGION}"
-    "/deliveryPipelines/web-app"
+    f"//clouddeploy.googleapis.com/projects/{PROJECT}/locations/{REGION}/deliveryPipelines/web-app"
 )
 RUN_ID = f"//run.googleapis.com/projects/{PROJECT}/locations/{REGION}/services/web-app"
 
@@ -48,12 +47,10 @@ def target(name: str = "prod", **extra: Any) -> dict[str, Any]:
 
 ADVANCE = {"advanceRolloutRule": {"id": "advance-rollout", "sourcePhases": ["canary-25"],
                                   "wait": "3600s"}}  # fmt: skip
+RETRY = {"retry": {"attempts": "3", "wait": "60s", "backoffMode": "BACKOFF_MODE_LINEAR"}}
+ROLLBACK = {"rollback": {"destinationPhase": "stable", "disableRollbackIfRolloutPending": True}}
 REPAIR = {"repairRolloutRule": {"id": "repair-rollout", "jobs": ["deploy", "verify"],
-                                "repairPhases": [
-                                    {"retry": {"attempts": "3", "wait": "60s",
-                                               "backoffMode": "BACKOFF_MODE_LINEAR"}},
-                                    {"rollback": {"destinationPhase": "stable",
-                                                  "disableRollbackIfRolloutPending": True}}]}}  # fmt: skip
+                                "repairPhases": [RETRY, ROLLBACK]}}  # fmt: skip
 
 
 def automation(*rules: dict[str, Any], name: str = "prod-canary", selector: str = "prod",
@@ -91,7 +88,9 @@ def test_canary_without_automation_is_level_4(gcp):
     assert ev["canary percentages (canaryDeployment or phaseConfigs)"] == ["25%", "50%"]
     assert ev["canary phases before stable"] == ["canary-25", "canary-50"]
     assert "automations (not suspended) reaching the last target" not in ev  # none
-    assert ev["targets[last].run.location / gke.cluster"] == f"projects/{PROJECT}/locations/{REGION}"
+    assert (
+        ev["targets[last].run.location / gke.cluster"] == f"projects/{PROJECT}/locations/{REGION}"
+    )
     assert any("repairRolloutRule" in step for step in a.next_steps)
 
 
@@ -101,7 +100,8 @@ def test_canary_verify_advance_and_rollback_is_level_5(gcp):
     ev = evidence(a)
     assert ev["advanceRolloutRule.wait (s)"] == 3600
     assert ev["repairRolloutRule (automation/rule: actions)"] == [
-        "prod-canary/repair-rollout: retry x3 then rollback (jobs ['deploy', 'verify'])"]
+        "prod-canary/repair-rollout: retry x3 then rollback (jobs ['deploy', 'verify'])"
+    ]
     assert ev["automations (not suspended) reaching the last target"] == ["prod-canary"]
 
 
@@ -157,7 +157,8 @@ def test_standard_pipeline_is_not_a_unit_and_its_service_names_it(gcp):
     a = result.units[RUN_ID]
     assert (a.level, a.rule) == (4, "GCP-RUN-4-LATEST-AUTO")
     assert evidence(a)["labels[deploy.cloud.google.com/*] (pipeline, target)"] == (
-        f"projects/{PROJECT}/locations/{REGION}/deliveryPipelines/web-app (target prod)")
+        f"projects/{PROJECT}/locations/{REGION}/deliveryPipelines/web-app (target prod)"
+    )
 
 
 def test_check_on_a_standard_pipeline_says_why_it_is_not_assessed(gcp):
@@ -219,7 +220,9 @@ def test_one_failing_location_keeps_the_others(gcp):
     assert len(result.units) == 1
     (unit,) = result.units.values()
     (error,) = result.errors
-    assert error.service == "gcp.deploy.pipeline in " + ({REGION, "us-east1"} - {unit.location}).pop()
+    assert (
+        error.service == "gcp.deploy.pipeline in " + ({REGION, "us-east1"} - {unit.location}).pop()
+    )
     assert "403" in error.message
 
 

@@ -144,7 +144,9 @@ class CloudDeploy:
 
     def clouddeploy_automations_list(self, req: Request, a: dict[str, str]) -> Response:
         fx = self._deploy(a["project"])
-        name = f"projects/{a['project']}/locations/{a['location']}/deliveryPipelines/{a['pipeline']}"
+        name = (
+            f"projects/{a['project']}/locations/{a['location']}/deliveryPipelines/{a['pipeline']}"
+        )
         if not any(p["name"] == name for p in fx.pipelines.get(a["location"], [])):
             raise GcpFault(error(404, f"Resource '{name}' was not found"))
         items = fx.automations.get((a["location"], a["pipeline"]), [])
