@@ -24,6 +24,7 @@ from scanner.store import Store
 
 SCANNER = Path(__file__).parents[1] / "scanner"
 PROJECTS = [
+    "gcp:dds-apply-prod",
     "gcp:dds-casework-prod",
     "gcp:dds-corporate-prod",
     "gcp:dds-grants-prod",
@@ -55,14 +56,14 @@ def test_a_session_scans_records_assigns_renders_and_stores(gcp_estate, tmp_path
     store = session.open_store(f"sqlite:///{tmp_path / 'history.db'}")
 
     work = session.discover()
-    assert session.labels == PROJECTS and session.scope_count == 7 and len(work) == 1
+    assert session.labels == PROJECTS and session.scope_count == 8 and len(work) == 1
     uid = session.begin()
     assert uid is not None and store.find(uid).status == "running"
 
     done: list[str] = []
     result = session.execute(on_scope_done=lambda scope, found: done.append(scope.label))
     assert sorted(done) == PROJECTS and result.started == started
-    assert len(result.assessments) == 15 and result.scopes == PROJECTS
+    assert len(result.assessments) == 18 and result.scopes == PROJECTS
     [error] = result.errors
     assert (error.scope, error.service) == ("gcp:dds-licensing-prod", "gcp.run.service")
     assert "SERVICE_DISABLED" in error.message
@@ -80,7 +81,7 @@ def test_a_session_scans_records_assigns_renders_and_stores(gcp_estate, tmp_path
     responses = sorted((tmp_path / "bundle" / "responses").iterdir())
     assert responses and all("-gcp-" in p.name for p in responses)
     bundled = json.loads((tmp_path / "bundle" / "scan.json").read_text("utf-8"))
-    assert len(bundled["resources"]) == 15
+    assert len(bundled["resources"]) == 18
 
     doc = json.loads(session.render("json", RenderOptions(evidence_digest=digest)))
     rendered = {r["id"]: r for r in doc["resources"]}
@@ -90,9 +91,9 @@ def test_a_session_scans_records_assigns_renders_and_stores(gcp_estate, tmp_path
     assert session.save() and session.stored
     row = store.find(uid)
     assert row.status == "complete" and row.scopes == PROJECTS and len(row.errors) == 1
-    assert len(store.load(row).assessments) == 15
+    assert len(store.load(row).assessments) == 18
     [point] = session.history()
-    assert point.levels["4"] == 7 and point.not_assessed == 1
+    assert point.levels["4"] == 9 and point.levels["5"] == 1 and point.not_assessed == 1
     session.close()
 
 
@@ -161,7 +162,7 @@ def test_a_session_without_a_store_saves_nothing(gcp_estate):
     session.discover(keep_going=False)
     assert session.begin() is None
     result = session.execute()
-    assert len(result.assessments) == 15 and not session.save() and session.history() == []
+    assert len(result.assessments) == 18 and not session.save() and session.history() == []
     assert session.finish_evidence() is None
     session.mark("interrupted")  # nothing to mark: no error either
     session.close()

@@ -81,13 +81,16 @@ def run_service(pipe: str = "web-app", target_id: str = "prod") -> dict[str, Any
 
 
 def test_canary_without_automation_is_level_4(gcp):
-    a = gcp.scan(estate([pipeline(canary())])).one()
+    data = estate([pipeline(canary())])
+    data["projects"][0]["deploy_targets"][1]["requireApproval"] = True
+    a = gcp.scan(data).one()
     assert (a.id, a.level, a.rule, a.basis) == (PIPE_ID, 4, "GCP-DEPLOY-4-CANARY", "policy")
     ev = evidence(a)
     assert ev["serialPipeline.stages[-1].strategy"] == "canary"
     assert ev["canary percentages (canaryDeployment or phaseConfigs)"] == ["25%", "50%"]
     assert ev["canary phases before stable"] == ["canary-25", "canary-50"]
     assert "automations (not suspended) reaching the last target" not in ev  # none
+    assert ev["targets[last].requireApproval"] is True  # evidence only: still 4
     assert (
         ev["targets[last].run.location / gke.cluster"] == f"projects/{PROJECT}/locations/{REGION}"
     )
