@@ -72,7 +72,7 @@ def test_the_result_is_the_same_whatever_the_number_of_workers(tmp_path):
                         "-f", "json", *extra, env=env)  # fmt: skip
             assert r.returncode == 3, r.stderr  # the demo has units not assessed on purpose
             docs[workers] = json.loads(r.stdout)
-    assert len(docs[1]["resources"]) == 127  # 112, and 12 Container Apps and scale sets
+    assert len(docs[1]["resources"]) == 127  # 112, 12 Container Apps and scale sets, 3 Cloud Deploy
     assert _timeless(docs[2]) == _timeless(docs[1])
     assert _timeless(docs[4]) == _timeless(docs[1])
     # GCP is the 3rd provider: with 4 workers, read by a child; its scope error came back
