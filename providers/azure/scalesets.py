@@ -15,12 +15,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from providers.azure.ids import parse_resource_id
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
+from providers.azure.listed import collect_listed, get_one
 from providers.azure.values import (
     Unusable,
     add_checked,
-    as_record,
     number,
     objects,
     shown,
@@ -122,26 +121,19 @@ KIND = arm_kind(
 
 def collect(ctx: AzureContext) -> Iterator[Observation | ScopeError]:
     """Every scale set of the subscription, upgrade policy inline (one paged list)."""
-    try:
-        for item in ctx.client(KIND).virtual_machine_scale_sets.list_all():
-            record = as_record(item)
-            try:
-                yield observe(ctx, record)
-            except Unusable as exc:
-                label = shown(record.get("id") if isinstance(record, dict) else record)
-                why = f"malformed answer: {exc}"
-                yield ScopeError("azure", ctx.scope, f"{KIND.title} {label}", why)
-    except ctx.errors as exc:
-        yield ScopeError("azure", ctx.scope, KIND.titles, ctx.describe(exc))
+    return collect_listed(
+        ctx, KIND, lambda client: client.virtual_machine_scale_sets.list_all(), observe
+    )
 
 
 def get(ctx: AzureContext, resource_id: str) -> Observation:
     """One scale set by its id (NotFoundError if it does not exist)."""
-    rid = parse_resource_id(resource_id)
-    client = ctx.client(KIND)
-    return ctx.read_one(
+    return get_one(
+        ctx,
+        KIND,
+        lambda client, g, n: client.virtual_machine_scale_sets.get(g, n),
         resource_id,
-        lambda: observe(ctx, as_record(client.virtual_machine_scale_sets.get(rid.group, rid.name))),
+        observe,
     )
 
 

@@ -11,12 +11,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from providers.azure.ids import parse_resource_id
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
+from providers.azure.listed import collect_listed, get_one
 from providers.azure.values import (
     Unusable,
     add_checked,
-    as_record,
     number,
     objects,
     shown,
@@ -119,26 +118,12 @@ def _summary(endpoint: dict[str, Any]) -> str:
 
 def collect(ctx: AzureContext) -> Iterator[Observation | ScopeError]:
     """Every profile of the subscription, endpoints and monitor inline (one paged list)."""
-    try:
-        for item in ctx.client(KIND).profiles.list_by_subscription():
-            profile = as_record(item)
-            try:
-                yield observe(ctx, profile)
-            except Unusable as exc:
-                label = shown(profile.get("id") if isinstance(profile, dict) else profile)
-                why = f"malformed answer: {exc}"
-                yield ScopeError("azure", ctx.scope, f"{KIND.title} {label}", why)
-    except ctx.errors as exc:
-        yield ScopeError("azure", ctx.scope, KIND.titles, ctx.describe(exc))
+    return collect_listed(ctx, KIND, lambda client: client.profiles.list_by_subscription(), observe)
 
 
 def get(ctx: AzureContext, resource_id: str) -> Observation:
     """One profile by its id (NotFoundError if it does not exist)."""
-    rid = parse_resource_id(resource_id)
-    client = ctx.client(KIND)
-    return ctx.read_one(
-        resource_id, lambda: observe(ctx, as_record(client.profiles.get(rid.group, rid.name)))
-    )
+    return get_one(ctx, KIND, lambda client, g, n: client.profiles.get(g, n), resource_id, observe)
 
 
 def observe(ctx: AzureContext, profile: Any) -> Observation:
