@@ -15,13 +15,11 @@ import itertools
 import json
 import pickle
 import queue
-import signal
 import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -46,22 +44,6 @@ class WorkerGone(RelscanError):
     exit_code = 3
 
 
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Start a worker with Ctrl-C ignored from its first instruction (an
-    ignored signal stays ignored across exec): the parent handles Ctrl-C and
-    ends its workers. (Only the main thread may change a signal's handler; a
-    worker started elsewhere ignores it from its own first line.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class Worker:
     """One worker process and the thread that routes its answers."""
 
@@ -69,12 +51,16 @@ class Worker:
         self.providers = providers
         ours, theirs = socket.socketpair()
         path = json.dumps(sys.path)  # what `spawn` hands its children
-        with _sigint_ignored():
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", child.BOOT, str(theirs.fileno()), f"w{index}", path],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-            )
+        # The worker runs in a process group of its own, so a Ctrl-C at the
+        # terminal (sent to the foreground group) reaches only this process,
+        # which ends its workers. The parent's own SIGINT handler is never
+        # touched: ignoring it around the spawn lost a Ctrl-C that came then.
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", child.BOOT, str(theirs.fileno()), f"w{index}", path],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            process_group=0,
+        )
         theirs.close()  # so that the worker's death reads as EOF here
         self.conn = Connection(ours.detach())
         self.lock = threading.Lock()

@@ -63,6 +63,8 @@ class AwsEmulator(
         self.regions = list(estate.get("regions", ["eu-west-2"]))
         self.faults = [dict(f) for f in estate.get("faults", [])]
         self.latency = float(estate.get("latency_ms", 0)) / 1000  # per request
+        # operation -> ms: those requests take that long (a scan blocked in one SDK call)
+        self.slow = {str(op): float(ms) / 1000 for op, ms in (estate.get("slow") or {}).items()}
         self.page_size = page_size
         self.configs = dict(DEFAULT_CONFIGS)
         self.configs.update(estate.get("deployment_configs", {}))
@@ -92,8 +94,8 @@ class AwsEmulator(
         service, region, op, params, json_protocol = parsed
         with self._lock:
             self.calls.append((service, op, region))
-        if self.latency:
-            time.sleep(self.latency)
+        if self.latency or op in self.slow:
+            time.sleep(self.slow.get(op, self.latency))
         handler: Callable[[str, dict[str, Any]], dict[str, Any]] | None = getattr(
             self, f"{service}_{op}", None
         )
