@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
-from providers.azure.listed import collect_listed, get_one
+from providers.azure.listed import collect_listed, get_one, resource_observation
 from providers.azure.values import (
     Unusable,
     add_checked,
@@ -24,7 +24,6 @@ from providers.azure.values import (
     objects,
     shown,
     string,
-    tags,
     text,
 )
 from scanner.facts import dig, plain
@@ -176,20 +175,7 @@ def _readiness(app: dict[str, Any]) -> list[str] | str:
 
 
 def observe(ctx: AzureContext, app: Any) -> Observation:
-    if not isinstance(app, dict):
-        raise Unusable(f"an item of value is {shown(app)}, not an object")
-    app_id = string(app.get("id"), "id")
-    if not app_id:
-        raise Unusable("the container app has no id")
-    obs = Observation(
-        id=app_id,
-        provider="azure",
-        kind=KIND.name,
-        name=text(app.get("name") or app_id.rsplit("/", 1)[-1]),
-        account=ctx.subscription,
-        location=text(app.get("location") or ""),
-        tags=tags(app.get("tags")),
-    )
+    obs = resource_observation(ctx, KIND, app, "the container app")
     mode_path = f"{CONFIG}.activeRevisionsMode"
     add_checked(
         obs,

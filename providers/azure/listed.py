@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.azure.ids import parse_resource_id
-from providers.azure.values import Unusable, as_record, shown
+from providers.azure.values import Unusable, as_record, shown, string, tags, text
 from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
@@ -53,4 +53,24 @@ def get_one(
     client = ctx.client(kind)
     return ctx.read_one(
         resource_id, lambda: observe(ctx, as_record(get_call(client, rid.group, rid.name)))
+    )
+
+
+def resource_observation(ctx: AzureContext, kind: AzureKind, record: Any, what: str) -> Observation:
+    """The unit an ARM resource of the list is, before its facts: its id, name,
+    location and tags (Unusable when it is not an object or has no id; `what`
+    names it in that message, e.g. "the scale set")."""
+    if not isinstance(record, dict):
+        raise Unusable(f"an item of value is {shown(record)}, not an object")
+    resource_id = string(record.get("id"), "id")
+    if not resource_id:
+        raise Unusable(f"{what} has no id")
+    return Observation(
+        id=resource_id,
+        provider="azure",
+        kind=kind.name,
+        name=text(record.get("name") or resource_id.rsplit("/", 1)[-1]),
+        account=ctx.subscription,
+        location=text(record.get("location") or ""),
+        tags=tags(record.get("tags")),
     )

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
-from providers.azure.listed import collect_listed, get_one
+from providers.azure.listed import collect_listed, get_one, resource_observation
 from providers.azure.values import (
     Unusable,
     add_checked,
@@ -24,7 +24,6 @@ from providers.azure.values import (
     objects,
     shown,
     string,
-    tags,
     text,
 )
 from scanner.facts import dig, plain
@@ -163,20 +162,7 @@ def health_extensions(scale_set: dict[str, Any]) -> list[str]:
 
 
 def observe(ctx: AzureContext, scale_set: Any) -> Observation:
-    if not isinstance(scale_set, dict):
-        raise Unusable(f"an item of value is {shown(scale_set)}, not an object")
-    set_id = string(scale_set.get("id"), "id")
-    if not set_id:
-        raise Unusable("the scale set has no id")
-    obs = Observation(
-        id=set_id,
-        provider="azure",
-        kind=KIND.name,
-        name=text(scale_set.get("name") or set_id.rsplit("/", 1)[-1]),
-        account=ctx.subscription,
-        location=text(scale_set.get("location") or ""),
-        tags=tags(scale_set.get("tags")),
-    )
+    obs = resource_observation(ctx, KIND, scale_set, "the scale set")
     policy = dig(scale_set, POLICY)
     if policy is not None and not isinstance(policy, dict):
         why = f"malformed answer: {POLICY} is {shown(policy)}, not an object"

@@ -12,15 +12,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
-from providers.azure.listed import collect_listed, get_one
+from providers.azure.listed import collect_listed, get_one, resource_observation
 from providers.azure.values import (
     Unusable,
     add_checked,
     number,
     objects,
-    shown,
     string,
-    tags,
     text,
 )
 from scanner.facts import dig, plain
@@ -127,20 +125,7 @@ def get(ctx: AzureContext, resource_id: str) -> Observation:
 
 
 def observe(ctx: AzureContext, profile: Any) -> Observation:
-    if not isinstance(profile, dict):
-        raise Unusable(f"an item of value is {shown(profile)}, not an object")
-    profile_id = string(profile.get("id"), "id")
-    if not profile_id:
-        raise Unusable("the profile has no id")
-    obs = Observation(
-        id=profile_id,
-        provider="azure",
-        kind=KIND.name,
-        name=text(profile.get("name") or profile_id.rsplit("/", 1)[-1]),
-        account=ctx.subscription,
-        location=text(profile.get("location") or ""),
-        tags=tags(profile.get("tags")),
-    )
+    obs = resource_observation(ctx, KIND, profile, "the profile")
     for fact, path in PROFILE_PATHS:
         if fact in DECIDING:
             add_checked(obs, fact, path, lambda p=path: string(dig(profile, p), p))
