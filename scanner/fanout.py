@@ -21,6 +21,13 @@ next slot given back for that account goes to it, not to the pool, while it
 still has items left. Without that, a fan-out whose own thread is blocked in
 a long request would read serially even after slots came free.
 
+The scope's own slot reads too, but only the item whose result it must hand
+on next. While a helper reads that one, the slot is lent to a thread that
+reads one later item, so a later read that hangs (a cloud that never answers)
+never holds up results that are ready: they are handed on, and a time budget
+that runs out keeps them. Between two results the consumer may make a request
+of its own beside a lent read; readers do their requests inside `func`.
+
 The helper threads are daemons and nobody waits for them once the consumer
 stops: a thread blocked in an SDK call must not hold up Ctrl-C, the time
 budget or the process's exit.
@@ -138,16 +145,20 @@ class _Fan(Generic[T, R]):
         self.results: list[Any] = []
         self.exhausted = False
         self.stopped = False
+        self.lent = False  # a thread reads on the consumer's slot while it waits
+        self.awaiting = 0  # the index whose result the consumer hands on next
+        self.own_read = False  # the consumer reads an item itself
         self.ready = threading.Condition()
 
     def more(self) -> bool:
         return not (self.stopped or self.exhausted)
 
-    def claim(self) -> int | None:
+    def claim(self, only: int | None = None) -> int | None:
         """The next item's index, taken from the source (which may read a page
-        of a listing: the claim is made under the lock, one at a time)."""
+        of a listing: the claim is made under the lock, one at a time); with
+        `only`, none unless the next item is that one."""
         with self.ready:
-            if not self.more():
+            if not self.more() or (only is not None and len(self.items) != only):
                 return None
             try:
                 item: Any = next(self.source)
@@ -172,6 +183,20 @@ class _Fan(Generic[T, R]):
         with self.ready:
             self.results[index] = value
             self.ready.notify_all()
+
+    def read_lent(self, context: contextvars.Context) -> None:
+        """Items read on the consumer's slot while a helper reads the one it
+        waits for. Once the next item to take is the awaited one, the consumer
+        reads it itself, and this thread stops: the slot is one read at a time."""
+        while True:
+            with self.ready:
+                mine_next = self.own_read or len(self.items) <= self.awaiting
+                index = None if mine_next else self.claim()
+                if index is None:
+                    self.lent = False
+                    self.ready.notify_all()
+                    return
+            context.run(self.run, index)
 
     def helper(self, context: contextvars.Context) -> None:
         assert self.lane is not None
@@ -206,24 +231,42 @@ class _Fan(Generic[T, R]):
         ).start()
 
     def next_result(self, index: int) -> Any:
-        """The result at `index`, reading items here while it is not ready;
-        `_PENDING` once the source is exhausted before `index`."""
+        """The result at `index`: read here if nobody has taken it yet; while a
+        helper reads it, this slot is lent to a later item. `_PENDING` once the
+        source is exhausted before `index`."""
         while True:
             with self.ready:
+                self.awaiting = index
                 if index < len(self.results) and self.results[index] is not _PENDING:
                     value = self.results[index]
                     self.results[index] = None  # handed over: not kept
                     return value
                 if index >= len(self.results) and not self.more():
                     return _PENDING
-            mine = self.claim()  # the scope's own slot reads too
-            if mine is not None:
-                self.run(mine)
-                self.add_helpers()
+                unclaimed = index >= len(self.items)
+            if unclaimed:
+                with self.ready:
+                    self.own_read = self.claim(only=index) is not None
+                if self.own_read:
+                    try:
+                        self.run(index)
+                    finally:
+                        with self.ready:
+                            self.own_read = False
+                    self.add_helpers()
                 continue
-            with self.ready:  # nothing left to take: a helper is reading it
-                if index < len(self.results) and self.results[index] is _PENDING:
-                    self.ready.wait(0.05)
+            with self.ready:  # a helper reads it
+                if self.results[index] is not _PENDING:
+                    continue
+                if not self.lent and self.more():
+                    self.lent = True
+                    threading.Thread(
+                        target=self.read_lent,
+                        args=(contextvars.copy_context(),),
+                        daemon=True,
+                        name="relscan-fan-out",
+                    ).start()
+                self.ready.wait(0.05)
 
     def results_in_order(self) -> Iterator[R]:
         try:

@@ -5,6 +5,7 @@ scopes and their units are shaped."""
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Iterator
@@ -18,20 +19,25 @@ from scanner.plugin import ProviderRun, Scope
 
 
 class Gauge:
-    """Counts calls in progress at once; each call waits until `open` is set
-    or a short while has passed, so that overlapping calls are seen."""
+    """Counts calls in progress at once. Each call waits until `meet` calls
+    are in progress (or a while has passed), so that calls that can overlap
+    are seen to, however a busy machine schedules the threads; a call beyond
+    `meet` would still be counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, meet: int = 1) -> None:
+        self.meet = meet
         self.now = 0
         self.peak = 0
-        self.lock = threading.Lock()
+        self.changed = threading.Condition()
 
     def __call__(self, item: int) -> int:
-        with self.lock:
+        with self.changed:
             self.now += 1
             self.peak = max(self.peak, self.now)
+            self.changed.notify_all()
+            self.changed.wait_for(lambda: self.now >= self.meet, timeout=0.5)
         time.sleep(0.01)
-        with self.lock:
+        with self.changed:
             self.now -= 1
         return item * 10
 
@@ -60,7 +66,7 @@ def test_outside_a_scan_the_reads_run_one_at_a_time_in_order():
 
 
 def test_reads_overlap_up_to_the_accounts_slots_and_keep_their_order():
-    gauge = Gauge()
+    gauge = Gauge(meet=4)
     results, slots = in_lane(4, lambda: list(fan_out(range(40), gauge)))
     assert results == [i * 10 for i in range(40)]
     assert gauge.peak == 4  # the scope's own slot and three free ones
@@ -129,6 +135,51 @@ def test_a_fan_out_that_found_no_free_slot_gets_the_next_one_given_back():
     assert slots.in_use(key) == 1 and slots.waiting(key) == 0
 
 
+def test_a_later_read_that_hangs_never_holds_up_results_that_are_ready():
+    # Item 1 is read by a helper (on the slot another reader gives back during
+    # item 0) and waits until item 2 has started. Item 2 never answers until
+    # the test lets it. Results 0 and 1 must be handed on while 2 hangs: the
+    # scope's own thread must not be the one stuck in item 2 (it was, before
+    # its slot was lent: a scan's time budget then kept none of a scope's
+    # units read before one of its services hung).
+    slots = AccountSlots(2)
+    key = ("t", "a")
+    assert slots.try_take(key) and slots.try_take(key)
+    started = {i: threading.Event() for i in range(4)}
+    release = threading.Event()
+    handed: queue.Queue[int] = queue.Queue()
+
+    def read(item: int) -> int:
+        started[item].set()
+        if item == 0:
+            slots.give_back(key)  # the other reader is done: a helper takes item 1
+            assert started[1].wait(10)
+        elif item == 1:
+            assert started[2].wait(10)
+        elif item == 2:
+            release.wait(30)
+        return item
+
+    def body() -> None:
+        reading_for(slots, key)
+        for value in fan_out(range(4), read):
+            handed.put(value)
+
+    thread = threading.Thread(target=body, daemon=True)
+    thread.start()
+    try:
+        assert [handed.get(timeout=5), handed.get(timeout=5)] == [0, 1]
+        assert handed.empty()  # item 2 hangs, and 3 waits its turn
+    finally:
+        release.set()
+    thread.join(10)
+    assert [handed.get(timeout=5), handed.get(timeout=5)] == [2, 3]
+    deadline = time.monotonic() + 5
+    while slots.in_use(key) != 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert slots.in_use(key) == 1 and slots.waiting(key) == 0
+
+
 def test_a_slot_given_back_skips_a_fan_out_that_has_finished():
     slots = AccountSlots(1)
     key = ("t", "a")
@@ -175,7 +226,7 @@ class UnitsRun(ProviderRun):
 
     def gauge(self, account: str) -> Gauge:
         with self.lock:
-            return self.gauges.setdefault(account, Gauge())
+            return self.gauges.setdefault(account, Gauge(meet=4))
 
     def collect(self, scope: Scope) -> Iterator[Observation | ScopeError]:
         gauge = self.gauge(scope.account)
