@@ -22,6 +22,8 @@ from scanner.errors import one_line
 from scanner.fanout import AccountSlots, reading_for
 from scanner.model import Assessment, Observation, ScanResult, ScopeError, sort_key
 from scanner.plugin import ProviderRun, Scope
+from scanner.practice import effect
+from scanner.practice.settings import PracticeSettings
 from scanner.readonly import ReadOnlyViolation
 
 T = TypeVar("T")
@@ -67,13 +69,18 @@ class _Scope:
     errors: list[ScopeError] = field(default_factory=list)
 
 
-def _scan_scope(run: ProviderRun, state: _Scope, slots: AccountSlots) -> _Scope:
+def _scan_scope(
+    run: ProviderRun, state: _Scope, slots: AccountSlots, practice: PracticeSettings | None
+) -> _Scope:
     scope = state.scope
     reading_for(slots, (scope.provider, scope.account))  # this thread's own context
     try:
         for item in run.collect(scope):
             if isinstance(item, Observation):
-                state.found.append(classify(item))
+                assessment = classify(item)
+                if practice is not None:
+                    effect.apply(assessment, item.history, practice)
+                state.found.append(assessment)
             else:
                 state.errors.append(item)
     except ReadOnlyViolation:
@@ -102,12 +109,15 @@ def run_scan(
     budget: float | None = None,
     started: datetime | None = None,
     deadline: float | None = None,
+    practice: PracticeSettings | None = None,
 ) -> ScanResult:
     """`budget` (seconds from now) or `deadline` (a time.monotonic() value)
     bounds the scan: once reached, scopes not yet started are reported as not
     scanned, and scopes still running as not finished (with the units they had
     read), and the scan ends without waiting for them. `started` is when the
-    scan began, discovery included (default: now)."""
+    scan began, discovery included (default: now). `practice`, with
+    --history, derives each unit's practice from the records its provider
+    read (scanner/practice)."""
     result = ScanResult(started=started or datetime.now(UTC))
     if deadline is None and budget:
         deadline = time.monotonic() + budget
@@ -130,7 +140,7 @@ def run_scan(
                 if slots.try_take(key):
                     pending.remove(task)
                     state = _Scope(task[1])
-                    running[in_background(_scan_scope, task[0], state, slots)] = state
+                    running[in_background(_scan_scope, task[0], state, slots, practice)] = state
             tick = TICK if deadline is None else max(0.0, min(TICK, deadline - time.monotonic()))
             done, _ = wait(running, timeout=tick, return_when=FIRST_COMPLETED)
             for future in done:

@@ -11,9 +11,13 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner import __version__
+
+if TYPE_CHECKING:
+    from scanner.practice.practice import Practice
+    from scanner.practice.records import History
 
 FactValue = str | int | float | bool | list[str] | None
 
@@ -69,6 +73,9 @@ class Observation:
     location: str
     tags: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)
+    # The unit's deployment records, when the scan asked for history
+    # (scanner/practice/records.py); None when it did not.
+    history: History | None = None
 
     def add(self, name: str, field_path: str, value: FactValue, raw: Any = None) -> None:
         self.facts[name] = Fact(name, field_path, value, raw=value if raw is None else raw)
@@ -118,6 +125,9 @@ class Assessment:
     next_steps: list[str]
     service: str | None = None
     basis: str | None = None  # "policy" or "snapshot": what the deciding rule rests on
+    # What the unit's deployment records say (--history), applied to the
+    # verdict by scanner/practice/effect.py; None without --history.
+    practice: Practice | None = None
 
     def __post_init__(self) -> None:
         self.provider = shared(self.provider)
@@ -146,6 +156,7 @@ class Assessment:
             "reason": self.reason,
             "evidence": [e.as_dict() for e in self.evidence],
             "next_steps": list(self.next_steps),
+            **({"practice": self.practice.as_dict()} if self.practice is not None else {}),
         }
 
     @classmethod
@@ -166,7 +177,16 @@ class Assessment:
             next_steps=list(data.get("next_steps", [])),
             service=data.get("service"),
             basis=data.get("basis"),
+            practice=_practice(data.get("practice")),
         )
+
+
+def _practice(data: dict[str, Any] | None) -> Practice | None:
+    if not data:
+        return None
+    from scanner.practice.practice import Practice
+
+    return Practice.from_dict(data)
 
 
 @dataclass(frozen=True)

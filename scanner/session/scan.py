@@ -28,6 +28,7 @@ from scanner.evidence.recording import finish_recording, provider_options
 from scanner.model import ScanResult, ScopeError, TrendPoint
 from scanner.outputs import SCAN_FORMATS, Writer, scan_output
 from scanner.plugin import ProviderPlugin
+from scanner.practice.settings import PracticeSettings
 from scanner.report import RenderOptions
 from scanner.services import ServiceConfig, assign_services, service_name
 from scanner.session.discovery import Work, configure_each, resolve_scopes
@@ -72,6 +73,7 @@ class ScanSession:
         self.work: Work = []
         self.discovery_errors: list[ScopeError] = []
         self.result: ScanResult | None = None
+        self.practice: PracticeSettings | None = None  # --history: what records to read
 
     # -- the store ------------------------------------------------------------
     def open_store(self, url: str | None) -> Store:
@@ -175,6 +177,7 @@ class ScanSession:
                 budget=budget,
                 started=self.started,
                 deadline=deadline,
+                practice=self.practice,
             )
         finally:
             self.stop_workers()
