@@ -58,3 +58,54 @@ def period_of(options: dict[str, Any]) -> Period | None:
     if not days or end is None:
         return None
     return Period(int(days), end)
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_working_hours(text: str) -> WorkingHours:
+    """`Mon-Fri 08:00-18:00` (days: a range, wrapping past Sunday, or a
+    comma-separated list, `Sun-Thu`, `Mon,Wed,Fri`; hours HH:MM-HH:MM, 24:00
+    for midnight at the end, an end before the start running past midnight).
+    A ValueError says what is wrong, in one line."""
+    parts = text.replace("–", "-").split()
+    if len(parts) != 2:
+        raise ValueError(f"expected days and hours like {DEFAULT_WORKING_HOURS!r}")
+    days_text, hours_text = parts
+    days: set[int] = set()
+    for item in days_text.lower().split(","):
+        ends = item.split("-")
+        if len(ends) > 2 or any(e not in _DAYS and e not in _FULL for e in ends):
+            raise ValueError(f"unknown days {item!r} (Mon, Tue, Wed, Thu, Fri, Sat, Sun)")
+        first, last = _DAYS.index(ends[0][:3]), _DAYS.index(ends[-1][:3])
+        days.update((first + i) % 7 for i in range((last - first) % 7 + 1))
+    hours = hours_text.split("-")
+    if len(hours) != 2:
+        raise ValueError(f"hours {hours_text!r}: expected HH:MM-HH:MM")
+    start, end = (_clock(h, hours_text) for h in hours)
+    if start == end and hours[1] != "24:00":
+        raise ValueError(f"hours {hours_text!r}: the start and end are the same")
+    return WorkingHours(frozenset(days), start, end, text)
+
+
+def _clock(value: str, whole: str) -> time:
+    if value == "24:00":
+        return time(0, 0)
+    try:
+        if len(value) != 5:
+            raise ValueError
+        return time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"hours {whole!r}: {value!r} is not a time HH:MM") from None
+
+
+def check_timezone(name: str) -> str:
+    """The IANA time zone name, or a ValueError in one line."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (an IANA name, e.g. Europe/London)") from None
+    return name
