@@ -44,6 +44,26 @@ class ScanSection(_Strict):
     time_budget: float = Field(default=3600, ge=1)
     timeout: float = Field(default=DEFAULT_TIMEOUT, ge=0.1, le=3600)
     fail_under: int | None = Field(default=None, ge=1, le=5)
+    # --history, --timezone, --working-hours (docs/practice.md)
+    history_days: int | None = Field(default=None, ge=1, le=3650)
+    timezone: str | None = None
+    working_hours: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        from scanner.practice.settings import check_timezone
+
+        return check_timezone(value) if value is not None else None
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        from scanner.practice.settings import parse_working_hours
+
+        if value is not None:
+            parse_working_hours(value)
+        return value
 
 
 class ServicesSection(_Strict):
@@ -136,6 +156,9 @@ class Settings(BaseModel):
             time_budget=self.scan.time_budget,
             timeout=self.scan.timeout,
             fail_under=self.scan.fail_under,
+            history_days=self.scan.history_days,
+            timezone=self.scan.timezone,
+            working_hours=self.scan.working_hours,
             tag_keys=tuple(self.services.tag_keys),
             assignments=tuple(f"{k}={v}" for k, v in self.services.assign.items()),
             target_level=self.report.target_level,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import click
@@ -19,11 +20,13 @@ from scanner.cli.common import (
     timeout_option,
     to_terminal,
 )
+from scanner.cli.practice import history_options, practice_settings, with_history
 from scanner.errors import EXIT_BELOW_TARGET, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from scanner.outputs import ONE_FORMATS
 from scanner.outputs.select import is_gap
 from scanner.outputs.text import clean, level_text, md
 from scanner.plugin import installed_plugins
+from scanner.practice import effect
 from scanner.report import RenderOptions
 
 
@@ -34,6 +37,7 @@ from scanner.report import RenderOptions
 @below_option
 @fail_under_option
 @timeout_option
+@history_options
 def check(
     resource_id: str,
     fmt: str | None,
@@ -51,7 +55,9 @@ def check(
     and markdown show the unit only when it is below level N (or not assessed);
     json always carries it, sarif has a result only for a gap.
     """
+    started = dt.datetime.now(dt.UTC)
     fmt = resolve_format(fmt, output, ONE_FORMATS)
+    practice = practice_settings(provider_options, started)
     services = service_config(tag_keys, assignments)
     check_output_path(output)
     resource_id = resource_id.strip()
@@ -65,8 +71,11 @@ def check(
     owner.check_id(resource_id)  # a typo costs no SDK import and no credential
     for note in owner.check_notes(resource_id, provider_options):
         click.echo(f"relscan: warning: {note}", err=True)
-    run = owner.configure(provider_options)
-    assessment = classify(run.check(resource_id))
+    run = owner.configure(with_history(provider_options, practice))
+    observation = run.check(resource_id)
+    assessment = classify(observation)
+    if practice is not None:  # as `scan` does: the unit's records, when asked
+        effect.apply(assessment, observation.history, practice)
     assessment.service = services.service_of(assessment)
     opts = RenderOptions(below=below, terminal=to_terminal(output))
     if fmt in ("table", "markdown") and not is_gap(assessment, below):

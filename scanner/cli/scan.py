@@ -24,6 +24,7 @@ from scanner.cli.common import (
     timeout_option,
 )
 from scanner.cli.evidence import start_recording
+from scanner.cli.practice import history_options, practice_settings, with_history
 from scanner.cli.running import (
     choose_providers,
     discovery_status,
@@ -133,6 +134,7 @@ def output_paths(outputs: list[Any], started: dt.datetime) -> list[tuple[str, st
     "is reported as not scanned (exit 3).",
 )
 @timeout_option
+@history_options
 @click.option(
     "--shard",
     "shard_text",
@@ -159,15 +161,17 @@ def scan(**given: Any) -> None:
     outputs = output_paths(settings.outputs if settings else [], started)
     if o["waivers_path"] and not os.path.isfile(o["waivers_path"]):
         raise UsageError(f"waivers file {o['waivers_path']}: no such file")
+    practice = practice_settings(o, started)
     plugins = installed_plugins()
     session = ScanSession(
         [plugins[n] for n in names],
-        {n: o for n in names},
+        {n: with_history(o, practice) for n in names},
         shard=Shard.parse(o["shard_text"]) if o["shard_text"] else None,
         group=o["scan_group"],
         started=started,
         workers=o["workers"] or available_cores(),
     )
+    session.practice = practice
     if not o["no_store"]:
         session.open_store(o["store"])
     if o["evidence_dir"]:
