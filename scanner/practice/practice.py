@@ -260,7 +260,8 @@ def derive(history: History, settings: PracticeSettings, now: datetime | None = 
         local = r.started.astimezone(zone)
         p.heatmap[local.weekday()][local.hour] += 1
     weeks = (end - covered_from).total_seconds() / (7 * 86400)
-    p.per_week = round(len(releases) / weeks, 2) if weeks > 0 else None
+    readable = history.unavailable is None and history.error is None
+    p.per_week = round(len(releases) / weeks, 2) if weeks > 0 and readable else None
     p.last_release = releases[-1].started if releases else None
     p.failed = sum(1 for r in releases if r.outcome == FAILED)
     p.stopped = sum(1 for r in releases if r.outcome == STOPPED)
