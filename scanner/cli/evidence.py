@@ -19,6 +19,7 @@ from scanner.cli.common import (
     resolve_format,
     service_config,
 )
+from scanner.cli.practice import with_history
 from scanner.demo.serve import patched_environ
 from scanner.errors import EXIT_EVIDENCE_MISMATCH, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from scanner.evidence.bundle import MANIFEST, read_manifest, sha256, verify
@@ -26,6 +27,7 @@ from scanner.evidence.recorder import Recorder
 from scanner.evidence.replay import replaying
 from scanner.outputs.json_out import scan_document
 from scanner.plugin import installed_plugins
+from scanner.practice.settings import settings_from_record
 from scanner.report import EVIDENCE
 from scanner.session import ScanSession
 
@@ -86,7 +88,15 @@ def assess(bundle: str, fmt: str | None, output: str | None, **kw: Any) -> None:
         name: {k: tuple(v) if isinstance(v, list) else v for k, v in opts.items()}
         for name, opts in manifest["providers"].items()
     }
+    practice = None
+    if manifest.get("practice") is not None:  # the scan read records (--history)
+        try:
+            practice = settings_from_record(manifest["practice"])
+        except ValueError as exc:
+            raise UsageError(f"{bundle}: {exc}") from None
+        options = {name: with_history(opts, practice) for name, opts in options.items()}
     session = ScanSession([plugins[n] for n in names], options)
+    session.practice = practice
     with replaying(folder, names) as env, patched_environ(env):
         session.discover(keep_going=False)
         result = session.execute(concurrency=8)

@@ -27,10 +27,15 @@ def provider_options(names: list[str], options: dict[str, Any]) -> dict[str, dic
 
 
 def finish_recording(
-    recorder: Recorder, result: ScanResult, providers: dict[str, dict[str, Any]]
+    recorder: Recorder,
+    result: ScanResult,
+    providers: dict[str, dict[str, Any]],
+    practice: dict[str, Any] | None = None,
 ) -> str:
     """Write scan.json and the manifest into the recorder's folder; return the
-    manifest's SHA-256, which reports made from the bundle quote."""
+    manifest's SHA-256, which reports made from the bundle quote. `practice`
+    is the scan's --history settings (scanner.practice.settings.settings_record),
+    which `assess` reads the recorded records with."""
     doc = scan_document(result)
     (recorder.folder / "scan.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
     meta = {
@@ -39,5 +44,6 @@ def finish_recording(
         "finished": result.finished.isoformat() if result.finished else None,
         "scopes": result.scopes,
         "providers": providers,
+        **({"practice": practice} if practice is not None else {}),
     }
     return write_manifest(recorder.folder, meta)

@@ -109,3 +109,27 @@ def check_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {name!r} (an IANA name, e.g. Europe/London)") from None
     return name
+
+
+def settings_record(settings: PracticeSettings) -> dict[str, Any]:
+    """The settings as an evidence bundle's manifest keeps them, so that
+    `assess` derives the same practice from the recorded records."""
+    return {
+        "history_days": settings.period.days,
+        "history_end": settings.period.end.isoformat(),
+        "timezone": settings.timezone,
+        "working_hours": settings.working_hours.text,
+    }
+
+
+def settings_from_record(data: dict[str, Any]) -> PracticeSettings:
+    """The settings a manifest recorded (settings_record); a ValueError when
+    they are malformed."""
+    try:
+        end = datetime.fromisoformat(str(data["history_end"]))
+        days = int(data["history_days"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"practice settings are malformed ({exc})") from None
+    timezone = check_timezone(str(data.get("timezone") or DEFAULT_TIMEZONE))
+    hours = parse_working_hours(str(data.get("working_hours") or DEFAULT_WORKING_HOURS))
+    return PracticeSettings(Period(days, end), timezone, hours)

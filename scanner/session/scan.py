@@ -28,7 +28,7 @@ from scanner.evidence.recording import finish_recording, provider_options
 from scanner.model import ScanResult, ScopeError, TrendPoint
 from scanner.outputs import SCAN_FORMATS, Writer, scan_output
 from scanner.plugin import ProviderPlugin
-from scanner.practice.settings import PracticeSettings
+from scanner.practice.settings import PracticeSettings, settings_record
 from scanner.report import RenderOptions
 from scanner.services import ServiceConfig, assign_services, service_name
 from scanner.session.discovery import Work, configure_each, resolve_scopes
@@ -211,7 +211,8 @@ class ScanSession:
         providers: dict[str, dict[str, Any]] = {}
         for plugin in self.plugins:
             providers.update(provider_options([plugin.name], self.options[plugin.name]))
-        return finish_recording(self.recorder, self._result(), providers)
+        practice = settings_record(self.practice) if self.practice is not None else None
+        return finish_recording(self.recorder, self._result(), providers, practice)
 
     def render(self, fmt: str, options: RenderOptions) -> str | bytes:
         """The result in one of the scan formats (scanner/outputs)."""

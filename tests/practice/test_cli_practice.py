@@ -16,11 +16,12 @@ import pytest
 from scanner.cli.practice import practice_settings, with_history
 from scanner.config import parse_config
 from scanner.errors import UsageError
+from scanner.evidence.bundle import read_manifest
 from scanner.evidence.recorder import Recorder
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderPlugin, ProviderRun, Scope
 from scanner.practice.records import History, Release
-from scanner.practice.settings import period_of
+from scanner.practice.settings import period_of, settings_from_record
 from scanner.session import ScanSession
 from tests.cli import clean_env, relscan
 
@@ -173,3 +174,30 @@ def test_scan_help_names_the_options():
     r = relscan("scan", "--help", env=clean_env())
     assert "--history DAYS" in r.stdout and "--timezone ZONE" in r.stdout
     assert "--working-hours" in r.stdout
+
+
+def test_an_evidence_bundle_keeps_the_settings_assess_reads_records_with(tmp_path):
+    started = datetime(2026, 11, 29, 14, 5, tzinfo=UTC)
+    practice = practice_settings(
+        {"history_days": 45, "timezone": "Europe/Paris", "working_hours": "Mon-Thu 09:00-17:30"},
+        started,
+    )
+    assert practice is not None
+    session = ScanSession(
+        [HistoryPlugin("first")], {"first": with_history({}, practice)},
+        recorder=Recorder(tmp_path / "bundle"), started=started,
+    )  # fmt: skip
+    session.practice = practice
+    session.discover(keep_going=False)
+    session.execute()
+    session.finish_evidence()
+    manifest = read_manifest(tmp_path / "bundle")
+    assert manifest["practice"] == {
+        "history_days": 45,
+        "history_end": "2026-11-29T14:05:00+00:00",
+        "timezone": "Europe/Paris",
+        "working_hours": "Mon-Thu 09:00-17:30",
+    }
+    assert settings_from_record(manifest["practice"]) == practice
+    with pytest.raises(ValueError, match="practice settings are malformed"):
+        settings_from_record({"history_days": "many"})
