@@ -380,7 +380,7 @@ def _notes(
                 f"No release in the last {days} days: the release mechanism has not been used."
             )
     if p.failed or p.stopped:
-        notes.append(f"{p.failed} failed and {p.stopped} stopped before the end.")
+        notes.append(f"Of these, {p.failed} failed and {p.stopped} were stopped.")
     rolled = p.rolled_back_automatic + p.rolled_back_manual
     if rolled:
         notes.append(
