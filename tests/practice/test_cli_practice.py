@@ -4,6 +4,7 @@ provider's options, a worker process's included, and back as practice."""
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from scanner.plugin import ProviderPlugin, ProviderRun, Scope
 from scanner.practice.records import History, Release
 from scanner.practice.settings import period_of, settings_from_record
 from scanner.session import ScanSession
+from tests.aws.estate import CD_ARN
 from tests.cli import clean_env, relscan
 
 ARN = "arn:aws:lambda:eu-west-2:123456789012:function:checkout:live"
@@ -201,3 +203,19 @@ def test_an_evidence_bundle_keeps_the_settings_assess_reads_records_with(tmp_pat
     assert settings_from_record(manifest["practice"]) == practice
     with pytest.raises(ValueError, match="practice settings are malformed"):
         settings_from_record({"history_days": "many"})
+
+
+def test_check_and_scan_with_history_read_and_never_raise_a_level(serve):
+    env = serve()
+    plain = json.loads(relscan("check", CD_ARN, "-f", "json", env=env).stdout)
+    r = relscan("check", CD_ARN, "-f", "json", "--history", "30", "--timezone", "UTC", env=env)
+    assert r.returncode == 0, r.stderr
+    one = json.loads(r.stdout)
+    assert one["level"] <= plain["level"]
+    if "practice" in one:  # once the AWS provider reads the group's deployments
+        assert one["practice"]["period"]["days"] == 30
+        assert one["practice"]["timezone"] == "UTC"
+    s = relscan("scan", "-p", "aws", "--history", "7", "-f", "json", "--no-store", env=env)
+    assert s.returncode in (0, 3), s.stderr
+    [same] = [u for u in json.loads(s.stdout)["resources"] if u["id"] == CD_ARN]
+    assert same["level"] <= plain["level"]
