@@ -16,15 +16,18 @@ at least `SHARE` of them start inside the best window, and that window lies
 wholly outside working hours. A regular cadence in working hours (every
 Monday at 09:00) is a rhythm, not a window.
 
-Counting is a prefix sum over the 10,080 minutes of the week, so each of the
-~12,000 candidates costs one subtraction, whatever the number of releases.
+Only the candidates that open on the quarter hour of a release start can be
+best (see `best_window`), so a unit with n releases costs about 2 × n × 16
+bisections in its sorted start times, not 12,288 candidates × n releases.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from scanner.practice.practice import Window
@@ -68,22 +71,24 @@ class Candidate:
 def best_window(minutes: Sequence[int]) -> Candidate | None:
     """The candidate holding the most of `minutes` (minutes of the week), ties
     to the shortest, then weekly before daily, then the earliest. None when
-    there is nothing to hold."""
+    there is nothing to hold.
+
+    Only candidates that open on the quarter hour of a start are tried: at
+    the shortest length holding the most, a window that opened a quarter
+    earlier than its first start would hold the same starts in 15 minutes
+    less, so every best window opens on the quarter hour of its first start.
+    Counting is two bisections in the sorted starts (repeated one period on,
+    for windows that wrap)."""
     if not minutes:
         return None
-    week = [0] * WEEK
-    for m in minutes:
-        week[m % WEEK] += 1
-    day = [0] * DAY
-    for m, n in enumerate(week):
-        day[m % DAY] += n
     best: tuple[int, int, int, int] | None = None  # (-count, minutes, kind order, start)
-    for kind, counts, period in ((WEEKLY, week, WEEK), (DAILY, day, DAY)):
-        prefix = _prefix(counts + counts[:LONGEST])  # wrap: the week's (day's) start again
-        order = 0 if kind == WEEKLY else 1
-        for start in range(0, period, STEP):
+    for order, period in ((0, WEEK), (1, DAY)):
+        values = sorted(m % period for m in minutes)
+        wrapped = values + [v + period for v in values]
+        for start in sorted({v - v % STEP for v in values}):
+            first = bisect_left(wrapped, start)
             for length in range(STEP, LONGEST + 1, STEP):
-                count = prefix[start + length] - prefix[start]
+                count = bisect_left(wrapped, start + length, first) - first
                 key = (-count, length, order, start)
                 if best is None or key < best:
                     best = key
@@ -92,13 +97,7 @@ def best_window(minutes: Sequence[int]) -> Candidate | None:
     return Candidate(WEEKLY if order == 0 else DAILY, start, length, count)
 
 
-def _prefix(counts: list[int]) -> list[int]:
-    out = [0] * (len(counts) + 1)
-    for i, n in enumerate(counts):
-        out[i + 1] = out[i] + n
-    return out
-
-
+@lru_cache(maxsize=8)
 def working_minutes(hours: WorkingHours) -> list[bool]:
     """Each minute of the week: inside working hours or not. Hours whose end
     is not after their start run past midnight into the next day."""

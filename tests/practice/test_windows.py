@@ -58,6 +58,29 @@ def test_the_best_window_is_the_definitions(minutes):
     )
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.sampled_from([0, 90, 120, 1425, 1439]), st.integers(0, 20)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_clustered_starts_ties_and_wraps_are_the_definitions(parts):
+    """Starts bunched near a few times of day on several days: daily windows,
+    windows across midnight and Sunday into Monday, and ties."""
+    minutes = [(d * DAY + base + jitter) % WEEK for d, base, jitter in parts]
+    found = best_window(minutes)
+    assert found is not None
+    count, length, order, start = brute(minutes)
+    assert (found.count, found.minutes, found.kind, found.start) == (
+        count,
+        length,
+        "weekly" if order == 0 else "daily",
+        start,
+    )
+
+
 def local(zone: str, day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
