@@ -285,10 +285,15 @@ def derive(history: History, settings: PracticeSettings, now: datetime | None = 
     p.time_to_restore_minutes = round(median(restores), 1) if restores else None
     starts = [r.started for r in releases]
     found, is_windowed = windows.found_window(starts, settings.timezone, settings.working_hours)
-    declared = [
-        windows.declared_window(d, starts, settings.timezone, settings.working_hours, end)
-        for d in history.declared_windows
-    ]
+    declared: list[Window] = []
+    unreadable: list[str] = []
+    for d in history.declared_windows:
+        try:
+            declared.append(
+                windows.declared_window(d, starts, settings.timezone, settings.working_hours, end)
+            )
+        except (ValueError, KeyError) as exc:  # a malformed time or an unknown zone
+            unreadable.append(f"{d.field} ({exc})")
     outside = [w for w in declared if w.outside_working_hours]
     if outside:
         p.window, p.status = outside[0], WINDOWED
@@ -301,6 +306,7 @@ def derive(history: History, settings: PracticeSettings, now: datetime | None = 
         elif not releases:
             p.status = NOT_EXERCISED
     p.notes = _notes(p, history, found, declared)
+    p.notes.extend(f"A declared release window could not be read: {what}." for what in unreadable)
     return p
 
 

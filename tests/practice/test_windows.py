@@ -294,3 +294,16 @@ def test_a_declared_window_outside_working_hours_is_a_window():
     # 07:00-09:00 in New York is 12:00-14:00 in London: inside the office week
     new_york = DeclaredWindow((1,), "07:00", "09:00", "America/New_York", "f")
     assert practice_of([], declared_windows=[new_york], days=90).status == NOT_EXERCISED
+
+
+def test_a_malformed_declared_window_is_a_note_not_an_error():
+    bad = DeclaredWindow((6,), "25:00", "03:00", "Europe/London", "rules[0].weeklyWindows")
+    nowhere = DeclaredWindow((6,), "01:00", "03:00", "Mars/Olympus", "rules[1].weeklyWindows")
+    p = practice_of(weekly("Europe/London", 2, time(11, 0), 6), declared_windows=[bad, nowhere])
+    assert p.status == OBSERVED and p.window is not None and not p.window.declared
+    assert p.notes[-2].startswith(
+        "A declared release window could not be read: rules[0].weeklyWindows ("
+    )
+    assert p.notes[-1].startswith(
+        "A declared release window could not be read: rules[1].weeklyWindows ("
+    )
