@@ -219,3 +219,14 @@ def test_check_and_scan_with_history_read_and_never_raise_a_level(serve):
     assert s.returncode in (0, 3), s.stderr
     [same] = [u for u in json.loads(s.stdout)["resources"] if u["id"] == CD_ARN]
     assert same["level"] <= plain["level"]
+
+
+def test_demo_reads_90_days_by_default():
+    r = relscan("demo", "--help", env=clean_env())
+    text = " ".join(r.stdout.split())
+    assert "--history DAYS" in text and "(0: off)" in text and "[default: 90; 0<=x<=3650]" in text
+    bad = relscan("demo", "--history", "-1", env=clean_env())
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines() == [
+        "relscan: error: Invalid value for '--history': -1 is not in the range 0<=x<=3650."
+    ]
