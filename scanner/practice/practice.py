@@ -20,7 +20,6 @@ from scanner.practice.records import (
     FAILED,
     MANUAL,
     RELEASE,
-    ROLLBACK,
     STOPPED,
     SUCCEEDED,
     History,
@@ -237,7 +236,6 @@ def derive(history: History, settings: PracticeSettings, now: datetime | None = 
         (r for r in history.releases if start <= r.started <= end), key=lambda r: r.started
     )
     releases = [r for r in records if r.kind == RELEASE]
-    rollbacks = [r for r in records if r.kind == ROLLBACK]
     p = Practice(
         status=OBSERVED,
         source=history.source,
@@ -277,11 +275,7 @@ def derive(history: History, settings: PracticeSettings, now: datetime | None = 
         p.rollback_rate = _rate(rolled, len(releases))
         p.automatic_rollback_rate = _rate(p.rolled_back_automatic, len(releases))
         p.manual_rollback_rate = _rate(p.rolled_back_manual, len(releases))
-    restores = [
-        (restored - r.started).total_seconds() / 60
-        for r in releases
-        if r.rolled_back is not None and (restored := restored_at(r, rollbacks)) is not None
-    ]
+    restores = restore_minutes(records)
     p.time_to_restore_minutes = round(median(restores), 1) if restores else None
     starts = [r.started for r in releases]
     found, is_windowed = windows.found_window(starts, settings.timezone, settings.working_hours)
@@ -310,27 +304,43 @@ def derive(history: History, settings: PracticeSettings, now: datetime | None = 
     return p
 
 
-def restored_at(release: Release, rollbacks: list[Release]) -> datetime | None:
+def restored_at(release: Release, records: list[Release]) -> datetime | None:
     """When a rolled-back release's earlier version was back: the release's
-    own `restored`, else the end of the first rollback record that started
-    at or after it (and ended)."""
+    own `restored`, else the end of the first rollback record among
+    `records` (one unit's) that started at or after it and before the next
+    release."""
     if release.restored is not None:
         return release.restored
-    for r in rollbacks:
-        if r.started >= release.started and r.ended is not None:
+    later = [r for r in records if r.started >= release.started and r is not release]
+    for r in sorted(later, key=lambda r: r.started):
+        if r.kind == RELEASE:
+            return None
+        if r.ended is not None:
             return r.ended
     return None
 
 
+def restore_minutes(records: list[Release]) -> list[float]:
+    """Minutes from each rolled-back release's start to its restore, where
+    known (one unit's records); a restore recorded before the start (the
+    clocks of a source can disagree) gives none."""
+    out = []
+    for r in records:
+        if r.kind == RELEASE and r.rolled_back is not None:
+            restored = restored_at(r, records)
+            if restored is not None and restored >= r.started:
+                out.append((restored - r.started).total_seconds() / 60)
+    return out
+
+
 def worked_rollbacks(p: Practice) -> list[Release]:
     """The releases rolled back automatically whose earlier version was back."""
-    rollbacks = [r for r in p.releases if r.kind == ROLLBACK]
     return [
         r
         for r in p.releases
         if r.kind == RELEASE
         and r.rolled_back == AUTOMATIC
-        and restored_at(r, rollbacks) is not None
+        and restored_at(r, p.releases) is not None
     ]
 
 

@@ -24,14 +24,13 @@ from scanner.practice.practice import (
     NOT_EXERCISED,
     STATUSES,
     Practice,
-    restored_at,
+    restore_minutes,
 )
 from scanner.practice.records import (
     AUTOMATIC,
     FAILED,
     MANUAL,
     RELEASE,
-    ROLLBACK,
     STOPPED,
     SUCCEEDED,
     _iso,
@@ -54,14 +53,7 @@ def service_practice(units: Iterable[Assessment]) -> dict[str, Any] | None:
     failed = sum(1 for r in releases if r.outcome == FAILED)
     automatic = sum(1 for r in releases if r.rolled_back == AUTOMATIC)
     manual = sum(1 for r in releases if r.rolled_back == MANUAL)
-    restores: list[float] = []
-    for _, p in with_practice:
-        rollbacks = [r for r in p.releases if r.kind == ROLLBACK]
-        for r in p.releases:
-            if r.kind == RELEASE and r.rolled_back is not None:
-                restored = restored_at(r, rollbacks)
-                if restored is not None:
-                    restores.append((restored - r.started).total_seconds() / 60)
+    restores = [m for _, p in with_practice for m in restore_minutes(p.releases)]
     heatmap = [[0] * 24 for _ in range(7)]
     for _, p in with_practice:
         for day, row in enumerate(p.heatmap):

@@ -274,3 +274,17 @@ def test_the_practice_block_round_trips():
     assert again.as_dict() == doc
     assert isinstance(again.practice, Practice) and again.practice.window == a.practice.window  # type: ignore[union-attr]
     assert local("Europe/London", NOW.date(), time(1, 0)).tzinfo is UTC
+
+
+def test_a_rollback_record_restores_only_the_release_before_it():
+    base = NOW - timedelta(days=10)
+    records = [
+        rec(base, 1, FAILED, rolled_back=MANUAL),  # no restore on record before release 2
+        rec(base + timedelta(hours=1), 2),
+        rec(base + timedelta(hours=1, minutes=30), 3, kind=ROLLBACK),  # a rollback of release 2?
+        rec(base + timedelta(days=1), 4, FAILED, rolled_back=AUTOMATIC,
+            restored=base + timedelta(days=1) - timedelta(minutes=3)),  # restored "before" it
+    ]  # fmt: skip
+    p = derive(History("t", records), SETTINGS)
+    assert p.time_to_restore_minutes is None  # neither has a usable restore
+    assert p.rolled_back_manual == 1 and p.rolled_back_automatic == 1
