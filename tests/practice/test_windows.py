@@ -307,3 +307,13 @@ def test_a_malformed_declared_window_is_a_note_not_an_error():
     assert p.notes[-1].startswith(
         "A declared release window could not be read: rules[1].weeklyWindows ("
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(inside=st.integers(0, 16), outside=st.integers(0, 6))
+def test_windowed_exactly_when_five_releases_and_eighty_percent(inside, outside):
+    """Sunday 02:30 releases and Wednesday 11:00 ones (in the office week)."""
+    assume(inside + outside > 0)
+    p = _share(inside, outside)
+    expected = inside + outside >= 5 and inside * 10 >= (inside + outside) * 8
+    assert (p.status == WINDOWED) == expected
