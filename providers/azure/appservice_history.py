@@ -141,7 +141,7 @@ def when(value: Any, field: str) -> datetime | None:
         head, dot, rest = raw.partition(".")
         if dot:  # at most six fractional digits for Python
             digits = "".join(c for c in rest if c.isdigit())
-            raw = f"{head}.{digits[:6]}{rest[len(digits):]}"
+            raw = f"{head}.{digits[:6]}{rest[len(digits) :]}"
         try:
             moment = datetime.fromisoformat(raw)
         except ValueError:
@@ -195,9 +195,7 @@ def read(ctx: AzureContext, web: Any, unit: Observation, period: Period) -> Hist
             history.covers_from = since
         monitor = ctx.service_client(MONITOR, "monitor")
         resources = [unit.id, *(f"{unit.id}/slots/{slot}" for slot in slots)]
-        swaps = attempt(
-            "activity_logs.list", lambda: _swaps(monitor, resources, since, period.end)
-        )
+        swaps = attempt("activity_logs.list", lambda: _swaps(monitor, resources, since, period.end))
         for swap, pair in swaps or []:
             if PRODUCTION not in pair and "?" not in pair:
                 left_out[SLOT_TO_SLOT] += 1
@@ -235,6 +233,11 @@ def _deployments(items: list[Any]) -> list[Release]:
     return [_deployment(item) for item in items]
 
 
+def _named(value: str | None) -> str | None:
+    """A name the deploying tool wrote; Kudu writes "N/A" when it has none."""
+    return value.strip() if value and value.strip() and value.strip() != "N/A" else None
+
+
 def _deployment(item: Any) -> Release:
     if not isinstance(item, dict):
         raise Unusable(f"an item of value is {shown(item)}, not an object")
@@ -246,8 +249,8 @@ def _deployment(item: Any) -> Release:
     if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
         raise Unusable(f"deployments.value[].properties.status is {shown(status)}, not a number")
     label, outcome = STATUS.get(status, ("unknown", UNKNOWN)) if status is not None else ("", "")
-    author = string(props.get("author"), "properties.author")
-    deployer = string(props.get("deployer"), "properties.deployer")
+    author = _named(string(props.get("author"), "properties.author"))
+    deployer = _named(string(props.get("deployer"), "properties.deployer"))
     message = string(props.get("message"), "properties.message") or ""
     detail = f"status {status} ({label})" if status is not None else "no status"
     if deployer:
@@ -313,6 +316,7 @@ def _swap(correlation: str, events: list[Any]) -> tuple[Release, tuple[str, str]
     """One swap from its events: Started gives the start and the caller, the
     last of Succeeded / Failed / Canceled the end and the outcome. Without a
     Started event the swap began before the records asked for: None."""
+
     def stamp(event: Any) -> datetime:
         moment = when(getattr(event, "event_timestamp", None), "eventTimestamp")
         if moment is None:

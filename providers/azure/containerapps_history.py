@@ -124,9 +124,7 @@ def _revision(item: Any) -> tuple[Release, tuple[str, ...], bool | None]:
     name = string(item.get("name"), "revisions.value[].name") or ""
     containers = objects(dig(props, "template.containers"), "template.containers[]")
     images = tuple(
-        sorted(
-            string(c.get("image"), "template.containers[].image") or "" for c in containers
-        )
+        sorted(string(c.get("image"), "template.containers[].image") or "" for c in containers)
     )
     active = props.get("active")
     state = string(props.get("provisioningState"), "properties.provisioningState")
