@@ -66,7 +66,8 @@ def read_histories(
     if len(calls) != 1:
         return []
     part = f"{reader.KIND.titles}: release records ({calls.pop()})"
-    return [ScopeError("azure", ctx.scope, part, errors[0] or "")]
+    why = (errors[0] or "").split(": ", 1)[-1]  # the call is named in `part`
+    return [ScopeError("azure", ctx.scope, part, why)]
 
 
 def in_period(when: datetime | None, period: Period) -> bool:

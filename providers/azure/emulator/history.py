@@ -301,13 +301,13 @@ class HistoryMixin:
             at = _parse(event["eventTimestamp"])
             if not (since <= at <= until) or at < now - RETENTION:
                 continue
-            if field == "resourceuri" and event["resourceId"].lower() != value:
+            if field == "resourceuri" and event.get("resourceId", "").lower() != value:
                 continue
-            if field == "resourcegroupname" and event["resourceGroupName"].lower() != value:
+            if field == "resourcegroupname" and event.get("resourceGroupName", "").lower() != value:
                 continue
-            if field == "correlationid" and event["correlationId"].lower() != value:
+            if field == "correlationid" and event.get("correlationId", "").lower() != value:
                 continue
-            if field == "resourceprovider" and not event["resourceId"].lower().count(
+            if field == "resourceprovider" and not event.get("resourceId", "").lower().count(
                 f"/providers/{value}/"
             ):
                 continue
