@@ -56,6 +56,9 @@ DEPLOYMENT = "appservice:deployment"
 SWAP = "activitylog:slotswap"
 MONITOR = "azure.mgmt.monitor:MonitorManagementClient"
 ACTIVITY_LOG_DAYS = 90  # "Activity log events are retained in Azure for 90 days"
+# A query may not start more than 90 days back; the request is sent a little
+# after the period's end was fixed, so it asks from five minutes inside that.
+ACTIVITY_LOG_REACH = timedelta(days=ACTIVITY_LOG_DAYS) - timedelta(minutes=5)
 SWAP_OPERATIONS = (
     "microsoft.web/sites/slotsswap/action",
     "microsoft.web/sites/slots/slotsswap/action",
@@ -165,7 +168,7 @@ def read(ctx: AzureContext, web: Any, unit: Observation, period: Period) -> Hist
             return call()
         except ctx.errors as exc:
             failures.append(f"{operation}: {ctx.describe(exc)}")
-        except Unusable as exc:
+        except (Unusable, ValueError, TypeError) as exc:  # the SDK's own parsing too
             failures.append(f"{operation}: malformed answer: {exc}")
         return None
 
@@ -190,7 +193,7 @@ def read(ctx: AzureContext, web: Any, unit: Observation, period: Period) -> Hist
         )
         left_out[SLOT_DEPLOYMENT] += sum(in_period(d.started, period) for d in found or [])
     if slots:
-        since = max(period.start, period.end - timedelta(days=ACTIVITY_LOG_DAYS))
+        since = max(period.start, period.end - ACTIVITY_LOG_REACH)
         if since > period.start:
             history.covers_from = since
         monitor = ctx.service_client(MONITOR, "monitor")
@@ -259,7 +262,7 @@ def _deployment(item: Any) -> Release:
         detail += f": {text(message.strip().splitlines()[0])[:120]}"
     return Release(
         source=DEPLOYMENT,
-        id=name.rsplit("/", 1)[-1] or string(item.get("id"), "id") or "",
+        id=text(name.rsplit("/", 1)[-1] or string(item.get("id"), "id") or ""),
         started=when(props.get("start_time"), "properties.start_time"),  # type: ignore[arg-type]
         ended=when(props.get("end_time"), "properties.end_time"),
         outcome=outcome or UNKNOWN,
@@ -338,7 +341,7 @@ def _swap(correlation: str, events: list[Any]) -> tuple[Release, tuple[str, str]
         detail += f": {text(sub)}" if sub else ""
     release = Release(
         source=SWAP,
-        id=correlation,
+        id=text(correlation),
         started=stamp(first),
         ended=stamp(last) if last is not None else None,
         outcome=outcome,

@@ -81,7 +81,7 @@ def read(ctx: AzureContext, client: Any, unit: Observation, period: Period) -> H
     except ctx.errors as exc:
         history.error = f"container_apps_revisions.list_revisions: {ctx.describe(exc)}"[:500]
         return history
-    except Unusable as exc:
+    except (Unusable, ValueError, TypeError) as exc:
         history.error = f"container_apps_revisions.list_revisions: malformed answer: {exc}"[:500]
         return history
     left_out: Counter[str] = Counter()
@@ -137,7 +137,7 @@ def _revision(item: Any) -> tuple[Release, tuple[str, ...], bool | None]:
     started = when(props.get("createdTime"), "properties.createdTime")
     release = Release(
         source=REVISION,
-        id=name.rsplit("/", 1)[-1],
+        id=text(name.rsplit("/", 1)[-1]),
         started=started,  # type: ignore[arg-type]  # None is filtered out by the caller
         outcome=UNKNOWN,
         detail=detail[:300],

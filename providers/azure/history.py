@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from providers.azure.values import Unusable
+from scanner.errors import UsageError
 from scanner.fanout import fan_out
 from scanner.model import Observation, ScopeError
 from scanner.practice.records import History
@@ -32,7 +33,7 @@ REFUSED = "(HTTP 403)"  # how describe() names a refusal
 
 
 def source_of(reader: Any) -> str:
-    return str(getattr(reader, "HISTORY_SOURCE", "") or f"{reader.KIND.titles} records")
+    return str(getattr(reader, "HISTORY_SOURCE", "") or reader.KIND.titles)
 
 
 def one(ctx: AzureContext, reader: Any, unit: Observation, period: Period) -> History:
@@ -46,7 +47,7 @@ def one(ctx: AzureContext, reader: Any, unit: Observation, period: Period) -> Hi
         return read(ctx, unit, period)
     except ctx.errors as exc:
         return History(source=source_of(reader), error=ctx.describe(exc))
-    except (Unusable, ValueError, TypeError, AttributeError) as exc:
+    except (Unusable, UsageError, ValueError, TypeError, AttributeError) as exc:
         return History(source=source_of(reader), error=f"malformed answer: {exc}"[:500])
 
 

@@ -84,10 +84,7 @@ def test_an_undeclared_call_is_refused_and_nothing_is_sent(serve, method, call):
 def test_every_call_of_a_scan_and_a_check_is_in_the_generated_role(serve):
     """A scan and checks with --history: the release records' reads too."""
     part = estate(
-        [
-            app(f"app{i}", slots=[{"name": "staging", "auto_swap": "production"}])
-            for i in range(3)
-        ],
+        [app(f"app{i}", slots=[{"name": "staging", "auto_swap": "production"}]) for i in range(3)],
         [profile(f"tm{i}", **PRIORITY) for i in range(3)],
         front_door=[routed(split("web"), split("api"), split("img"))],
         container_apps=[container_app(f"ca{i}") for i in range(3)],
