@@ -35,6 +35,7 @@ from providers.azure.history import in_period
 from providers.azure.ids import parse_resource_id
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read
 from providers.azure.values import Unusable, as_record, shown, string
+from scanner.errors import one_line
 from scanner.facts import dig, text
 from scanner.model import Observation
 from scanner.practice.records import (
@@ -129,8 +130,10 @@ READS = (
 )
 
 
-class Failure(Exception):
-    """A read of the records failed: the History's error, naming the call."""
+def line(value: Any, limit: int = 200) -> str:
+    """A cloud-supplied string for a record: one line, control characters
+    shown as escapes, cut at `limit`."""
+    return one_line(text(value), limit)
 
 
 def when(value: Any, field: str) -> datetime | None:
@@ -257,16 +260,16 @@ def _deployment(item: Any) -> Release:
     message = string(props.get("message"), "properties.message") or ""
     detail = f"status {status} ({label})" if status is not None else "no status"
     if deployer:
-        detail += f", deployer {text(deployer)}"
+        detail += f", deployer {line(deployer)}"
     if message.strip():
-        detail += f": {text(message.strip().splitlines()[0])[:120]}"
+        detail += f": {line(message.strip().splitlines()[0], 120)}"
     return Release(
         source=DEPLOYMENT,
-        id=text(name.rsplit("/", 1)[-1] or string(item.get("id"), "id") or ""),
+        id=line(name.rsplit("/", 1)[-1] or string(item.get("id"), "id") or ""),
         started=when(props.get("start_time"), "properties.start_time"),  # type: ignore[arg-type]
         ended=when(props.get("end_time"), "properties.end_time"),
         outcome=outcome or UNKNOWN,
-        started_by=text(author or deployer) if (author or deployer) else None,
+        started_by=line(author or deployer) if (author or deployer) else None,
         detail=detail,
         fields={
             "started": "properties.start_time",
@@ -335,17 +338,17 @@ def _swap(correlation: str, events: list[Any]) -> tuple[Release, tuple[str, str]
     outcome = EVENT_OUTCOMES[_value(last.status).lower()] if last is not None else IN_PROGRESS
     pair = _pair(first)
     caller = getattr(first, "caller", None)
-    detail = f"swap {pair[0]} with {pair[1]}"
+    detail = f"swap {line(pair[0])} with {line(pair[1])}"
     if last is not None and outcome != SUCCEEDED:
         sub = _value(getattr(last, "sub_status", None))
-        detail += f": {text(sub)}" if sub else ""
+        detail += f": {line(sub)}" if sub else ""
     release = Release(
         source=SWAP,
-        id=text(correlation),
+        id=line(correlation),
         started=stamp(first),
         ended=stamp(last) if last is not None else None,
         outcome=outcome,
-        started_by=text(caller) if isinstance(caller, str) and caller else None,
+        started_by=line(caller) if isinstance(caller, str) and caller else None,
         detail=detail,
         fields={
             "started": "eventTimestamp (status Started)",

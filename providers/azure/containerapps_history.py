@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from providers.azure.appservice_history import when
+from providers.azure.appservice_history import line, when
 from providers.azure.history import in_period
 from providers.azure.ids import parse_resource_id
 from providers.azure.kind import GROUP_PATH, Read
 from providers.azure.values import Unusable, as_record, objects, shown, string
-from scanner.facts import dig, text
+from scanner.facts import dig
 from scanner.model import Observation
 from scanner.practice.records import UNKNOWN, History, Release
 from scanner.practice.settings import Period
@@ -129,15 +129,15 @@ def _revision(item: Any) -> tuple[Release, tuple[str, ...], bool | None]:
     active = props.get("active")
     state = string(props.get("provisioningState"), "properties.provisioningState")
     health = string(props.get("healthState"), "properties.healthState")
-    detail = ", ".join(text(i) for i in images if i) or "no image"
+    detail = ", ".join(line(i) for i in images if i) or "no image"
     if state:
-        detail += f"; provisioningState {text(state)}"
+        detail += f"; provisioningState {line(state)}"
     if health:
-        detail += f", healthState {text(health)}"
+        detail += f", healthState {line(health)}"
     started = when(props.get("createdTime"), "properties.createdTime")
     release = Release(
         source=REVISION,
-        id=text(name.rsplit("/", 1)[-1]),
+        id=line(name.rsplit("/", 1)[-1]),
         started=started,  # type: ignore[arg-type]  # None is filtered out by the caller
         outcome=UNKNOWN,
         detail=detail[:300],

@@ -381,3 +381,15 @@ def test_kinds_without_records_say_why(serve, extra, name, why):
     assert unit.history.unavailable == why
     assert unit.history.releases == [] and unit.history.error is None
     assert "latest rolling upgrade" in SCALE_SET_NONE
+
+
+def test_cloud_strings_in_records_are_one_line_with_control_characters_escaped(serve):
+    served = serve(estate([portal()]))
+    at = datetime.now(UTC) - timedelta(hours=3)
+    events = ash_events(f"{PORTAL}/slots/staging", at, '{"targetSlot": "production"}')
+    for event in events:
+        event["caller"] = "evil\x1b[31m\nuser@dds.example"
+    served.emulator.apps[0]["activity"] = events
+    h = read(served)[0]["portal"].history
+    [swap] = [r for r in h.releases if r.started == at.replace(microsecond=at.microsecond)]
+    assert swap.started_by == "evil\\u001b[31m user@dds.example"
