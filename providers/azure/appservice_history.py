@@ -15,8 +15,14 @@ not: it reaches users when the slot is swapped into production, and that
 swap is the release (so a build deployed to staging and swapped in is
 counted once, as the swap); slot deployments are left out under
 SLOT_DEPLOYMENT. A swap between two slots, neither of them production, is
-left out too. Deployment records are read whole (the API has no time filter
-and no documented order) and kept when they started in the period.
+left out too. A slot that auto-swaps into production (its config/web's
+autoSwapSlotName, on an app where auto-swap runs: not Linux, not containers)
+sends every deployment on by itself: there the slot deployment is the
+release, and a swap from that slot starting within AUTO_SWAP_AFTER of one of
+its deployments' end is that deployment's auto-swap, left out under
+AUTO_SWAPPED (a later swap, by a person, still counts). Deployment records
+are read whole (the API has no time filter and no documented order) and kept
+when they started in the period.
 
 The deployment `status` is an integer the REST reference does not explain;
 its values are Kudu's `DeployStatus` enum (Pending 0, Building 1, Deploying 2,
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +74,10 @@ SWAP_OPERATIONS = (
 PRODUCTION = "production"
 SLOT_DEPLOYMENT = "deployment to a slot (it reaches users by a swap, counted as the release)"
 SLOT_TO_SLOT = "swap between two slots, neither of them production"
+AUTO_SWAPPED = "auto-swap of a slot deployment counted as the release"
+# How soon after a deployment to an auto-swap slot ends its swap starts, at
+# most, for the swap to be taken as that deployment's auto-swap.
+AUTO_SWAP_AFTER = timedelta(minutes=30)
 NO_START = "deployment record without a start_time"
 # Kudu's DeployStatus, which the deployment record's status holds.
 STATUS = {
@@ -187,6 +198,8 @@ def read(ctx: AzureContext, web: Any, unit: Observation, period: Period) -> Hist
             left_out[NO_START] += 1
         elif in_period(dep.started, period):
             history.releases.append(dep)
+    auto = _auto_swapping(unit)
+    staged: dict[str, list[datetime]] = {}  # auto-swap slot -> its deployments' ends
     for slot in slots or []:
         found = attempt(
             "web_apps.list_deployments_slot",
@@ -194,7 +207,21 @@ def read(ctx: AzureContext, web: Any, unit: Observation, period: Period) -> Hist
                 client_items(web.web_apps.list_deployments_slot(rid.group, rid.name, slot))
             ),
         )
-        left_out[SLOT_DEPLOYMENT] += sum(in_period(d.started, period) for d in found or [])
+        for dep in found or []:
+            if not in_period(dep.started, period):
+                continue
+            if slot.lower() not in auto:
+                left_out[SLOT_DEPLOYMENT] += 1
+                continue
+            # auto-swap sends it on to production: the deployment is the release
+            history.releases.append(
+                replace(
+                    dep,
+                    id=f"{line(slot)}/{dep.id}",
+                    detail=f"to slot {line(slot)}, auto-swapped into production; {dep.detail}",
+                )
+            )
+            staged.setdefault(slot.lower(), []).append(dep.ended or dep.started)
     if slots:
         since = max(period.start, period.end - ACTIVITY_LOG_REACH)
         if since > period.start:
@@ -205,13 +232,48 @@ def read(ctx: AzureContext, web: Any, unit: Observation, period: Period) -> Hist
         for swap, pair in swaps or []:
             if PRODUCTION not in pair and "?" not in pair:
                 left_out[SLOT_TO_SLOT] += 1
-            elif in_period(swap.started, period):
+            elif not in_period(swap.started, period):
+                continue
+            elif _auto_swap_of(swap, pair, staged):
+                left_out[AUTO_SWAPPED] += 1
+            else:
                 history.releases.append(swap)
     history.releases.sort(key=lambda r: (r.started, r.id))
     history.left_out = {reason: n for reason, n in left_out.items() if n}
     if failures:
         history.error = failures[0][:500]
     return history
+
+
+def _auto_swapping(unit: Observation) -> set[str]:
+    """The slots (lower case) that auto-swap into production, where auto-swap
+    runs: not on a Linux app or Web App for Containers (the unit's kind has
+    no linux or container part), as the App Service rules read it."""
+    facts = unit.facts
+    slots, targets, parts = (
+        facts.get(name) for name in ("auto_swap_slots", "auto_swap_targets", "app_kind_parts")
+    )
+    if slots is None or targets is None or parts is None:
+        return set()
+    if not all(isinstance(f.value, list) for f in (slots, targets, parts)):
+        return set()
+    if {"linux", "container"} & {str(p) for p in parts.value}:  # type: ignore[union-attr]
+        return set()
+    return {
+        str(slot).lower()
+        for slot, target in zip(slots.value, targets.value, strict=False)  # type: ignore[arg-type]
+        if str(target).lower() == PRODUCTION
+    }
+
+
+def _auto_swap_of(swap: Release, pair: tuple[str, str], staged: dict[str, list[datetime]]) -> bool:
+    """Whether a swap into production is the auto-swap of a slot deployment
+    already counted: from an auto-swap slot, starting within AUTO_SWAP_AFTER
+    of the end of one of its deployments."""
+    slot = pair[0] if pair[1] == PRODUCTION else pair[1]
+    return any(
+        timedelta(0) <= swap.started - end <= AUTO_SWAP_AFTER for end in staged.get(slot, [])
+    )
 
 
 def client_items(pages: Any) -> list[Any]:

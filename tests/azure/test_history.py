@@ -393,3 +393,29 @@ def test_cloud_strings_in_records_are_one_line_with_control_characters_escaped(s
     h = read(served)[0]["portal"].history
     [swap] = [r for r in h.releases if r.started == at.replace(microsecond=at.microsecond)]
     assert swap.started_by == "evil\\u001b[31m user@dds.example"
+
+
+def test_an_auto_swap_slots_deployments_are_the_releases_and_their_swaps_counted_once(serve):
+    slots = [{"name": "staging", "auto_swap": "production"}]
+    served = serve(estate([app("portal", slots=slots, swaps=[MONDAYS])]))
+    h = read(served)[0]["portal"].history
+    assert [r.source for r in h.releases] == [ash.DEPLOYMENT] * 4
+    assert all(r.id.startswith("staging/") for r in h.releases)
+    assert h.releases[0].detail.startswith("to slot staging, auto-swapped into production; ")
+    assert h.left_out == {ash.AUTO_SWAPPED: 4}
+    # a swap made by a person a day after the last deployment still counts
+    later = datetime.now(UTC) - timedelta(hours=1)
+    served.emulator.apps[0]["activity"] = ash_events(
+        f"{PORTAL}/slots/staging", later, '{"targetSlot": "production"}'
+    )
+    h = read(served)[0]["portal"].history
+    assert [r.source for r in h.releases][-1] == ash.SWAP
+    assert h.left_out == {ash.AUTO_SWAPPED: 4}
+
+
+def test_on_linux_auto_swap_does_not_run_so_the_swaps_are_the_releases(serve):
+    slots = [{"name": "staging", "auto_swap": "production"}]
+    served = serve(estate([app("portal", kind="app,linux", slots=slots, swaps=[MONDAYS])]))
+    h = read(served)[0]["portal"].history
+    assert [r.source for r in h.releases] == [ash.SWAP] * 4
+    assert h.left_out == {ash.SLOT_DEPLOYMENT: 4}
