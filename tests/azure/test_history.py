@@ -18,6 +18,7 @@ from providers.azure.trafficmanager import NO_HISTORY as TRAFFIC_MANAGER_NONE
 from scanner.model import Observation, ScopeError
 from tests.azure.conftest import (
     CONTAINER_APPS,
+    SCALE_SETS,
     SITES,
     SUB,
     app,
@@ -419,3 +420,12 @@ def test_on_linux_auto_swap_does_not_run_so_the_swaps_are_the_releases(serve):
     h = read(served)[0]["portal"].history
     assert [r.source for r in h.releases] == [ash.SWAP] * 4
     assert h.left_out == {ash.SLOT_DEPLOYMENT: 4}
+
+
+def test_check_of_a_scale_set_says_it_keeps_no_records(serve):
+    served = serve(estate(scale_sets=[scale_set(upgrade={"mode": "Rolling"})]))
+    run = plugin.configure({"history_days": 30, "history_end": datetime.now(UTC)})
+    unit = run.check(f"{SCALE_SETS}/web-vmss")
+    assert unit.history.unavailable == SCALE_SET_NONE
+    assert unit.history.source == "VM scale sets"
+    assert len(served.server.requests) == 1  # the scale set itself; nothing else
