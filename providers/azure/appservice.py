@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from providers.azure import appservice_history
 from providers.azure.ids import parse_resource_id
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
 from providers.azure.values import (
@@ -42,6 +43,8 @@ from scanner.facts import dig, plain
 from scanner.fanout import fan_out
 from scanner.kind import facts
 from scanner.model import FactValue, Observation, ScopeError
+from scanner.practice.records import History
+from scanner.practice.settings import Period
 
 if TYPE_CHECKING:
     from providers.azure.context import AzureContext
@@ -134,9 +137,14 @@ KIND = arm_kind(
             "Microsoft.Web/sites/slots/config/read",
             "object",
         ),
+        *appservice_history.READS,  # --history only
     ),
-    grant_note="App Service apps, their slots and config/web",
+    grant_note=(
+        "App Service apps, their slots, config/web and deployment records "
+        "(with slot swaps from the Activity Log)"
+    ),
 )
+HISTORY_SOURCE = appservice_history.SOURCE
 
 
 def kind_parts(kind: Any) -> list[str]:
@@ -431,3 +439,9 @@ def _config_facts(obs: Observation, config: Config | Failed) -> None:
         value = rule.get(path) if rule else None
         shown_value = redact_url(value) if fact == "decision_callback_url" else plain(value)
         obs.add(fact, f"{RULES}[{label}].{path}", shown_value)
+
+
+def history(ctx: AzureContext, unit: Observation, period: Period) -> History:
+    """The app's release records for the period: its deployment records and
+    slot swaps (providers/azure/appservice_history.py)."""
+    return appservice_history.read(ctx, ctx.client(KIND), unit, period)

@@ -227,10 +227,16 @@ class AzureClients:
     def client(self, kind: AzureKind, subscription: str) -> Any:
         """The SDK client a kind declares (`module:Class`), for one subscription;
         its module is imported on first use, so a scan loads only what it reads."""
-        module, _, name = kind.sdk_client.partition(":")
+        return self.service_client(kind.sdk_client, kind.service, subscription)
+
+    def service_client(self, sdk_client: str, service: str, subscription: str) -> Any:
+        """An SDK client (`module:Class`) under a service name, for one
+        subscription: a kind's own, or one a kind's release records need
+        besides it (the Activity Log's, azure-mgmt-monitor)."""
+        module, _, name = sdk_client.partition(":")
 
         def build() -> Any:
             cls = getattr(importlib.import_module(module), name)
-            return cls(self.credential, subscription, **self._options(f"relscan-{kind.service}"))
+            return cls(self.credential, subscription, **self._options(f"relscan-{service}"))
 
-        return self._get((kind.service, subscription), build)
+        return self._get((service, subscription), build)

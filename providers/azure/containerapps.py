@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from providers.azure import containerapps_history
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read, arm_kind
 from providers.azure.listed import collect_listed, get_one, resource_observation
 from providers.azure.values import (
@@ -29,6 +30,8 @@ from providers.azure.values import (
 from scanner.facts import dig, plain
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
+from scanner.practice.records import History
+from scanner.practice.settings import Period
 
 if TYPE_CHECKING:
     from providers.azure.context import AzureContext
@@ -97,8 +100,11 @@ KIND = arm_kind(
             "Microsoft.App/containerApps/read",
             "object",
         ),
+        *containerapps_history.READS,  # --history only
     ),
+    grant_note="Container Apps and their revisions",
 )
+HISTORY_SOURCE = containerapps_history.SOURCE
 
 
 def collect(ctx: AzureContext) -> Iterator[Observation | ScopeError]:
@@ -219,3 +225,8 @@ def _traffic_facts(obs: Observation, app: dict[str, Any]) -> None:
     obs.add("weighted_entries", weighted_field, sum(1 for r in rules if _weight(r) > 0))
     obs.add("sole_target", sole_field, sole_target(rules))
     obs.add("labels", labels_field, [text(r["label"]) for r in rules if r.get("label")])
+
+
+def history(ctx: AzureContext, unit: Observation, period: Period) -> History:
+    """The app's revisions in the period (providers/azure/containerapps_history.py)."""
+    return containerapps_history.read(ctx, ctx.client(KIND), unit, period)

@@ -34,6 +34,11 @@ class AzureContext:
         """The SDK client that reads `kind` in this subscription (shared by the scan)."""
         return self.clients.client(kind, self.subscription)
 
+    def service_client(self, sdk_client: str, service: str) -> Any:
+        """Another SDK client (`module:Class`) in this subscription, under its
+        service name: the Activity Log's, for App Service slot swaps."""
+        return self.clients.service_client(sdk_client, service, self.subscription)
+
     @staticmethod
     def describe(exc: BaseException) -> str:
         """A failed call's cause, on one line."""

@@ -148,6 +148,10 @@ KIND = arm_kind(
     ),
     grant_note="Front Door profiles, their origin groups, origins, endpoints and routes",
 )
+NO_HISTORY = (
+    "Front Door keeps no record of changes to an origin group's origins and "
+    "weights (they are in the Activity Log, which relscan does not read for them yet)"
+)
 
 
 def is_front_door(profile: dict[str, Any]) -> bool:

@@ -58,6 +58,7 @@ class AzurePlugin(ProviderPlugin):
         from providers.azure.clients import AzureClients, build_credential, resolve_endpoint
         from providers.azure.run import AzureRun
         from scanner.network import timeout_of
+        from scanner.practice.settings import period_of
 
         subs = [subscription_id(s) for s in options.get("azure_subscription") or ()]
         tenant = options.get("azure_tenant")
@@ -65,7 +66,7 @@ class AzurePlugin(ProviderPlugin):
         endpoint = resolve_endpoint()
         credential = build_credential(endpoint, tenant)
         clients = AzureClients(endpoint, credential, timeout_of(options), recorder)
-        return AzureRun(clients, list(dict.fromkeys(subs)))
+        return AzureRun(clients, list(dict.fromkeys(subs)), period_of(options))
 
     def declared_reads(self) -> set[str]:
         from providers.azure.permissions import READS

@@ -9,21 +9,26 @@ from typing import Any
 from providers.azure.clients import AzureClients
 from providers.azure.context import AzureContext
 from providers.azure.faults import AZURE_ERRORS, describe, is_credentials_error
+from providers.azure.history import one, read_histories
 from providers.azure.ids import GUID, parse_resource_id
 from providers.azure.plugin import plugin
 from scanner.errors import CloudError, CredentialsError, UsageError
 from scanner.fanout import fan_out
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.practice.settings import Period
 from scanner.status import status
 
 SKIPPED_STATES = {"disabled", "deleted"}  # not scanned unless named with --azure-subscription
 
 
 class AzureRun(ProviderRun):
-    def __init__(self, clients: AzureClients, subscriptions: list[str]) -> None:
+    def __init__(
+        self, clients: AzureClients, subscriptions: list[str], period: Period | None = None
+    ) -> None:
         self.clients = clients
         self.requested = subscriptions
+        self.period = period  # the release records' period (--history); None: not read
 
     def _visible(self) -> dict[str, str]:
         """Every subscription the credential can list, with its state (one paged call)."""
@@ -72,6 +77,9 @@ class AzureRun(ProviderRun):
             except AZURE_ERRORS as exc:
                 part = reader.KIND.part or reader.KIND.titles
                 found.append(ScopeError("azure", scope.label, part, describe(exc)))
+            if self.period is not None:  # each unit's release records, side by side
+                units = [item for item in found if isinstance(item, Observation)]
+                found.extend(read_histories(ctx, reader, units, self.period))
             return found
 
         # the kinds are read side by side too, each handed over in its own order
@@ -88,4 +96,7 @@ class AzureRun(ProviderRun):
             raise UsageError(f"no Azure kind claims {resource_id!r}")
         label = Scope("azure", rid.subscription, "").label
         ctx = AzureContext(self.clients, rid.subscription, label)
-        return reader.get(ctx, resource_id)
+        unit: Observation = reader.get(ctx, resource_id)
+        if self.period is not None:
+            unit.history = one(ctx, reader, unit, self.period)
+        return unit

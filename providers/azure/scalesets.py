@@ -116,6 +116,13 @@ KIND = arm_kind(
     ),
     grant_note="VM scale sets",
 )
+# No history: Azure keeps only a scale set's latest rolling upgrade
+# (virtualMachineScaleSets/{name}/rollingUpgrades/latest), not a record of
+# each one; model changes are in the Activity Log, which a later version reads.
+NO_HISTORY = (
+    "Azure keeps only the latest rolling upgrade of a scale set "
+    "(rollingUpgrades/latest), not a history of its upgrades"
+)
 
 
 def collect(ctx: AzureContext) -> Iterator[Observation | ScopeError]:

@@ -80,6 +80,10 @@ KIND = arm_kind(
         ),
     ),
 )
+NO_HISTORY = (
+    "Traffic Manager keeps no record of changes to a profile's endpoints and "
+    "weights (they are in the Activity Log, which relscan does not read for them yet)"
+)
 
 
 def _enabled(endpoint: dict[str, Any]) -> bool:

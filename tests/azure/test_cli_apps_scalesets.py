@@ -85,4 +85,4 @@ def test_the_grant_holds_both_kinds_reads():
     role = json.loads(r.stdout)
     assert "Microsoft.App/containerApps/read" in role["Actions"]
     assert "Microsoft.Compute/virtualMachineScaleSets/read" in role["Actions"]
-    assert role["Description"].endswith("Container Apps, and VM scale sets.")
+    assert role["Description"].endswith("Container Apps and their revisions, and VM scale sets.")

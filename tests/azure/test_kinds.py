@@ -195,9 +195,10 @@ def test_the_permissions_table_is_discovery_plus_every_kinds_calls():
 
 def test_the_roles_description_names_what_each_kind_reads():
     assert permissions.role_definition()["Description"] == (
-        "Read-only access for relscan: subscriptions, App Service apps, their slots and "
-        "config/web, Traffic Manager profiles, Front Door profiles, their origin groups, "
-        "origins, endpoints and routes, Container Apps, and VM scale sets."
+        "Read-only access for relscan: subscriptions, App Service apps, their slots, "
+        "config/web and deployment records (with slot swaps from the Activity Log), "
+        "Traffic Manager profiles, Front Door profiles, their origin groups, origins, "
+        "endpoints and routes, Container Apps and their revisions, and VM scale sets."
     )
 
 

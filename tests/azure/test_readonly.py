@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 
@@ -81,6 +82,7 @@ def test_an_undeclared_call_is_refused_and_nothing_is_sent(serve, method, call):
 
 
 def test_every_call_of_a_scan_and_a_check_is_in_the_generated_role(serve):
+    """A scan and checks with --history: the release records' reads too."""
     part = estate(
         [app(f"app{i}", slots=[{"name": "staging", "auto_swap": "production"}]) for i in range(3)],
         [profile(f"tm{i}", **PRIORITY) for i in range(3)],
@@ -89,9 +91,10 @@ def test_every_call_of_a_scan_and_a_check_is_in_the_generated_role(serve):
         scale_sets=[scale_set(f"vmss{i}", upgrade={"mode": "Rolling"}) for i in range(3)],
     )
     served = serve(part)
-    served.scan()
+    history = {"history_days": 30, "history_end": datetime.now(UTC)}
+    served.scan(**history)
     served.check(og_id("shop-fd", "api"))
-    served.check(f"{SITES}/app1")
+    plugin.configure(history).check(f"{SITES}/app1")
     served.check(
         f"/subscriptions/{SUB}/resourceGroups/net-rg/providers/"
         "Microsoft.Network/trafficManagerProfiles/tm2"

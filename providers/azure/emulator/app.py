@@ -2,8 +2,9 @@
 
 Serves subscriptions, App Service sites, slots and their config/web,
 Traffic Manager profiles, Front Door profiles (frontdoor.py), Container Apps
-(containerapps.py) and VM scale sets (scalesets.py) from the `azure` part of
-an estate fixture. Paths
+(containerapps.py), VM scale sets (scalesets.py) and release records
+(history.py: deployments, Activity Log swaps, revisions) from the `azure`
+part of an estate fixture. Paths
 match case-insensitively, as on ARM; every call needs an api-version; lists
 page after `page_size` items through an absolute `nextLink`; errors are ARM
 error bodies. Point relscan at it with RELSCAN_AZURE_ENDPOINT.
@@ -18,7 +19,7 @@ from contextlib import ExitStack
 from typing import Any
 from urllib.parse import quote
 
-from providers.azure.emulator import containerapps, scalesets, wire
+from providers.azure.emulator import containerapps, history, scalesets, wire
 from providers.azure.emulator.faults import declared_message, fault_response, overlay, replay_key
 from providers.azure.emulator.frontdoor import ROUTES as FRONT_DOOR_ROUTES
 from providers.azure.emulator.frontdoor import FrontDoorHandlers
@@ -52,7 +53,9 @@ ROUTES = [
     *FRONT_DOOR_ROUTES,
     *containerapps.ROUTES,
     *scalesets.ROUTES,
+    *history.ROUTES,
 ]
+_WITH_REQUEST = {"activitylog.list"}  # handlers that read the query ($filter)
 _COMPILED = [(op, re.compile(f"^{pattern}/?$", re.I), action) for op, pattern, action in ROUTES]
 
 
@@ -69,7 +72,12 @@ def _norm(fixture: dict[str, Any], default_sub: str) -> dict[str, Any]:
     return item
 
 
-class AzureEmulator(FrontDoorHandlers, containerapps.ContainerAppsMixin, scalesets.ScaleSetsMixin):
+class AzureEmulator(
+    FrontDoorHandlers,
+    containerapps.ContainerAppsMixin,
+    scalesets.ScaleSetsMixin,
+    history.HistoryMixin,
+):
     """Callable app for LoopbackServer. `estate` is the `azure` part of a fixture."""
 
     def __init__(
@@ -140,7 +148,12 @@ class AzureEmulator(FrontDoorHandlers, containerapps.ContainerAppsMixin, scalese
         if sub and op != "subscriptions.list":
             self._subscription(sub)
         handler: Callable[..., Any] = getattr(self, op.replace(".", "_"))
-        result = handler(**args) if args else handler()
+        if op in _WITH_REQUEST:
+            args["req"] = req
+        try:
+            result = handler(**args) if args else handler()
+        except history.FilterError as exc:
+            raise ArmFault(400, "BadRequest", str(exc)) from None
         if isinstance(result, list):
             return self._page(req, result)
         return wire.json_response(result)
@@ -172,9 +185,16 @@ class AzureEmulator(FrontDoorHandlers, containerapps.ContainerAppsMixin, scalese
         body: dict[str, Any] = {"value": items[start:end]}
         if end < len(items):
             host = req.headers.get("host", "127.0.0.1")
+            # the next page keeps the request's own query ($filter...), as ARM's do
+            kept = "".join(
+                f"&{quote(k, safe='$')}={quote(v, safe='')}"
+                for k, values in req.query.items()
+                if k not in ("api-version", "$skiptoken")
+                for v in values
+            )
             body["nextLink"] = (
                 f"http://{host}{quote(req.path)}?api-version={req.arg('api-version')}"
-                f"&$skiptoken={end}"
+                f"{kept}&$skiptoken={end}"
             )
         return wire.json_response(body)
 
