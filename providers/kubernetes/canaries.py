@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from providers.kubernetes.kind import k8s_kind, read_name
+from providers.kubernetes.kind import k8s_kind, parse_id, read_name
 from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
 from providers.kubernetes.values import Unknown
 from scanner.kind import facts
@@ -24,6 +24,8 @@ from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
     from providers.kubernetes.context import KubeContext
+    from scanner.practice.records import History
+    from scanner.practice.settings import Period
 
 AN = "spec.analysis"
 HOOKS = f"{AN}.webhooks"
@@ -69,7 +71,12 @@ KIND = k8s_kind(
     version="v1beta1",
     resource="canaries",
     facts=facts(*FACTS),
-    extra_reads=(read_name("apps", "deployments", "get"),),
+    extra_reads=(
+        read_name("apps", "deployments", "get"),
+        # --history: the target's versions (providers/kubernetes/history.py)
+        read_name("apps", "replicasets", "list"),
+        read_name("apps", "controllerrevisions", "list"),
+    ),
 )
 
 
@@ -194,3 +201,39 @@ def _promoting_deployment(
         }
     gone = " and ".join(f"{namespace}/{n}" for n in missing)
     return dict.fromkeys(names, Unknown(f"neither Deployment {gone} exists"))
+
+
+def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
+    """The releases Flagger analysed: the versions of its target (a new
+    template of the target starts an analysis), the newest one's outcome from
+    the Canary's phase (current only). The target is matched by kind and name:
+    it is not a unit, so its uid was not read."""
+    from providers.kubernetes import history as records
+    from scanner.practice.records import History
+
+    own = records.said(ctx, unit)
+    target = own.get("target") or {}
+    kind = target.get("kind") if isinstance(target, dict) else None
+    name = target.get("name") if isinstance(target, dict) else None
+    src = {"Deployment": records.DEPLOYMENT, "DaemonSet": records.CONTROLLER_REVISION}.get(
+        str(kind)
+    )
+    if src is None or not name:
+        return History(
+            source="Flagger Canary target",
+            unavailable=f"the Canary's target ({kind}/{name}) keeps no versions relscan reads",
+        )
+    hook = records.canary_status(own.get("status") or {})
+    _, namespace, _, _ = parse_id(unit.id)
+    found = records.versions(ctx, src.which, namespace)
+    if isinstance(found, records.Unread):
+        return records.unreadable(src, namespace, found)
+    mine = records.owned(found, str(kind), str(name), None)
+    result = records.build(src, mine, None, period, hook)
+    plural = src.title.split(" of ")[0].split(" (")[0]
+    result.source = f"{plural} of the Canary's target {kind} {name}"
+    result.kept = (
+        f"the target's current {src.what} and its last old ones (the target's "
+        "spec.revisionHistoryLimit is not read: 10, the default, is assumed)"
+    )
+    return result

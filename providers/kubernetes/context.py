@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from providers.kubernetes.discovery import Discovery
+    from providers.kubernetes.revisions import Records
 
 # Kubernetes' own namespaces and those of common add-ons (issue 18); their
 # workloads are left out unless --k8s-include-system is given.
@@ -34,6 +35,8 @@ class KubeContext:
     timeout: float | None = None
     # what the cluster serves, read once when a kind first asks (CRD kinds)
     discovery: Discovery | None = None
+    # with --history: one collect's shared lists of versions (revisions.py)
+    records: Records | None = None
 
     @property
     def label(self) -> str:

@@ -34,6 +34,8 @@ from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
     from providers.kubernetes.context import KubeContext
+    from scanner.practice.records import History
+    from scanner.practice.settings import Period
 
 US = "spec.updateStrategy"
 RU = f"{US}.rollingUpdate"
@@ -61,7 +63,10 @@ KIND = k8s_kind(
     version="v1",
     resource="daemonsets",
     facts=facts(*FACTS),
-    extra_reads=(read_name("", "services", "list"),),
+    extra_reads=(
+        read_name("", "services", "list"),
+        read_name("apps", "controllerrevisions", "list"),  # --history
+    ),
 )
 Selectors = dict[str, list[tuple[str, dict[str, str]]]]  # namespace -> [(Service, selector)]
 
@@ -185,3 +190,10 @@ def _values(item: dict[str, Any], chosen: list[str] | Unknown) -> dict[str, Any]
         "all_pods_at_once": at_once,
         **readiness(spec),
     }
+
+
+def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
+    """The DaemonSet's ControllerRevisions (providers/kubernetes/history.py)."""
+    from providers.kubernetes import history as records
+
+    return records.of_owner(ctx, unit, period, records.CONTROLLER_REVISION, "DaemonSet")

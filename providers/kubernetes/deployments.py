@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from providers.kubernetes.kind import k8s_kind
+from providers.kubernetes.kind import k8s_kind, read_name
 from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
 from providers.kubernetes.values import readiness
 from scanner.kind import facts
@@ -18,6 +18,8 @@ from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
     from providers.kubernetes.context import KubeContext
+    from scanner.practice.records import History
+    from scanner.practice.settings import Period
 
 SPEC = "spec"
 RU = "spec.strategy.rollingUpdate"
@@ -48,6 +50,7 @@ KIND = k8s_kind(
     version="v1",
     resource="deployments",
     facts=facts(*FACTS),
+    extra_reads=(read_name("apps", "replicasets", "list"),),  # --history
 )
 
 
@@ -97,3 +100,13 @@ def strategy_values(spec: dict[str, Any]) -> dict[str, Any]:
         "progress_deadline_seconds": int(spec.get("progressDeadlineSeconds") or 600),
         "paused": bool(spec.get("paused")),
     }
+
+
+def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
+    """The Deployment's ReplicaSets (providers/kubernetes/history.py), the
+    newest one's outcome from the Progressing condition."""
+    from providers.kubernetes import history as records
+
+    status = records.said(ctx, unit).get("status") or {}
+    hook = records.deployment_status(status)
+    return records.of_owner(ctx, unit, period, records.DEPLOYMENT, "Deployment", hook)

@@ -74,3 +74,11 @@ def _values(item: dict[str, Any]) -> dict[str, Any]:
         where = f"rules[{rule['name']}]" if rule.get("name") else f"rules[{i}]"
         lists.append(weighted_list(f"{where}.backendRefs", entries))
     return route_values(lists, item.get("metadata") or {})
+
+
+# --history: a route keeps no record of its weights' changes (they are in the
+# audit log, which relscan does not read).
+NO_HISTORY = (
+    "a route keeps no record of its weight changes: they are in the cluster's audit log, "
+    "which relscan does not read"
+)

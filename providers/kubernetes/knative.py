@@ -18,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from providers.kubernetes.kind import k8s_kind
+from providers.kubernetes.kind import k8s_kind, read_name
 from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
     from providers.kubernetes.context import KubeContext
+    from scanner.practice.records import History
+    from scanner.practice.settings import Period
 
 VERSIONS = ("v1",)
 ROLLOUT_DURATION = "serving.knative.dev/rollout-duration"
@@ -45,6 +47,7 @@ KIND = k8s_kind(
         ("rollout_duration", f"metadata.annotations[{ROLLOUT_DURATION}]"),
         ("revision_deployments", f"Deployments labelled {SERVICE_LABEL} (not counted)"),
     ),
+    extra_reads=(read_name("serving.knative.dev", "revisions", "list"),),  # --history
 )
 
 
@@ -89,3 +92,13 @@ def _values(item: dict[str, Any]) -> dict[str, Any]:
         "rollout_duration": annotations.get(ROLLOUT_DURATION),
         "revision_deployments": [],
     }
+
+
+def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
+    """The Service's Revisions (providers/kubernetes/history.py), in the
+    version of serving.knative.dev the Services were read in."""
+    from providers.kubernetes import history as records
+    from providers.kubernetes.objects import served_version
+
+    version = served_version(ctx, KIND.group, "revisions", VERSIONS) or VERSIONS[0]
+    return records.knative(ctx, unit, period, version)

@@ -176,8 +176,11 @@ def base_observation(item: dict[str, Any], ctx: KubeContext, kind: K8sKind) -> O
     cluster as account, the namespace as location, labels as tags."""
     meta = item.get("metadata") or {}
     labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+    uid = unit_id(ctx.cluster_uid, kind, meta["namespace"], meta["name"])
+    if ctx.records is not None:  # --history: what the unit's records are matched by
+        ctx.records.remember(uid, item)
     return Observation(
-        id=unit_id(ctx.cluster_uid, kind, meta["namespace"], meta["name"]),
+        id=uid,
         provider="kubernetes",
         kind=kind.name,
         name=f"{meta['namespace']}/{meta['name']}",

@@ -23,6 +23,8 @@ from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
     from providers.kubernetes.context import KubeContext
+    from scanner.practice.records import History
+    from scanner.practice.settings import Period
 
 BG = "spec.strategy.blueGreen"
 CANARY = "spec.strategy.canary"
@@ -59,6 +61,7 @@ KIND = k8s_kind(
     extra_reads=(
         read_name(analysis.GROUP, analysis.NAMESPACED, "list"),
         read_name(analysis.GROUP, analysis.CLUSTER, "list"),
+        read_name("apps", "replicasets", "list"),  # --history
     ),
 )
 ISTIO_VS = "virtualservices.networking.istio.io"
@@ -222,3 +225,13 @@ def _routing(routing: dict[str, Any], namespace: str) -> tuple[list[str], list[s
         if routing.get(other):
             named.append(other)
     return named, keys
+
+
+def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
+    """The Rollout's ReplicaSets (providers/kubernetes/history.py); the
+    status (abort, abortedAt, phase) tells the current rollout only."""
+    from providers.kubernetes import history as records
+
+    status = records.said(ctx, unit).get("status") or {}
+    hook = records.rollout_status(status)
+    return records.of_owner(ctx, unit, period, records.ROLLOUT, "Rollout", hook)

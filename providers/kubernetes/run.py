@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -19,6 +20,8 @@ from scanner.evidence.recorder import Recorder
 from scanner.links import Linker
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.practice.records import History
+from scanner.practice.settings import Period, period_of
 
 UNREACHED = "context:"  # the account of a scope whose context reached no cluster
 
@@ -97,6 +100,9 @@ class KubernetesRun(ProviderRun):
             yield ScopeError("kubernetes", scope.label, "cluster", message)
             return
         ctx = self.clusters[scope.account]
+        period = period_of(self.options)
+        if period is not None:  # --history: versions listed once per namespace, for this collect
+            ctx = self._with_records(ctx)
 
         def batches() -> Iterator[tuple[str, list[Observation | ScopeError]]]:
             for reader in self.plugin.reader_modules():
@@ -108,8 +114,36 @@ class KubernetesRun(ProviderRun):
                     found.append(ScopeError("kubernetes", ctx.label, part, describe(exc)))
                 yield reader.KIND.name, found
 
-        # A unit another unit releases is left out (providers/kubernetes/links.py).
-        yield from Linker(LINKS).batches(batches())
+        # A unit another unit releases is left out (providers/kubernetes/links.py),
+        # before its records are read.
+        for item in Linker(LINKS).batches(batches()):
+            if period is not None and isinstance(item, Observation):
+                item.history = self._history(ctx, item, period)
+                yield item
+                yield from ctx.records.drain() if ctx.records is not None else ()
+            else:
+                yield item
+
+    @staticmethod
+    def _with_records(ctx: KubeContext) -> KubeContext:
+        from providers.kubernetes.revisions import Records
+
+        return replace(ctx, records=Records())
+
+    def _history(self, ctx: KubeContext, unit: Observation, period: Period) -> History:
+        """The unit's records (its kind's `history`), or why there are none;
+        a failure is this unit's `History.error`, never the unit's loss."""
+        reader = next((r for r in self.plugin.reader_modules() if r.KIND.name == unit.kind), None)
+        title = reader.KIND.title if reader is not None else unit.kind
+        if reader is None or not hasattr(reader, "history"):
+            why = getattr(reader, "NO_HISTORY", None) or "relscan reads no records for this kind"
+            return History(source=title, unavailable=why)
+        try:
+            return reader.history(ctx, unit, period)  # type: ignore[no-any-return]
+        except errors() as exc:
+            return History(source=title, error=describe(exc))
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            return History(source=title, error=f"malformed records: {type(exc).__name__}: {exc}")
 
     def check(self, resource_id: str) -> Observation:
         uid = parse_id(resource_id)[0]
@@ -123,11 +157,17 @@ class KubernetesRun(ProviderRun):
                 f"no such resource: {resource_id} "
                 f"(no context reaches cluster {uid}; reached: {reached})"
             )
+        period = period_of(self.options)
+        if period is not None:
+            ctx = self._with_records(ctx)
         try:
-            return reader.get(ctx, resource_id)
+            unit = reader.get(ctx, resource_id)
         except errors() as exc:
             if getattr(exc, "status", None) == 404:
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
             if getattr(exc, "status", None) == 401:
                 raise CredentialsError(f"context {ctx.context}: {describe(exc)}") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
+        if period is not None:
+            unit.history = self._history(ctx, unit, period)
+        return unit

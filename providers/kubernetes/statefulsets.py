@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from providers.kubernetes.kind import k8s_kind
+from providers.kubernetes.kind import k8s_kind, read_name
 from providers.kubernetes.objects import add_facts, base_observation, collect_kind, get_object
 from providers.kubernetes.values import Unknown, readiness
 from scanner.kind import facts
@@ -25,6 +25,8 @@ from scanner.model import Observation, ScopeError
 
 if TYPE_CHECKING:
     from providers.kubernetes.context import KubeContext
+    from scanner.practice.records import History
+    from scanner.practice.settings import Period
 
 US = "spec.updateStrategy"
 RU = f"{US}.rollingUpdate"
@@ -62,6 +64,7 @@ KIND = k8s_kind(
     version="v1",
     resource="statefulsets",
     facts=facts(*FACTS),
+    extra_reads=(read_name("apps", "controllerrevisions", "list"),),  # --history
 )
 
 
@@ -170,3 +173,10 @@ def _values(item: dict[str, Any], version: str | Unknown) -> dict[str, Any]:
         "pod_management_policy": spec.get("podManagementPolicy") or "OrderedReady",
         **readiness(spec),
     }
+
+
+def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
+    """The StatefulSet's ControllerRevisions (providers/kubernetes/history.py)."""
+    from providers.kubernetes import history as records
+
+    return records.of_owner(ctx, unit, period, records.CONTROLLER_REVISION, "StatefulSet")

@@ -78,3 +78,11 @@ def _values(item: dict[str, Any]) -> dict[str, Any]:
             where = f"{protocol}[name={route['name']}]" if route.get("name") else f"{protocol}[{i}]"
             lists.append(weighted_list(f"{where}.route", entries))
     return route_values(lists, item.get("metadata") or {})
+
+
+# --history: a route keeps no record of its weights' changes (they are in the
+# audit log, which relscan does not read).
+NO_HISTORY = (
+    "a route keeps no record of its weight changes: they are in the cluster's audit log, "
+    "which relscan does not read"
+)

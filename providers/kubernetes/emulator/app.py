@@ -14,12 +14,15 @@ several clusters. It answers:
   (404 Status for an absent group);
 - namespaces: list and get (kube-system carries the cluster's `uid`);
 - every resource of the built-in groups (`BUILT_IN`: core services, apps
-  deployments, statefulsets, daemonsets, replicasets) and of the installed
+  deployments, statefulsets, daemonsets, replicasets, controllerrevisions) and of the installed
   custom groups (`CRD_RESOURCES`): list (all namespaces or one; cluster-scoped
   ones at the top) and get, generically from `objects`;
 - lists page with `limit` and an opaque `continue` token; a token from an
   older listing (the estate changed: `generation`) or a fault answers
   410 Expired;
+- an object's `releases:` (rhythm specs, scanner/emulators/releases.py):
+  its ReplicaSets, ControllerRevisions or Knative Revisions, relative to now
+  (emulator/versions.py);
 - `faults`: `{resource (plural, plural.group, or `version` for /version), verb?, namespace?,
   status: 401|403|404|410, times?}`,
   answered as the API server's Status objects.
@@ -39,7 +42,7 @@ from typing import Any
 
 import yaml
 
-from providers.kubernetes.emulator import wire
+from providers.kubernetes.emulator import versions, wire
 from scanner.emulators.server import LoopbackServer, Request, Response
 
 DEFAULT_UID = "6f1c9c9e-0000-4000-8000-00000000c1a5"
@@ -55,6 +58,7 @@ BUILT_IN: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
             "statefulsets": ("StatefulSet", True),
             "daemonsets": ("DaemonSet", True),
             "replicasets": ("ReplicaSet", True),
+            "controllerrevisions": ("ControllerRevision", True),
         },
     ),
 }
@@ -68,7 +72,7 @@ CRD_RESOURCES: dict[str, dict[str, tuple[str, bool]]] = {
     "flagger.app": {"canaries": ("Canary", True)},
     "gateway.networking.k8s.io": {"httproutes": ("HTTPRoute", True)},
     "networking.istio.io": {"virtualservices": ("VirtualService", True)},
-    "serving.knative.dev": {"services": ("Service", True)},
+    "serving.knative.dev": {"services": ("Service", True), "revisions": ("Revision", True)},
 }
 
 
@@ -103,6 +107,7 @@ class Cluster:
             self.objects.setdefault(("apps", "deployments"), []).extend(
                 dict(d) for d in spec["deployments"]
             )
+        self._versions()
         names = {"default", "kube-system", "kube-public", "kube-node-lease"}
         names |= set(spec.get("namespaces", []))
         for (group, plural), items in self.objects.items():
@@ -111,6 +116,17 @@ class Cluster:
         self.namespaces = sorted(names)
         self.faults = [dict(f) for f in spec.get("faults", [])]
         self.generation = 0  # bumped by `changed()`: older continue tokens expire
+
+    def _versions(self) -> None:
+        """The ReplicaSets, ControllerRevisions and Knative Revisions of the
+        objects that carry `releases:` (emulator/versions.py), served beside
+        any written out in `objects`."""
+        for (group, plural), kept_in in versions.OWNERS.items():
+            where = "serving.knative.dev" if kept_in == "revisions" else "apps"
+            for obj in self.objects.get((group, plural), []):
+                made = versions.generate(self.context, group, plural, obj)
+                if made:
+                    self.objects.setdefault((where, kept_in), []).extend(made)
 
     @property
     def deployments(self) -> list[dict[str, Any]]:
