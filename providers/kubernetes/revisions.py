@@ -125,6 +125,8 @@ def slim(item: dict[str, Any], resource: str) -> Version:
     tmeta = template.get("metadata") if isinstance(template.get("metadata"), dict) else {}
     annotations = tmeta.get("annotations") if isinstance(tmeta.get("annotations"), dict) else {}
     restarted = annotations.pop(RESTARTED_AT, None)
+    if not annotations:
+        tmeta.pop("annotations", None)  # none left: the same as none given
     labels = tmeta.get("labels") if isinstance(tmeta.get("labels"), dict) else {}
     for key in HASH_LABELS:
         labels.pop(key, None)
