@@ -245,6 +245,12 @@ def test_cluster_role_holds_exactly_the_declared_reads() -> None:
             "resources": ["daemonsets", "deployments", "statefulsets"],
             "verbs": ["get", "list"],
         },
+        # --history: the versions Deployments, Rollouts, StatefulSets and DaemonSets keep
+        {
+            "apiGroups": ["apps"],
+            "resources": ["controllerrevisions", "replicasets"],
+            "verbs": ["list"],
+        },
         # the Services that tell a DaemonSet serving users from a node agent
         {"apiGroups": [""], "resources": ["services"], "verbs": ["list"]},
         {
@@ -258,6 +264,8 @@ def test_cluster_role_holds_exactly_the_declared_reads() -> None:
             "verbs": ["get", "list"],
         },
         {"apiGroups": ["serving.knative.dev"], "resources": ["services"], "verbs": ["get", "list"]},
+        # --history: a Knative Service's Revisions
+        {"apiGroups": ["serving.knative.dev"], "resources": ["revisions"], "verbs": ["list"]},
         {"apiGroups": ["argoproj.io"], "resources": ["rollouts"], "verbs": ["get", "list"]},
         {
             "apiGroups": ["argoproj.io"],

@@ -507,6 +507,7 @@ def test_reader_module_declares_its_reads() -> None:
         "argoproj.io/rollouts:get",
         "argoproj.io/analysistemplates:list",
         "argoproj.io/clusteranalysistemplates:list",
+        "apps/replicasets:list",  # --history: the Rollout's ReplicaSets
     )
 
 
