@@ -291,7 +291,23 @@ def test_check_reads_the_units_history(kube: Any) -> None:
     k = kube({"clusters": [cluster(deployments=[dep])]})
     obs = k.run(**options()).check(f"k8s:{UID}/shop/deployments.apps/web")
     assert obs.history is not None and len(obs.history.releases) == 3
-    assert obs.history.releases[-1].started.astimezone().tzinfo is not None
+    assert all(r.started.utcoffset() == timedelta(0) for r in obs.history.releases)
+    calls = [p for _, _, p in k.emulator.calls]
+    assert calls[-1] == "/apis/apps/v1/namespaces/shop/replicasets?limit=500"
+
+
+def test_a_replicaset_without_a_revision_is_counted_not_guessed(kube: Any) -> None:
+    good = replicaset("web", "aaa", 1, "nginx:1", NOW - timedelta(days=1))
+    bad = replicaset("web", "bbb", 2, "nginx:2", NOW - timedelta(hours=1))
+    del bad["metadata"]["annotations"][REV]
+    part = {
+        "clusters": [
+            cluster(deployments=[deployment("web")], objects={"apps/replicasets": [good, bad]})
+        ]
+    }
+    h = unit(scan(kube, part)[1], "web").history
+    assert h is not None and [r.id for r in h.releases] == ["rs-aaa"]
+    assert h.left_out == {"versions without a revision number or creation time": 1}
 
 
 @pytest.mark.parametrize(
@@ -386,6 +402,16 @@ def test_knative_revisions_of_the_service_only(kube: Any) -> None:
     assert "traffic moves" in h.note
     lists = [p for _, _, p in k.emulator.calls if "revisions" in p]
     assert lists == ["/apis/serving.knative.dev/v1/namespaces/default/revisions?limit=500"]
+
+
+@pytest.mark.parametrize(("count", "limited"), [(21, True), (20, False)])
+def test_knative_coverage_past_config_gcs_minimum(kube: Any, count: int, limited: bool) -> None:
+    svc = ksvc()
+    svc["releases"] = [{"times": "daily 12:00", "count": count}]
+    part = {"clusters": [cluster(crds=KNATIVE_CRDS, objects={SERVICES: [svc]})]}
+    h = scan(kube, part)[1][0].history
+    assert h is not None and len(h.releases) == count
+    assert h.covers_from == (h.releases[0].started if limited else None)
 
 
 def test_flagger_canary_reads_its_targets_replicasets(kube: Any) -> None:
