@@ -208,6 +208,7 @@ def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
     template of the target starts an analysis), the newest one's outcome from
     the Canary's phase (current only). The target is matched by kind and name:
     it is not a unit, so its uid was not read."""
+    from providers.kubernetes import current
     from providers.kubernetes import history as records
     from scanner.practice.records import History
 
@@ -223,7 +224,7 @@ def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
             source="Flagger Canary target",
             unavailable=f"the Canary's target ({kind}/{name}) keeps no versions relscan reads",
         )
-    hook = records.canary_status(own.get("status") or {})
+    hook = current.canary_status(own.get("status") or {})
     _, namespace, _, _ = parse_id(unit.id)
     found = records.versions(ctx, src.which, namespace)
     if isinstance(found, records.Unread):

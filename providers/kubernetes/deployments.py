@@ -105,8 +105,9 @@ def strategy_values(spec: dict[str, Any]) -> dict[str, Any]:
 def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
     """The Deployment's ReplicaSets (providers/kubernetes/history.py), the
     newest one's outcome from the Progressing condition."""
+    from providers.kubernetes import current
     from providers.kubernetes import history as records
 
     status = records.said(ctx, unit).get("status") or {}
-    hook = records.deployment_status(status)
+    hook = current.deployment_status(status)
     return records.of_owner(ctx, unit, period, records.DEPLOYMENT, "Deployment", hook)

@@ -230,8 +230,9 @@ def _routing(routing: dict[str, Any], namespace: str) -> tuple[list[str], list[s
 def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
     """The Rollout's ReplicaSets (providers/kubernetes/history.py); the
     status (abort, abortedAt, phase) tells the current rollout only."""
+    from providers.kubernetes import current
     from providers.kubernetes import history as records
 
     status = records.said(ctx, unit).get("status") or {}
-    hook = records.rollout_status(status)
+    hook = current.rollout_status(status)
     return records.of_owner(ctx, unit, period, records.ROLLOUT, "Rollout", hook)
