@@ -30,13 +30,17 @@ REV = "deployment.kubernetes.io/revision"
 HISTORY = "deployment.kubernetes.io/revision-history"
 
 
-def options(**extra: Any) -> dict[str, Any]:
-    return {"history_days": DAYS, "history_end": NOW, **extra}
+def options(end: datetime | None = None) -> dict[str, Any]:
+    """The period ends at `end`, or when the scan starts (after the emulator
+    has written its records relative to its own now)."""
+    return {"history_days": DAYS, "history_end": end or datetime.now(UTC)}
 
 
-def scan(kube: Any, part: dict[str, Any]) -> tuple[Any, list[Observation], list[ScopeError]]:
+def scan(
+    kube: Any, part: dict[str, Any], end: datetime | None = None
+) -> tuple[Any, list[Observation], list[ScopeError]]:
     k = kube(part)
-    found, errors = k.scan(**options())
+    found, errors = k.scan(**options(end))
     return k, found, errors
 
 
@@ -191,7 +195,7 @@ def test_restart_is_left_out_and_a_record_before_the_period_just_misses(kube: An
     part = {
         "clusters": [cluster(deployments=[deployment(name)], objects={"apps/replicasets": sets})]
     }
-    h = unit(scan(kube, part)[1], name).history
+    h = unit(scan(kube, part, end=NOW)[1], name).history
     assert h is not None
     assert [r.id for r in h.releases] == ["rs-bbb", "rs-ddd"]
     assert h.left_out == {RESTARTS: 1}
