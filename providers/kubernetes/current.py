@@ -5,7 +5,8 @@ versions keep no outcome.
 - a Deployment's `Progressing` condition, when its message names the newest
   ReplicaSet;
 - an Argo Rollout's `abort`, `abortedAt`, `phase` and `message`;
-- a Flagger Canary's `phase`.
+- a Flagger Canary's `phase`;
+- a StatefulSet's `currentRevision` and `updateRevision`.
 """
 
 from __future__ import annotations
@@ -105,5 +106,25 @@ def canary_status(status: dict[str, Any]) -> Hook:
         if phase in FLAGGER_RUNNING:
             return replace(release, outcome=IN_PROGRESS, detail=f"{release.detail}; Canary {phase}")
         return release
+
+    return apply
+
+
+def statefulset_status(status: dict[str, Any]) -> Hook:
+    """A StatefulSet's update is done when every pod runs the update revision:
+    the controller then sets `currentRevision` to `updateRevision` (both name
+    ControllerRevisions). A partition holding pods back leaves it in progress."""
+
+    def apply(v: Version, release: Release) -> Release:
+        update, current = status.get("updateRevision"), status.get("currentRevision")
+        if not update or update != v.name:
+            return release  # about another revision
+        if current == update:
+            return replace(release, outcome=SUCCEEDED, detail=f"{release.detail}; all pods updated")
+        return replace(
+            release,
+            outcome=IN_PROGRESS,
+            detail=f"{release.detail}; pods still on {current} (status.currentRevision)",
+        )
 
     return apply

@@ -92,6 +92,8 @@ class Records:
                     "stableRS",
                     "lastTransitionTime",
                     "failedChecks",
+                    "currentRevision",
+                    "updateRevision",
                 )
             },
         }

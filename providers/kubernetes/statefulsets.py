@@ -177,6 +177,8 @@ def _values(item: dict[str, Any], version: str | Unknown) -> dict[str, Any]:
 
 def history(ctx: KubeContext, unit: Observation, period: Period) -> History:
     """The StatefulSet's ControllerRevisions (providers/kubernetes/history.py)."""
+    from providers.kubernetes import current
     from providers.kubernetes import history as records
 
-    return records.of_owner(ctx, unit, period, records.CONTROLLER_REVISION, "StatefulSet")
+    hook = current.statefulset_status(records.said(ctx, unit).get("status") or {})
+    return records.of_owner(ctx, unit, period, records.CONTROLLER_REVISION, "StatefulSet", hook)

@@ -13,7 +13,7 @@ import pytest
 
 from providers.kubernetes.emulator.versions import stamp
 from scanner.model import Observation, ScopeError
-from scanner.practice.records import AUTOMATIC, FAILED, MANUAL, SUCCEEDED, UNKNOWN
+from scanner.practice.records import AUTOMATIC, FAILED, IN_PROGRESS, MANUAL, SUCCEEDED, UNKNOWN
 from tests.kubernetes.conftest import UID, cluster, deployment
 from tests.kubernetes.test_canaries import FLAGGER, podinfo, progressive
 from tests.kubernetes.test_daemonsets import EDGE, daemonset, service
@@ -367,9 +367,30 @@ def test_statefulset_controller_revisions_and_an_inferred_rollback(kube: Any) ->
         "rollbacks to an earlier ControllerRevision (the time is not recorded)": 1
     }
     assert h.releases[0].source == "kubernetes:controllerrevision"
+    # the newest, released after the rollback, finished: every pod on it
+    assert [r.outcome for r in h.releases] == [UNKNOWN, UNKNOWN, UNKNOWN, SUCCEEDED]
     assert [p for _, _, p in k.emulator.calls if "controllerrevisions" in p] == [
         "/apis/apps/v1/namespaces/shop/controllerrevisions?limit=500"
     ]
+
+
+def test_statefulset_update_outcome_from_current_and_update_revision(kube: Any) -> None:
+    sts = statefulset()
+    sts["releases"] = [{"times": "daily 10:00", "count": 2}]
+    k = kube({"clusters": [cluster(objects={"apps/statefulsets": [sts]})]})
+    found, _ = k.scan(**options())
+    h = found[0].history
+    assert h is not None and [r.outcome for r in h.releases] == [UNKNOWN, SUCCEEDED]
+    # a partition holds pods on the older revision: the update is still in progress
+    (served,) = k.emulator.clusters.values()
+    older = min(served.objects[("apps", "controllerrevisions")], key=lambda r: r["revision"])
+    served.objects[("apps", "statefulsets")][0]["status"]["currentRevision"] = older["metadata"][
+        "name"
+    ]
+    found, _ = k.scan(**options())
+    h = found[0].history
+    assert h is not None and [r.outcome for r in h.releases] == [UNKNOWN, IN_PROGRESS]
+    assert h.releases[-1].detail.endswith("(status.currentRevision)")
 
 
 def test_daemonset_controller_revisions(kube: Any) -> None:

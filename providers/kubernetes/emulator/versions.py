@@ -183,6 +183,8 @@ def _status(
                 "lastTransitionTime": stamp(record.started),
             }
         ]
+    elif plural == "statefulsets":  # the update finished: every pod on it
+        status.update(currentRevision=name, updateRevision=name)
     elif plural == "rollouts":
         pod_hash = current["metadata"]["labels"]["rollouts-pod-template-hash"]
         status["currentPodHash"] = pod_hash
