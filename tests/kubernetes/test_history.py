@@ -462,11 +462,25 @@ def test_flagger_canary_reads_its_targets_replicasets(kube: Any) -> None:
 
 
 def test_routes_keep_no_history(kube: Any) -> None:
-    from tests.kubernetes.test_routes import GATEWAY, HTTPROUTES, backend, httproute
+    from tests.kubernetes.test_routes import (
+        GATEWAY,
+        HTTPROUTES,
+        ISTIO,
+        VIRTUALSERVICES,
+        backend,
+        dest,
+        httproute,
+        virtualservice,
+    )
 
     route = httproute("split", [backend("v1", 90), backend("v2", 10)])
-    part = {"clusters": [cluster(crds=[f"{GATEWAY}/v1"], objects={HTTPROUTES: [route]})]}
-    _, found, _ = scan(kube, part)
-    h = found[0].history
-    assert h is not None and h.releases == [] and h.error is None
-    assert h.unavailable is not None and "audit log" in h.unavailable
+    vs = virtualservice("reviews", http=[{"route": [dest("v1", 90), dest("v2", 10)]}])
+    objects = {HTTPROUTES: [route], VIRTUALSERVICES: [vs]}
+    part = {"clusters": [cluster(crds=[f"{GATEWAY}/v1", f"{ISTIO}/v1"], objects=objects)]}
+    k, found, errors = scan(kube, part)
+    assert errors == [] and len(found) == 2
+    for unit_ in found:
+        h = unit_.history
+        assert h is not None and h.releases == [] and h.error is None
+        assert h.unavailable is not None and "audit log" in h.unavailable
+    assert not [p for _, _, p in k.emulator.calls if "replicasets" in p or "revisions" in p]
