@@ -159,6 +159,78 @@ def _in(period: Period, when: datetime) -> bool:
     return period.start <= when <= period.end
 
 
+@dataclass
+class _Numbers:
+    """Who held which revision number, and the reuses (rollbacks) they show."""
+
+    numbered: list[tuple[int, Version]]  # by number: each version at its current number
+    held: dict[int, Version]  # every number, current or earlier, to its version
+    firsts: dict[str, int]  # uid -> the number it was created with (-1: not recorded)
+    reuses: list[tuple[int, Version]]  # (the number it took when reused, the version)
+
+
+def _numbers(src: Source, numbered: list[tuple[int, Version]]) -> _Numbers:
+    """Reuses: each number a version took after its first (a ReplicaSet's
+    revision-history), or, with no such annotation, a number above that of a
+    version created after it."""
+    held: dict[int, Version] = {}
+    firsts: dict[str, int] = {}
+    for n, v in numbered:
+        held[n] = v
+        for e in src.held_before(v):
+            held.setdefault(e, v)
+        firsts[v.uid] = min([n, *src.held_before(v)])
+    reuses: list[tuple[int, Version]] = []
+    for n, v in numbered:
+        taken = sorted({n, *src.held_before(v)})
+        reuses.extend((m, v) for m in taken[1:])
+        later = src.earlier is None and any(
+            k < n and o.created > v.created  # type: ignore[operator]
+            for k, o in numbered
+        )
+        if len(taken) == 1 and later:
+            reuses.append((n, v))
+            firsts[v.uid] = -1  # its first number is not recorded
+    return _Numbers(numbered, held, firsts, reuses)
+
+
+def _rollbacks(src: Source, nums: _Numbers, period: Period, left: Counter[str]) -> dict[str, int]:
+    """uid of each release a rollback replaced -> the number the rollback took;
+    the rollbacks that must have happened in the period are counted in `left`."""
+    rolled_back: dict[str, int] = {}
+    for m, v in nums.reuses:
+        replaced = nums.held.get(m - 1)
+        if replaced is not None and replaced is not v:
+            rolled_back[replaced.uid] = m
+        before = [o.created for k, o in nums.held.items() if k < m and o is not v and o.created]
+        if before and max(before) >= period.start:
+            left[src.rollbacks] += 1  # it happened after all of these: in the period
+    return rolled_back
+
+
+def _restart(nums: _Numbers, v: Version) -> bool:
+    """Only the template's restartedAt differs from the version before it."""
+    first = nums.firsts[v.uid]
+    previous = nums.held.get(first - 1) if first > 0 else None
+    return (
+        previous is not None
+        and previous is not v
+        and previous.template == v.template
+        and previous.restarted_at != v.restarted_at
+    )
+
+
+def _covers_from(nums: _Numbers, limit: int, period: Period) -> datetime | None:
+    """With `limit` old versions kept, older ones may have been deleted: every
+    deleted one was created before any kept version that was not reused."""
+    if len(nums.numbered) - 1 < limit:
+        return None
+    created = [v.created for _, v in nums.numbered if v.created]
+    fresh = [v.created for _, v in nums.numbered if v.created and nums.firsts[v.uid] > 0]
+    oldest = min(fresh or created)
+    return oldest if oldest > period.start else None
+
+
 def build(
     src: Source,
     owned_versions: list[Version],
@@ -178,54 +250,19 @@ def build(
         else:
             numbered.append((n, v))
     numbered.sort(key=lambda p: (p[0], p[1].name))
-    held: dict[int, Version] = {}
-    firsts: dict[str, int] = {}
-    for n, v in numbered:
-        held[n] = v
-        for e in src.held_before(v):
-            held.setdefault(e, v)
-        firsts[v.uid] = min([n, *src.held_before(v)])
-    # Reuses: each number a version took after its first (a ReplicaSet's
-    # revision-history), or, with no such annotation, a number above that of a
-    # version created after it.
-    reuses: list[tuple[int, Version]] = []
-    for n, v in numbered:
-        taken = sorted({n, *src.held_before(v)})
-        reuses.extend((m, v) for m in taken[1:])
-        later = src.earlier is None and any(
-            k < n and o.created > v.created  # type: ignore[operator]
-            for k, o in numbered
-        )
-        if len(taken) == 1 and later:
-            reuses.append((n, v))
-            firsts[v.uid] = -1  # its first number is not recorded
-    reused_at = {(v.uid, m) for m, v in reuses}
-    rolled_back: dict[str, int] = {}
-    for m, v in reuses:
-        replaced = held.get(m - 1)
-        if replaced is not None and replaced is not v:
-            rolled_back[replaced.uid] = m
-        before = [o.created for k, o in held.items() if k < m and o is not v and o.created]
-        if before and max(before) >= period.start:
-            left[src.rollbacks] += 1  # it happened after all of these: in the period
+    nums = _numbers(src, numbered)
+    rolled_back = _rollbacks(src, nums, period, left)
+    reused_at = {(v.uid, m) for m, v in nums.reuses}
     releases: list[Release] = []
-    latest = numbered[-1] if numbered else None
     for n, v in numbered:
         assert v.created is not None
         if not _in(period, v.created):
             continue
-        first = firsts[v.uid]
-        previous = held.get(first - 1) if first > 0 else None
-        if (
-            previous is not None
-            and previous is not v
-            and previous.template == v.template
-            and previous.restarted_at != v.restarted_at
-        ):
+        if _restart(nums, v):
             left[RESTARTS] += 1
             continue
-        shown = f"revision {first}" if first > 0 else f"revision {n}"
-        detail = f"{src.what} {v.name} {shown}"
+        first = nums.firsts[v.uid]
+        detail = f"{src.what} {v.name} revision {first if first > 0 else n}"
         if v.images:
             detail += f" ({', '.join(v.images)})"
         if v.uid in rolled_back:
@@ -241,21 +278,16 @@ def build(
             detail=detail,
             fields={"started": "metadata.creationTimestamp"},
         )
-        newest = latest is not None and latest[1] is v
+        newest = numbered[-1][1] is v
         if current is not None and newest and (v.uid, n) not in reused_at:
-            release = current(v, release)  # (after a rollback it is the rollback's)
+            release = current(v, release)  # (after a rollback the status is the rollback's)
         releases.append(release)
     releases.sort(key=lambda r: (r.started, r.id))  # a reused version sorts by its creation
-    covers_from = None
-    if len(numbered) - 1 >= limit:  # the limit is reached: older ones may be gone
-        fresh = [v.created for _, v in numbered if v.created and firsts[v.uid] > 0]
-        oldest = min(fresh or [v.created for _, v in numbered if v.created])
-        covers_from = oldest if oldest > period.start else None
     shown_limit = f"spec.revisionHistoryLimit {limit}" + (", the default" if default else "")
     return History(
         source=src.title,
         releases=releases,
-        covers_from=covers_from,
+        covers_from=_covers_from(nums, limit, period),
         kept=f"the current {src.what} and the last {limit} old ones ({shown_limit})",
         note=src.note,
         left_out=dict(left),
