@@ -19,6 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+# --history: the unit's release records (appconfig_history.py)
+from providers.aws.appconfig_history import HISTORY_READS
+from providers.aws.appconfig_history import HISTORY_SOURCE as HISTORY_SOURCE  # noqa: F401
+from providers.aws.appconfig_history import history as history  # noqa: F401
 from providers.aws.kind import aws_kind
 from scanner.errors import NotFoundError
 from scanner.facts import plain
@@ -83,6 +87,7 @@ KIND = aws_kind(
         "cloudwatch:DescribeAlarms",
         "appconfig:GetApplication",
         "appconfig:GetEnvironment",
+        *HISTORY_READS,
     ),
 )
 

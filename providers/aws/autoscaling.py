@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+# --history: the unit's release records (autoscaling_history.py)
+from providers.aws.autoscaling_history import HISTORY_SOURCE as HISTORY_SOURCE  # noqa: F401
+from providers.aws.autoscaling_history import history as history  # noqa: F401
 from providers.aws.defaults import DEFAULT_NOTE
 from providers.aws.kind import aws_kind
 from scanner.errors import NotFoundError

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+# --history: the unit's release records (beanstalk_history.py)
+from providers.aws.beanstalk_history import HISTORY_READS
+from providers.aws.beanstalk_history import HISTORY_SOURCE as HISTORY_SOURCE  # noqa: F401
+from providers.aws.beanstalk_history import history as history  # noqa: F401
 from providers.aws.defaults import DEFAULT_NOTE
 from providers.aws.kind import aws_kind
 from scanner.errors import NotFoundError
@@ -84,6 +88,7 @@ KIND = aws_kind(
     reads=(
         "elasticbeanstalk:DescribeEnvironments",
         "elasticbeanstalk:DescribeConfigurationSettings",
+        *HISTORY_READS,
     ),
 )
 

@@ -47,6 +47,13 @@ TRAFFIC = f"{POLICY}.TrafficConfig"
 WEIGHT = f"{TRAFFIC}.SingleWeightConfig"
 STICKY = f"{WEIGHT}.SessionStickinessConfig"
 
+# --history (providers/aws/history.py): this kind's cloud keeps no deployment records.
+HISTORY_SOURCE = "CloudFront continuous deployment changes"
+NO_HISTORY = (
+    "CloudFront keeps no record of when a staging distribution was promoted or its traffic "
+    "changed; the changes are in CloudTrail, which relscan does not read yet"
+)
+
 KIND = aws_kind(
     name="aws.cloudfront.distribution",
     title="CloudFront distribution",

@@ -14,6 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+# --history: the group's deployments (codedeploy_history.py)
+from providers.aws.codedeploy_history import HISTORY_READS
+from providers.aws.codedeploy_history import HISTORY_SOURCE as HISTORY_SOURCE  # noqa: F401
+from providers.aws.codedeploy_history import history as history  # noqa: F401
 from providers.aws.defaults import (
     CODEDEPLOY_COMPUTE_PLATFORM,
     CODEDEPLOY_DEPLOYMENT_CONFIG,
@@ -111,6 +115,7 @@ KIND = aws_kind(
         "codedeploy:GetDeploymentConfig",
         "codedeploy:ListDeploymentTargets",
         "codedeploy:BatchGetDeploymentTargets",
+        *HISTORY_READS,
     ),
 )
 

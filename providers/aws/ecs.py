@@ -12,6 +12,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.aws.defaults import add_or_default
+
+# --history: the service's deployments (ecs_history.py)
+from providers.aws.ecs_history import HISTORY_READS
+from providers.aws.ecs_history import HISTORY_SOURCE as HISTORY_SOURCE  # noqa: F401
+from providers.aws.ecs_history import history as history  # noqa: F401
 from providers.aws.kind import aws_kind
 from scanner.errors import NotFoundError
 from scanner.facts import dig, plain
@@ -88,7 +93,7 @@ KIND = aws_kind(
         ("service_connect_enabled", f"{PRIMARY}.serviceConnectConfiguration.enabled"),
         ("vpc_lattice_target_groups", f"{PRIMARY}.vpcLatticeConfigurations.targetGroupArn"),
     ),
-    reads=("ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices"),
+    reads=("ecs:ListClusters", "ecs:ListServices", "ecs:DescribeServices", *HISTORY_READS),
 )
 
 

@@ -51,6 +51,14 @@ URLS = "FunctionUrlConfig.FunctionUrl"
 URLS_UNQUALIFIED = f"{URLS} (FunctionArn unqualified)"
 URLS_NOT_READ = f"{URLS} (not read: a function without aliases is called unqualified anyway)"
 
+# --history (providers/aws/history.py): this kind's cloud keeps no deployment records.
+HISTORY_SOURCE = "Lambda aliases"
+NO_HISTORY = (
+    "no AWS API records when an alias moved: an alias holds only its current version and "
+    "weights (AliasConfiguration has no time and no history); the moves are in CloudTrail "
+    "(UpdateAlias), which relscan does not read yet"
+)
+
 KIND = aws_kind(
     name="aws.lambda.function",
     title="Lambda function or alias",

@@ -41,6 +41,13 @@ FORWARD = "Actions[Type=forward]"
 TUPLES = f"{FORWARD}.ForwardConfig.TargetGroups"
 STICKY = f"{FORWARD}.ForwardConfig.TargetGroupStickinessConfig"
 
+# --history (providers/aws/history.py): this kind's cloud keeps no deployment records.
+HISTORY_SOURCE = "listener rule changes"
+NO_HISTORY = (
+    "Elastic Load Balancing keeps no record of when a rule's weights changed; the changes "
+    "are in CloudTrail (ModifyRule), which relscan does not read yet"
+)
+
 KIND = aws_kind(
     name="aws.elbv2.listener_rule",
     title="load balancer listener rule",

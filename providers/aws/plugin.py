@@ -138,6 +138,7 @@ class AwsPlugin(ProviderPlugin):
         from providers.aws.clients import AwsClients
         from providers.aws.run import AwsRun
         from scanner.network import timeout_of
+        from scanner.practice.settings import period_of
 
         accounts = AccountOptions.parse(options)
         try:
@@ -152,7 +153,13 @@ class AwsPlugin(ProviderPlugin):
         home = regions[0] if regions else (session.region_name or "us-east-1")
         clients = AwsClients(session, timeout_of(options), recorder)
         profile = options.get("aws_profile") or None
-        return AwsRun(clients, regions, home, AccountSessions(clients, accounts, profile))
+        return AwsRun(
+            clients,
+            regions,
+            home,
+            AccountSessions(clients, accounts, profile),
+            period=period_of(options),
+        )
 
 
 plugin = AwsPlugin()

@@ -50,6 +50,13 @@ _RESOURCE = (
     r"/recordset/(?P<record>[^/\x00-\x1f\x7f]+)/(?P<type>[A-Z0-9]+)"
 )
 
+# --history (providers/aws/history.py): this kind's cloud keeps no deployment records.
+HISTORY_SOURCE = "Route 53 record changes"
+NO_HISTORY = (
+    "Route 53 keeps no history of a record set's weights; the changes are in CloudTrail "
+    "(ChangeResourceRecordSets), which relscan does not read yet"
+)
+
 KIND = aws_kind(
     name="aws.route53.weighted_record",
     title="Route 53 weighted record",

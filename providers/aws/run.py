@@ -20,6 +20,7 @@ from providers.aws.arn import parse_arn
 from providers.aws.clients import AwsClients
 from providers.aws.context import AwsContext
 from providers.aws.faults import AWS_ERRORS, describe, error_code, is_credentials_error
+from providers.aws.history import HistoryStep, read_history
 from providers.aws.links import LINKS
 from providers.aws.plugin import known_regions, plugin
 from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageError
@@ -27,6 +28,7 @@ from scanner.fanout import fan_out
 from scanner.links import Linker
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.practice.settings import Period
 from scanner.status import status
 
 ANY_REGION = "*"  # the location of an account that could not be reached
@@ -78,8 +80,12 @@ class AwsRun(ProviderRun):
         regions: list[str],
         home_region: str,
         accounts: AccountSessions | None = None,
+        period: Period | None = None,
     ) -> None:
         self.clients = clients  # the caller's own
+        # The period whose release records are read (--history); None: none are
+        # read (providers/aws/history.py).
+        self.period = period
         self.regions = regions
         self.home_region = home_region
         self.accounts = accounts or AccountSessions(clients, AccountOptions())
@@ -201,7 +207,14 @@ class AwsRun(ProviderRun):
                 yield module.KIND.name, items
 
         # A unit another unit releases is left out (providers/aws/links.py).
-        yield from Linker(LINKS).batches(batches())
+        linked = Linker(LINKS).batches(batches())
+        if self.period is None:
+            yield from linked
+            return
+        # --history: each unit's release records, read side by side, in order.
+        step = HistoryStep(ctx, self.period)
+        yield from fan_out(linked, step.attach)
+        yield from step.refused()
 
     def check(self, resource_id: str) -> Observation:
         arn = parse_arn(resource_id)
@@ -228,11 +241,15 @@ class AwsRun(ProviderRun):
                 if kind.tagging_type
                 else {}
             )
-            return reader.get(AwsContext(clients, account, region, label, tags), resource_id)
+            ctx = AwsContext(clients, account, region, label, tags)
+            unit = reader.get(ctx, resource_id)
         except AWS_ERRORS as exc:
             if error_code(exc) in ("ApplicationDoesNotExistException", "ResourceNotFoundException"):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
+        if self.period is not None:
+            unit.history = read_history(reader, ctx, unit, self.period)
+        return unit
 
     def _clients_for(self, resource_id: str, account: str) -> AwsClients:
         """The caller's clients, or an assumed role's when a role for the ARN's
