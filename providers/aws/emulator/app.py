@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,6 +25,7 @@ from providers.aws.emulator.cloudfront import CloudFrontServices
 from providers.aws.emulator.codedeploy_targets import CodeDeployTargets
 from providers.aws.emulator.ecs import EcsServices
 from providers.aws.emulator.elbv2 import ElbV2Services
+from providers.aws.emulator.histories import ReleaseHistories
 from providers.aws.emulator.lambda_functions import LambdaServices
 from providers.aws.emulator.route53 import Route53Services
 from providers.aws.emulator.services import DEFAULT_CONFIGS, AwsFault, AwsServices
@@ -55,6 +57,7 @@ class AwsEmulator(
     Route53Services,
     AppConfigServices,
     CloudFrontServices,
+    ReleaseHistories,
 ):
     """Callable app for LoopbackServer. `estate` is the `aws` part of a fixture."""
 
@@ -78,6 +81,11 @@ class AwsEmulator(
         self.appconfig = list(estate.get("appconfig", []))
         self.cloudfront = dict(estate.get("cloudfront") or {})
         self.calls: list[tuple[str, str, str]] = []
+        # the moment the units' `releases:` rhythms count back from (histories.py)
+        now = estate.get("now")
+        self.history_now = (
+            datetime.fromisoformat(str(now).replace("Z", "+00:00")) if now else datetime.now(UTC)
+        )
         # member accounts for organizations:ListAccounts: ids, or {id, name?, status?}
         self.organization: list[Any] | None = estate.get("organization")
         # answers sent as given, bypassing the service model (malformed-answer tests):

@@ -73,7 +73,7 @@ class AppConfigServices:
     @staticmethod
     def _appconfig_environment(app_id: str, e: dict[str, Any]) -> dict[str, Any]:
         """The Environment the API answers: the estate's, without the emulator's keys."""
-        env = {k: v for k, v in e.items() if k not in ("deployments", "tags")}
+        env = {k: v for k, v in e.items() if k not in ("deployments", "tags", "releases")}
         env.setdefault("State", "READY_FOR_DEPLOYMENT")
         env["Monitors"] = [
             {k: v for k, v in m.items() if k != "alarm"} for m in e.get("Monitors", [])
@@ -113,9 +113,28 @@ class AppConfigServices:
     def appconfig_ListDeployments(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
         env = self._appconfig_env(region, p["ApplicationId"], p["EnvironmentId"])
         newest_first = sorted(
-            env.get("deployments", []), key=lambda d: int(d["DeploymentNumber"]), reverse=True
+            self._appconfig_all_deployments(env),
+            key=lambda d: int(d["DeploymentNumber"]),
+            reverse=True,
         )
-        return self._appconfig_page(newest_first, p)
+        summaries = [{k: v for k, v in d.items() if k != "EventLog"} for d in newest_first]
+        return self._appconfig_page(summaries, p)
+
+    def _appconfig_all_deployments(self, env: dict[str, Any]) -> list[dict[str, Any]]:
+        """The listed deployments and the `releases:` (histories.py)."""
+        made = self._appconfig_release_deployments(env)  # type: ignore[attr-defined]
+        return [*env.get("deployments", []), *made]
+
+    def appconfig_GetDeployment(self, region: str, p: dict[str, Any]) -> dict[str, Any]:
+        env = self._appconfig_env(region, p["ApplicationId"], p["EnvironmentId"])
+        for d in self._appconfig_all_deployments(env):
+            if int(d["DeploymentNumber"]) == int(p["DeploymentNumber"]):
+                return {"ApplicationId": p["ApplicationId"], "EnvironmentId": env["Id"], **d}
+        raise AwsFault(
+            404,
+            "ResourceNotFoundException",
+            f"Deployment number {p['DeploymentNumber']} could not be found.",
+        )
 
     # -- CloudWatch -----------------------------------------------------------
     def _alarms(self, region: str) -> dict[str, tuple[str, dict[str, Any]]]:

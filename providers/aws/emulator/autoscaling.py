@@ -125,6 +125,8 @@ class AutoScalingServices:
             }
             refresh.update(raw)
             refreshes.append(refresh)
+        if group is not None:  # --history: the group's `releases:` (histories.py), older
+            refreshes += self._asg_release_refreshes(region, group)  # type: ignore[attr-defined]
         wanted = _members(p, "InstanceRefreshIds")
         if wanted:
             refreshes = [r for r in refreshes if r["InstanceRefreshId"] in wanted]
