@@ -400,7 +400,11 @@ class ReleaseHistories:
         first = int(p.get("NextToken") or 0)
         page = items[first : first + size]
         token = str(first + size) if first + size < len(items) else None
-        return {"ManagedActionHistoryItems": page, **({"NextToken": token} if token else {})}
+        # an answer without items leaves the list out (the model's minimum length is 1)
+        return {
+            **({"ManagedActionHistoryItems": page} if page else {}),
+            **({"NextToken": token} if token else {}),
+        }
 
     # -- Auto Scaling and AppConfig -------------------------------------------
     def _asg_release_refreshes(self, region: str, group: dict[str, Any]) -> list[dict[str, Any]]:
@@ -463,5 +467,6 @@ class ReleaseHistories:
                     {"EventType": "ROLLBACK_COMPLETED", "TriggeredBy": "APPCONFIG",
                      "Description": "Rollback completed", "OccurredAt": r.restored},
                 ]  # fmt: skip
+            d["EventLog"].reverse()  # newest first, as GetDeployment's published example
             out.append(d)
         return out
