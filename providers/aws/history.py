@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError")
 
 
+def history_reads() -> set[str]:
+    """The reads only a scan with --history sends ("service:Operation"): each
+    kind module's HISTORY_READS (Auto Scaling's instance refreshes and AppConfig's
+    deployment list are read for the configuration too)."""
+    from providers.aws.plugin import plugin
+
+    return {read for m in plugin.reader_modules() for read in getattr(m, "HISTORY_READS", ())}
+
+
 def when(value: Any) -> datetime | None:
     """A timestamp botocore parsed (or an ISO string), as aware UTC; None otherwise."""
     if isinstance(value, datetime):

@@ -500,3 +500,52 @@ def test_every_history_read_is_declared_and_granted(operation):
     service, _, name = operation.partition(":")
     assert permission_for(service, name) == operation
     assert operation in grant("account").permissions
+
+
+def test_a_history_scan_sends_every_history_read_and_nothing_undeclared():
+    """With records of every kind (and rollbacks, so GetDeployment is needed), a
+    --history scan sends each history read; with the kinds' other reads, the
+    grant is exactly what it uses."""
+    from providers.aws.history import history_reads
+    from providers.aws.permissions import SIGNING_NAMES, grant, permission_for
+    from tests.aws.inproc import replay_key
+
+    daily = rhythm("daily 09:00", 3, n0="automatic")
+    units, errors, _, server = collect(
+        {
+            "codedeploy": [group("web", releases=daily)],
+            "ecs": [ecs("api", releases=daily)],
+            "autoscaling": [{"region": REGION, "name": "fleet", "releases": daily}],
+            "beanstalk": [
+                {
+                    "region": REGION,
+                    "application": "portal",
+                    "environment": "prod",
+                    "options": {},
+                    "releases": daily,
+                }
+            ],
+            "appconfig": [
+                {
+                    "region": REGION,
+                    "application": {"Id": "app1", "Name": "flags"},
+                    "environments": [{"Id": "env1", "Name": "prod", "releases": daily}],
+                }
+            ],
+        }  # fmt: skip
+    )
+    assert errors == []
+    assert all(len(u.history.releases) >= 3 for u in units.values())
+    keys = [replay_key(r) for r in server.requests]
+    sent = {f"{SIGNING_NAMES.get(k['service'], k['service'])}:{k['operation']}" for k in keys}
+    assert history_reads() == {
+        "codedeploy:ListDeployments",
+        "codedeploy:BatchGetDeployments",
+        "ecs:ListServiceDeployments",
+        "ecs:DescribeServiceDeployments",
+        "elasticbeanstalk:DescribeEvents",
+        "elasticbeanstalk:DescribeEnvironmentManagedActionHistory",
+        "appconfig:GetDeployment",
+    }
+    assert history_reads() <= sent
+    assert {permission_for(*read.split(":")) for read in sent} <= set(grant().permissions)
