@@ -14,7 +14,9 @@ Retention: "the most recent 90-day history for deployments created on or
 after October 25, 2024" (Amazon ECS Developer Guide, "View service
 deployments"), so `covers_from` is the later of 90 days back and that date.
 
-Rolled back: a `rollback` in the answer, or a ROLLBACK_* status. By whom is
+Rolled back: a ROLLBACK_* status, or a `rollback` with a `startedAt` (the
+member is documented as the rollback options, so its presence alone says
+nothing). By whom is
 inferred: the circuit breaker's or the alarms' status TRIGGERED (or a
 rollback reason naming them) is ECS's own rollback, automatic; otherwise the
 only other way is a person's StopServiceDeployment(stopType=ROLLBACK), manual.
@@ -137,7 +139,9 @@ def _release(d: dict[str, Any]) -> Release | None:
         return None
     status = str(d.get("status") or "")
     rollback = d.get("rollback") if isinstance(d.get("rollback"), dict) else None
-    rolled = rollback is not None or status.startswith("ROLLBACK_")
+    # `rollback` is documented as "the rollback options the service deployment uses
+    # when the deployment fails": only a status or a rollback start says one happened
+    rolled = status.startswith("ROLLBACK_") or bool(rollback and rollback.get("startedAt"))
     ended = when(d.get("finishedAt")) or when(d.get("stoppedAt"))
     details = [f"status {status}"] if status else []
     if d.get("statusReason"):

@@ -314,6 +314,8 @@ def test_ecs_pages_by_hand_describes_20_at_a_time_and_tells_who_rolled_back(clie
     client = clients.get("ecs", REGION)
     period = Period(90, datetime(2026, 11, 29, tzinfo=UTC))
     deployments = [sd(n, "SUCCESSFUL") for n in range(21)]
+    # the rollback options a deployment would use, and no rollback: not rolled back
+    deployments[0]["rollback"] = {"serviceRevisionArn": "arn:aws:ecs:::service-revision/x"}
     deployments += [
         sd(21, "ROLLBACK_SUCCESSFUL", deploymentCircuitBreaker={"status": "TRIGGERED"},
            rollback={"reason": "The circuit breaker initiated the rollback."}),
@@ -359,3 +361,4 @@ def test_ecs_pages_by_hand_describes_20_at_a_time_and_tells_who_rolled_back(clie
         hours=23, minutes=10
     )  # finishedAt, else stoppedAt
     assert len(h.releases) == 24
+    assert (h.releases[0].outcome, h.releases[0].rolled_back) == ("succeeded", None)
