@@ -87,8 +87,11 @@ def test_every_read_a_kind_declares_has_its_line_in_the_minimum():
     line to benchmarks/minimum.py's AWS_READS, or the benchmark's minimum would
     leave it out."""
     from benchmarks.minimum import AWS_GLOBAL_READS, AWS_READS, CHECK_ONLY
+    from providers.aws.history import history_reads
 
+    # the minimum is a scan's without --history: the release records' reads
+    # (providers/aws/history.py) are counted apart
     for kind in plugin.aws_kinds():
         lines = AWS_GLOBAL_READS if kind.global_service else AWS_READS
         counted_reads = {read for name, read, _ in lines if name == kind.name}
-        assert counted_reads == set(kind.reads) - CHECK_ONLY, kind.name
+        assert counted_reads == set(kind.reads) - CHECK_ONLY - history_reads(), kind.name
