@@ -7,6 +7,8 @@ from typing import Any
 
 from providers.gcp.context import GcpContext
 from providers.gcp.facts import api_dict, labels
+from providers.gcp.gae_versions import READ as VERSIONS_READ
+from providers.gcp.gae_versions import history as history  # the kind's records (--history)
 from providers.gcp.kind import gcp_kind
 from providers.gcp.names import parse_resource_name
 from providers.gcp.reads import SEGMENT, rest_get
@@ -50,8 +52,10 @@ KIND = gcp_kind(
             f"/v1/apps/{SEGMENT}/services/{SEGMENT}",
             "appengine.services.get",
         ),
+        VERSIONS_READ,
     ),
     clients={
+        "appengine_versions": "google.cloud.appengine_admin_v1:VersionsClient",
         "appengine_applications": "google.cloud.appengine_admin_v1:ApplicationsClient",
         "appengine_services": "google.cloud.appengine_admin_v1:ServicesClient",
     },

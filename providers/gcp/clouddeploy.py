@@ -13,6 +13,9 @@ automations. Which automation reaches the last target, and whether its rules
 advance and roll back the canary phases, is worked out here from the
 documented semantics (selector `*`, target id or labels; a repair rule's empty
 `phases`/`jobs` filter means every phase/job); the rules read the results.
+
+With --history, `history` (deploy_history.py) reads the rollouts on the last
+target.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from providers.gcp.context import GcpContext
+from providers.gcp.deploy_history import READS as HISTORY_READS
+from providers.gcp.deploy_history import history as history  # the kind's records
 from providers.gcp.facts import api_dict, labels
 from providers.gcp.kind import gcp_kind
 from providers.gcp.names import parse_resource_name
@@ -105,6 +110,7 @@ KIND = gcp_kind(
             f"/v1/projects/{SEGMENT}/locations/{SEGMENT}/deliveryPipelines/{SEGMENT}/automations",
             "clouddeploy.automations.list",
         ),
+        *HISTORY_READS,  # --history: releases, rollouts, automation runs
     ),
     clients={"deploy": "google.cloud.deploy_v1:CloudDeployClient"},
 )

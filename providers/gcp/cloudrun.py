@@ -14,6 +14,8 @@ from providers.gcp.facts import api_dict, labels
 from providers.gcp.kind import gcp_kind
 from providers.gcp.names import parse_resource_name
 from providers.gcp.reads import SEGMENT, rest_get
+from providers.gcp.run_revisions import READ as REVISIONS_READ
+from providers.gcp.run_revisions import history as history  # the kind's records (--history)
 from scanner.fanout import fan_out
 from scanner.kind import facts
 from scanner.model import Observation, ScopeError
@@ -67,8 +69,12 @@ KIND = gcp_kind(
             f"/v2/projects/{SEGMENT}/locations/{SEGMENT}/services/{SEGMENT}",
             "run.services.get",
         ),
+        REVISIONS_READ,
     ),
-    clients={"run_services": "google.cloud.run_v2:ServicesClient"},
+    clients={
+        "run_services": "google.cloud.run_v2:ServicesClient",
+        "run_revisions": "google.cloud.run_v2:RevisionsClient",
+    },
 )
 
 

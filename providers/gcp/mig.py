@@ -197,3 +197,10 @@ def _labels(ctx: GcpContext) -> tuple[dict[str, dict[str, str]], ScopeError | No
     from providers.gcp.templates import template_labels
 
     return ctx.labels(template_labels, "instance template", "compute instance templates")
+
+
+NO_HISTORY = (
+    "a managed instance group keeps no record of its rolling updates (only the "
+    "current versions and status); its changes are in Cloud Audit Logs, which "
+    "relscan does not read yet"
+)

@@ -96,9 +96,10 @@ class GcpPlugin(ProviderPlugin):
         from providers.gcp.clients import GcpClients
         from providers.gcp.run import GcpRun
         from scanner.network import timeout_of
+        from scanner.practice.settings import period_of
 
         clients = GcpClients(endpoint, impersonate, timeout_of(options), recorder=recorder)
-        return GcpRun(clients, projects, list(dict.fromkeys(parents)))
+        return GcpRun(clients, projects, list(dict.fromkeys(parents)), period_of(options))
 
     def declared_reads(self) -> set[str]:
         return set(_reads())

@@ -19,6 +19,7 @@ from providers.gcp.faults import (
     is_credentials_error,
     is_not_found,
 )
+from providers.gcp.history import readers_by_kind, unit_history, with_history
 from providers.gcp.kind import GcpKind
 from providers.gcp.links import LINKS
 from providers.gcp.names import parse_resource_name
@@ -28,6 +29,7 @@ from scanner.fanout import fan_out
 from scanner.links import Linker
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.practice.settings import Period
 from scanner.status import status
 
 
@@ -46,11 +48,16 @@ class _TimedRequest(Request):
 
 class GcpRun(ProviderRun):
     def __init__(
-        self, clients: GcpClients, projects: list[str], parents: list[str] | None = None
+        self,
+        clients: GcpClients,
+        projects: list[str],
+        parents: list[str] | None = None,
+        period: Period | None = None,
     ) -> None:
         self.clients = clients
         self.projects = projects
         self.parents = parents or []  # folders/N, organizations/N
+        self.period = period  # --history: the units' deployment records are read
         self.failures: dict[str, str] = {}  # a parent that could not be read -> cause
 
     def _prove_credentials(self) -> None:
@@ -127,21 +134,29 @@ class GcpRun(ProviderRun):
                         return
 
         # A unit another unit releases is left out (providers/gcp/links.py).
-        yield from Linker(LINKS).batches(batches())
+        items = Linker(LINKS).batches(batches())
+        if self.period is not None:  # after linking: a linked unit's records are not read
+            modules = readers_by_kind(plugin.reader_modules())
+            items = with_history(ctx, items, modules, self.period)
+        yield from items
 
     def check(self, resource_id: str) -> Observation:
         rn = parse_resource_name(resource_id, plugin.gcp_kinds())
         reader = plugin.reader_for(rn.id)
         if reader is None:  # the parser accepts only the ids the kinds claim
             raise CloudError(f"no GCP kind claims {rn.id}")
+        ctx = GcpContext(self.clients, rn.project, "")
         try:
-            return reader.get(GcpContext(self.clients, rn.project, ""), rn.id)
+            unit = reader.get(ctx, rn.id)
         except GCP_ERRORS as exc:
             if is_not_found(exc):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
             if is_credentials_error(exc):
                 raise CredentialsError(f"Google Cloud credentials: {describe(exc)}") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
+        if self.period is not None:
+            unit.history = unit_history(ctx, reader, unit, self.period)
+        return unit
 
 
 def _side_by_side(readers: tuple[Any, ...]) -> list[tuple[Any, ...]]:

@@ -192,3 +192,9 @@ def _labels(ctx: GcpContext) -> tuple[dict[str, dict[str, str]], ScopeError | No
     from providers.gcp.frontends import url_map_labels
 
     return ctx.labels(url_map_labels, "forwarding rule", "compute forwarding rules")
+
+
+NO_HISTORY = (
+    "a URL map keeps no record of its weight changes (only the current routes); "
+    "its changes are in Cloud Audit Logs, which relscan does not read yet"
+)

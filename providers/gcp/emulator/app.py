@@ -24,6 +24,7 @@ import re
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import datetime
 from typing import Any
 
 from providers.gcp.emulator import fixtures as gcp_fixtures
@@ -40,9 +41,17 @@ from scanner.emulators.server import LoopbackServer, Request, Response
 class GcpEmulator(RunAndProjects, Hierarchy, CloudDeploy):
     """Callable app for LoopbackServer. `estate` is the `gcp` part of a fixture."""
 
-    def __init__(self, estate: dict[str, Any], page_size: int = 2, retry_after: int = 1) -> None:
+    def __init__(
+        self,
+        estate: dict[str, Any],
+        page_size: int = 2,
+        retry_after: int = 1,
+        now: datetime | None = None,
+    ) -> None:
+        """`now`: the moment the estate's `releases:` rhythms are written back
+        from (default: the real now)."""
         self.projects = {
-            fx.id: fx for fx in (gcp_fixtures.project(p) for p in estate.get("projects") or [])
+            fx.id: fx for fx in (gcp_fixtures.project(p, now) for p in estate.get("projects") or [])
         }
         self.folders = gcp_folders.folders(estate.get("folders") or [], self.projects)
         self.faults = [dict(f) for f in estate.get("faults") or []]
@@ -203,6 +212,17 @@ class GcpEmulator(RunAndProjects, Hierarchy, CloudDeploy):
         if token:
             body["nextPageToken"] = token
         return write("ListAppEngineServicesResponse", body, self._int_enums(req))
+
+    def appengine_versions_list(self, req: Request, a: dict[str, str]) -> Response:
+        self._app(a["project"])
+        found = self._fixture(a["project"]).gae_versions.get(a["service"])
+        if found is None:
+            raise GcpFault(error(404, f'Could not find service "{a["service"]}".'))
+        page, token = self._page(req, found, "pageSize")
+        body: dict[str, Any] = {"versions": page}
+        if token:
+            body["nextPageToken"] = token
+        return write("ListVersionsResponse", body, self._int_enums(req))
 
     def appengine_services_get(self, req: Request, a: dict[str, str]) -> Response:
         self._app(a["project"])

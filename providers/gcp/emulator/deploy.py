@@ -24,9 +24,11 @@ from __future__ import annotations
 import copy
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from providers.gcp.emulator.fixtures import ProjectFixture
+from providers.gcp.emulator.records import PipelineRecords, pipeline_records
 from providers.gcp.emulator.run import GcpFault
 from providers.gcp.emulator.wire import error, parse, write
 from scanner.emulators.server import Request, Response
@@ -45,6 +47,7 @@ class DeployFixture:
     pipelines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     targets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     automations: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    records: dict[str, PipelineRecords] = field(default_factory=dict)  # by pipeline name
 
     def locations(self) -> list[str]:
         return self.listed or sorted(set(self.pipelines) | set(self.targets)) or ["europe-west2"]
@@ -61,17 +64,19 @@ def _common(raw: dict[str, Any], name: str) -> None:
     raw.setdefault("etag", _uid(name, "etag")[:12])
 
 
-def deploy_fixture(project: str, data: dict[str, Any]) -> DeployFixture:
+def deploy_fixture(project: str, data: dict[str, Any], now: datetime) -> DeployFixture:
     fx = DeployFixture(listed=list(data.get("deploy_locations") or []))
     for item in data.get("deploy_pipelines") or []:
         raw = copy.deepcopy(item)
         location = raw.pop("location")
+        specs = raw.pop("releases", None)
         short = raw["name"].rsplit("/", 1)[-1]
         raw["name"] = f"projects/{project}/locations/{location}/deliveryPipelines/{short}"
         _common(raw, raw["name"])
         raw.setdefault("condition", {"pipelineReadyCondition": {"status": True}})
         parse("DeliveryPipeline", raw, f"delivery pipeline {short}")
         fx.pipelines.setdefault(location, []).append(raw)
+        fx.records[raw["name"]] = pipeline_records(raw, specs or [], now)
     for item in data.get("deploy_targets") or []:
         raw = copy.deepcopy(item)
         location = raw.pop("location")
@@ -160,3 +165,46 @@ class CloudDeploy:
             if raw["name"] == name:
                 return write(type_name, raw, self._int_enums(req))
         raise GcpFault(error(404, f"Resource '{name}' was not found"))
+
+    # -- deployment records (--history) ----------------------------------------
+    def _records(self, a: dict[str, str]) -> PipelineRecords:
+        fx = self._deploy(a["project"])
+        name = (
+            f"projects/{a['project']}/locations/{a['location']}/deliveryPipelines/{a['pipeline']}"
+        )
+        if name not in fx.records:
+            raise GcpFault(error(404, f"Resource '{name}' was not found"))
+        return fx.records[name]
+
+    def clouddeploy_releases_list(self, req: Request, a: dict[str, str]) -> Response:
+        items = list(self._records(a).releases)  # created oldest first
+        order = (req.arg("orderBy") or "").replace("createTime", "create_time").split()
+        if order[:1] == ["create_time"]:
+            items.sort(key=lambda r: r["createTime"], reverse=order[1:] == ["desc"])
+        elif order:
+            raise GcpFault(error(400, f"Invalid orderBy {req.arg('orderBy')!r}."))
+        return self._deploy_list(req, items, "releases", "ListReleasesResponse")
+
+    def _release_rollouts(self, a: dict[str, str]) -> list[dict[str, Any]]:
+        records = self._records(a)
+        release = (
+            f"projects/{a['project']}/locations/{a['location']}/deliveryPipelines/"
+            f"{a['pipeline']}/releases/{a['release']}"
+        )
+        if not any(r["name"] == release for r in records.releases):
+            raise GcpFault(error(404, f"Resource '{release}' was not found"))
+        return records.rollouts.get(release, [])
+
+    def clouddeploy_rollouts_list(self, req: Request, a: dict[str, str]) -> Response:
+        items = self._release_rollouts(a)
+        return self._deploy_list(req, items, "rollouts", "ListRolloutsResponse")
+
+    def clouddeploy_rollouts_get(self, req: Request, a: dict[str, str]) -> Response:
+        for raw in self._release_rollouts(a):
+            if raw["name"].endswith(f"/rollouts/{a['name']}"):
+                return write("Rollout", raw, self._int_enums(req))
+        raise GcpFault(error(404, f"Resource 'rollouts/{a['name']}' was not found"))
+
+    def clouddeploy_automationRuns_list(self, req: Request, a: dict[str, str]) -> Response:
+        items = self._records(a).runs
+        return self._deploy_list(req, items, "automationRuns", "ListAutomationRunsResponse")

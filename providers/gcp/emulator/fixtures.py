@@ -14,6 +14,7 @@ import math
 import re
 import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from providers.gcp.emulator.wire import FixtureError, parse
@@ -52,6 +53,10 @@ class ProjectFixture:
     run_locations: list[str] = field(default_factory=list)
     parent: str = DEFAULT_PARENT
     deploy: Any = None  # Cloud Deploy's resources (emulator/deploy.py, DeployFixture)
+    # Deployment records (emulator/records.py): by Cloud Run service name, by
+    # App Engine service id.
+    run_revisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    gae_versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _scope_of(project: str, raw: dict[str, Any], zonal: bool) -> tuple[str, str]:
@@ -200,7 +205,12 @@ def project_resource(fx: ProjectFixture) -> dict[str, Any]:
     return raw
 
 
-def project(data: dict[str, Any]) -> ProjectFixture:
+def project(data: dict[str, Any], now: datetime | None = None) -> ProjectFixture:
+    """A project's fixture; `releases:` on a service or pipeline are expanded
+    relative to `now` (default: the real now)."""
+    from providers.gcp.emulator import records
+
+    now = now or datetime.now(UTC)
     pid = str(data["id"])
     fx = ProjectFixture(
         id=pid,
@@ -226,13 +236,20 @@ def project(data: dict[str, Any]) -> ProjectFixture:
         app = {"name": f"apps/{pid}", "id": pid, **copy.deepcopy(data["app_engine"])}
         parse("Application", app, f"App Engine application of {pid}")
         fx.app = app
-    fx.gae_services = [gae_service(pid, s) for s in data.get("appengine_services") or []]
-    for location, raw in (run_service(pid, s) for s in data.get("run_services") or []):
+    deployer = f"ci-deployer@{pid}.iam.gserviceaccount.com"
+    for s in data.get("appengine_services") or []:
+        raw = gae_service(pid, {k: v for k, v in s.items() if k != "releases"})
+        fx.gae_services.append(raw)
+        fx.gae_versions[raw["id"]] = records.versions(raw["name"], s.get("releases"), now,
+                                                      deployer)  # fmt: skip
+    for s in data.get("run_services") or []:
+        location, raw = run_service(pid, {k: v for k, v in s.items() if k != "releases"})
         fx.run_services.setdefault(location, []).append(raw)
+        fx.run_revisions[raw["name"]] = records.revisions(raw["name"], s.get("releases"), now)
     fx.run_locations = list(
         data.get("run_locations") or sorted(fx.run_services) or ["europe-west2"]
     )
     from providers.gcp.emulator.deploy import deploy_fixture
 
-    fx.deploy = deploy_fixture(pid, data)
+    fx.deploy = deploy_fixture(pid, data, now)
     return fx

@@ -19,6 +19,7 @@ TITLES = {
     "clouddeploy": "Cloud Deploy API",
 }
 _P = r"(?P<project>[^/]+)"
+_D = rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/deliveryPipelines/(?P<pipeline>[^/]+)"
 ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
     (api, op, re.compile(f"^{pattern}$"))
     for api, op, pattern in [
@@ -32,10 +33,13 @@ ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
         ("appengine", "apps.get", rf"/v1/apps/{_P}"),
         ("appengine", "services.list", rf"/v1/apps/{_P}/services"),
         ("appengine", "services.get", rf"/v1/apps/{_P}/services/(?P<name>[^/]+)"),
+        ("appengine", "versions.list", rf"/v1/apps/{_P}/services/(?P<service>[^/]+)/versions"),
         ("run", "locations.list", rf"/v1/projects/{_P}/locations"),
         ("run", "services.list", rf"/v2/projects/{_P}/locations/(?P<location>[^/]+)/services"),
         ("run", "services.get",
          rf"/v2/projects/{_P}/locations/(?P<location>[^/]+)/services/(?P<name>[^/]+)"),
+        ("run", "revisions.list",
+         rf"/v2/projects/{_P}/locations/(?P<location>[^/]+)/services/(?P<service>[^/]+)/revisions"),
         ("resourcemanager", "projects.search", r"/v3/projects:search"),
         ("resourcemanager", "folders.list", r"/v3/folders"),
         ("resourcemanager", "projects.list", r"/v3/projects"),
@@ -46,6 +50,11 @@ ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
          rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/deliveryPipelines/(?P<name>[^/]+)"),
         ("clouddeploy", "automations.list", rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/"
          r"deliveryPipelines/(?P<pipeline>[^/]+)/automations"),
+        ("clouddeploy", "releases.list", rf"{_D}/releases"),
+        ("clouddeploy", "rollouts.list", rf"{_D}/releases/(?P<release>[^/]+)/rollouts"),
+        ("clouddeploy", "rollouts.get",
+         rf"{_D}/releases/(?P<release>[^/]+)/rollouts/(?P<name>[^/]+)"),
+        ("clouddeploy", "automationRuns.list", rf"{_D}/automationRuns"),
         ("clouddeploy", "targets.list",
          rf"/v1/projects/{_P}/locations/(?P<location>[^/]+)/targets"),
         ("clouddeploy", "targets.get",

@@ -66,6 +66,17 @@ class RunAndProjects:
         name = f"projects/{a['project']}/locations/{a['location']}/services/{a['name']}"
         raise GcpFault(error(404, f"Resource '{name}' was not found"))
 
+    def run_revisions_list(self, req: Request, a: dict[str, str]) -> Response:
+        name = f"projects/{a['project']}/locations/{a['location']}/services/{a['service']}"
+        found = self._fixture(a["project"]).run_revisions.get(name)
+        if found is None:
+            raise GcpFault(error(404, f"Resource '{name}' was not found"))
+        page, token = self._page(req, found, "pageSize")
+        body: dict[str, Any] = {"revisions": page}
+        if token:
+            body["nextPageToken"] = token
+        return write("ListRunRevisionsResponse", body, self._int_enums(req))
+
     # -- Resource Manager ------------------------------------------------------
     def resourcemanager_projects_search(self, req: Request, a: dict[str, str]) -> Response:
         query = req.arg("query") or ""

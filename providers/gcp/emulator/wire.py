@@ -49,6 +49,16 @@ TYPES: dict[str, Any] = {
     "ListTargetsResponse": deploy_v1.ListTargetsResponse,
     "Automation": deploy_v1.Automation,
     "ListAutomationsResponse": deploy_v1.ListAutomationsResponse,
+    "Release": deploy_v1.Release,
+    "ListReleasesResponse": deploy_v1.ListReleasesResponse,
+    "Rollout": deploy_v1.Rollout,
+    "ListRolloutsResponse": deploy_v1.ListRolloutsResponse,
+    "AutomationRun": deploy_v1.AutomationRun,
+    "ListAutomationRunsResponse": deploy_v1.ListAutomationRunsResponse,
+    "RunRevision": run_v2.Revision,
+    "ListRunRevisionsResponse": run_v2.ListRevisionsResponse,
+    "AppEngineVersion": appengine_admin_v1.Version,
+    "ListVersionsResponse": appengine_admin_v1.ListVersionsResponse,
 }
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
