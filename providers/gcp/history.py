@@ -32,18 +32,24 @@ def readers_by_kind(modules: Iterable[Any]) -> dict[str, Any]:
 
 def unit_history(ctx: GcpContext, module: Any, unit: Observation, period: Period) -> History:
     """One unit's records, or a History saying why there are none."""
+    return _read(ctx, module, unit, period)[0]
+
+
+def _read(ctx: GcpContext, module: Any, unit: Observation, period: Period) -> tuple[History, bool]:
+    """(the unit's History, whether its records were refused: 403, or the API
+    is not enabled)."""
+    from google.api_core import exceptions
+
     reader: Reader | None = getattr(module, "history", None)
     if reader is None:
         why = getattr(module, "NO_HISTORY", "relscan reads no deployment records for this kind")
-        return History(source=module.KIND.title, unavailable=why)
+        return History(source=module.KIND.title, unavailable=why), False
     try:
-        return reader(ctx, unit, period)
+        return reader(ctx, unit, period), False
     except GCP_ERRORS as exc:
-        return History(source=module.KIND.title, error=f"records not read: {describe(exc)}")
-
-
-def _refused(history: History) -> bool:
-    return bool(history.error and " 403 " in f" {history.error} ")
+        error = f"records not read: {describe(exc)}"
+        refused = isinstance(exc, exceptions.PermissionDenied | exceptions.Unauthenticated)
+        return History(source=module.KIND.title, error=error), refused
 
 
 def with_history(
@@ -65,13 +71,13 @@ def with_history(
         if module is None:
             yield from units
             return
-        found = fan_out(units, lambda unit: unit_history(ctx, module, unit, period))
+        found = fan_out(units, lambda unit: _read(ctx, module, unit, period))
         refused = 0
-        for unit, history in zip(units, found, strict=True):
+        for unit, (history, was_refused) in zip(units, found, strict=True):
             unit.history = history
-            refused += _refused(history)
+            refused += was_refused
             yield unit
-        if refused and refused == len(units):
+        if refused == len(units):
             why = next(u.history.error for u in units if u.history and u.history.error)
             yield ScopeError("gcp", ctx.scope, f"{module.KIND.part} history", str(why))
 

@@ -1,5 +1,6 @@
 """DevOps deploy pipelines: every pipeline with its stages, from one paged list
-of pipelines and one paged list of stages per compartment."""
+of pipelines and one paged list of stages per compartment. With --history,
+`history` (deployments.py) reads the pipeline's deployments."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from providers.oci.deployments import OPERATIONS as HISTORY_OPERATIONS
+from providers.oci.deployments import history as history  # the kind's records (--history)
 from providers.oci.kind import oci_kind
 from providers.oci.operation import Operation
 from providers.oci.stages import FACTS as STAGE_FACTS
@@ -54,6 +57,7 @@ KIND = oci_kind(
             "devops-deploy-stage",
             "DEVOPS_DEPLOY_STAGE_INSPECT",
         ),
+        *HISTORY_OPERATIONS,
     ),
 )
 GONE = ("DELETING", "DELETED")

@@ -223,3 +223,10 @@ def _chain(policy: Any) -> dict[str, Any]:
     out["standby_weight_sets"] = [shown(label, w) for label, w in sets if standby(w)]
     out["even_weight_sets"] = [shown(label, w) for label, w in sets if even(w)]
     return out
+
+
+NO_HISTORY = (
+    "a DNS steering policy keeps no record of its answer and weight changes (only "
+    "the current rules); its changes are in the Audit service, which relscan does "
+    "not read yet"
+)

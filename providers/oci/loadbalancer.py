@@ -173,3 +173,10 @@ def _health(name: str, checker: Any) -> str:
         return f"{name}: none"
     where = f" {checker.url_path}" if checker.url_path else ""
     return f"{name}: {checker.protocol} port {checker.port}{where}"
+
+
+NO_HISTORY = (
+    "a load balancer keeps no record of its backend and weight changes (only the "
+    "current configuration); its changes are in the Audit service, which relscan "
+    "does not read yet"
+)

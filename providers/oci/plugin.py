@@ -86,6 +86,7 @@ class OciPlugin(ProviderPlugin):
         from providers.oci.clients import OciClients
         from providers.oci.run import OciRun, region_name
         from scanner.network import timeout_of
+        from scanner.practice.settings import period_of
 
         compartments = [parse_scope(c.strip()).text for c in options.get("oci_compartment") or ()]
         regions = [region_name(r, "--oci-region") for r in options.get("oci_region") or ()]
@@ -95,6 +96,7 @@ class OciPlugin(ProviderPlugin):
             list(dict.fromkeys(compartments)),
             list(dict.fromkeys(regions)),
             self,
+            period_of(options),
         )
 
 

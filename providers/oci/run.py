@@ -13,6 +13,7 @@ from providers.oci.clients import OciClients
 from providers.oci.context import OciContext
 from providers.oci.faults import OCI_ERRORS, describe, is_credentials_error, is_not_found
 from providers.oci.guard import record_context
+from providers.oci.history import unit_history, with_history
 from providers.oci.ocid import parse_resource
 from providers.oci.plugin import OciPlugin, plugin
 from providers.oci.scopes import CompartmentTree, discover
@@ -20,6 +21,7 @@ from scanner.errors import CloudError, CredentialsError, NotFoundError, UsageErr
 from scanner.fanout import fan_out
 from scanner.model import Observation, ScopeError
 from scanner.plugin import ProviderRun, Scope
+from scanner.practice.settings import Period
 from scanner.status import status
 
 REGION_NAME = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+-[0-9]+$")
@@ -42,11 +44,13 @@ class OciRun(ProviderRun):
         compartments: list[str],
         regions: list[str],
         owner: OciPlugin = plugin,
+        period: Period | None = None,
     ) -> None:
         self.clients = clients
         self.compartments = compartments
         self.regions = regions
         self.plugin = owner  # whose kinds the scan reads and `check` accepts
+        self.period = period  # --history: the units' deployment records are read
 
     @property
     def home_region(self) -> str:
@@ -88,6 +92,8 @@ class OciRun(ProviderRun):
                 found.extend(reader.collect(ctx))  # what came before a failure is kept
             except OCI_ERRORS as exc:
                 found.append(ScopeError("oci", scope.label, reader.KIND.part, describe(exc)))
+            if self.period is not None:
+                return with_history(ctx, found, reader, self.period)
             return found
 
         # a global kind (no region in its OCIDs) is read in the first region only
@@ -109,11 +115,15 @@ class OciRun(ProviderRun):
             if ocid.region
             else self.home_region
         )
+        ctx = OciContext(self.clients, region)
         try:
-            return reader.get(OciContext(self.clients, region), resource_id)
+            unit = reader.get(ctx, resource_id)
         except OCI_ERRORS as exc:
             if is_not_found(exc):
                 raise NotFoundError(f"no such resource: {resource_id} ({describe(exc)})") from None
             if is_credentials_error(exc):
                 raise CredentialsError(f"OCI credentials: {describe(exc)}") from None
             raise CloudError(f"cannot read {resource_id}: {describe(exc)}") from None
+        if self.period is not None:
+            unit.history = unit_history(ctx, reader, unit, self.period)
+        return unit

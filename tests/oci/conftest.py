@@ -118,8 +118,8 @@ def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """serve(part) -> Served: the emulator on loopback, the environment pointing at it."""
     with ExitStack() as stack:
 
-        def _serve(part: dict[str, Any], page_size: int = 2) -> Served:
-            emulator = OciEmulator(part, page_size=page_size)
+        def _serve(part: dict[str, Any], page_size: int = 2, now: Any = None) -> Served:
+            emulator = OciEmulator(part, page_size=page_size, now=now)
             server = stack.enter_context(LoopbackServer(emulator))
             monkeypatch.setenv("RELSCAN_OCI_ENDPOINT", server.url + "/{region}")
             monkeypatch.setenv("RELSCAN_OCI_TENANCY", emulator.tenancy)

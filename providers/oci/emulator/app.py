@@ -10,7 +10,8 @@ are `{"items": [...]}`, and every list pages after `page_size` items with the
 The part: `tenancy`, `regions`, `compartments` ({id, name, parent?}),
 `load_balancers` ({region, compartment, lb: LoadBalancer JSON}),
 `deploy_pipelines` ({region, compartment, pipeline: DeployPipeline JSON,
-stages: [DeployStage JSON + optional `after`: [stage displayName]]}),
+stages: [DeployStage JSON + optional `after`: [stage displayName]],
+releases?: rhythms served as its deployments, emulator/deployments.py}),
 `steering_policies` (global DNS steering policies, see emulator/dns.py), and
 `faults` ({operation?, compartment?, region?, status?, code?, times?}), and
 `retry_after` (seconds advertised on throttling, default 1).
@@ -25,9 +26,11 @@ import json
 import threading
 import urllib.request
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from typing import Any
 
 from providers.oci.emulator import dns, wire
+from providers.oci.emulator.deployments import DeploymentHandlers
 from providers.oci.guard import key
 from scanner.emulators.server import LoopbackServer, Request, Response
 
@@ -42,10 +45,15 @@ class OciFault(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class OciEmulator(dns.DnsHandlers):
-    """Callable app for LoopbackServer. `estate` is the `oci` part of a fixture."""
+class OciEmulator(dns.DnsHandlers, DeploymentHandlers):
+    """Callable app for LoopbackServer. `estate` is the `oci` part of a fixture;
+    `now` is the moment its pipelines' `releases:` rhythms are written back from
+    (default: the real now)."""
 
-    def __init__(self, estate: dict[str, Any], page_size: int = 2) -> None:
+    def __init__(
+        self, estate: dict[str, Any], page_size: int = 2, now: datetime | None = None
+    ) -> None:
+        self.now = now or datetime.now(UTC)
         self.tenancy = str(estate.get("tenancy", DEFAULT_TENANCY))
         self.regions = list(estate.get("regions", ["uk-london-1"]))
         self.compartments = list(estate.get("compartments", []))
@@ -66,6 +74,8 @@ class OciEmulator(dns.DnsHandlers):
         ("20210630", "deployPipelines", False): "ListDeployPipelines",
         ("20210630", "deployPipelines", True): "GetDeployPipeline",
         ("20210630", "deployStages", False): "ListDeployStages",
+        ("20210630", "deployments", False): "ListDeployments",
+        ("20210630", "deployments", True): "GetDeployment",
         **dns.ROUTES,
     }
 
@@ -203,6 +213,7 @@ class OciEmulator(dns.DnsHandlers):
                 out.append(("devops", "DeployPipeline", wire.pipeline(e, region, False)))
                 out.append(("devops", "DeployPipelineSummary", wire.pipeline(e, region, True)))
                 out += [("devops", "DeployStageSummary", s) for s in wire.stages(e, region)]
+            out += [("devops", "Deployment", d) for d in self._deployments(region)]
         return out + self.dns_wire_objects()
 
 
