@@ -48,7 +48,7 @@ def _read(ctx: GcpContext, module: Any, unit: Observation, period: Period) -> tu
         return reader(ctx, unit, period), False
     except GCP_ERRORS as exc:
         error = f"records not read: {describe(exc)}"
-        refused = isinstance(exc, exceptions.PermissionDenied | exceptions.Unauthenticated)
+        refused = isinstance(exc, exceptions.Forbidden | exceptions.Unauthorized)
         return History(source=module.KIND.title, error=error), refused
 
 

@@ -4,7 +4,7 @@
 - a Cloud Deploy pipeline's releases, their rollouts (one to the first
   stage's target half an hour before, when there are two stages or more, and
   one to the last target at the record's time), rollback rollouts (on the
-  release before, `rollbackOfRollout` / `rolledBackByRollouts`), and repair
+  last release that succeeded, `rollbackOfRollout` / `rolledBackByRollouts`), and repair
   automation runs for automatic rollbacks, which expire 14 days after they are
   created (an expired run is no longer served; the rolled-back rollout keeps
   its name in `metadata.automation.repairAutomationRuns`);
@@ -73,9 +73,10 @@ def pipeline_records(
         )  # fmt: skip
         if record.outcome == "failed":
             main["failureReason"] = "verify job failed"
-        if record.rolled_back:
+        if record.rolled_back:  # onto the last release that succeeded
             _rollback(out, main, record, previous or release, last, rollout, now)
-        previous = release
+        if record.outcome == "succeeded":
+            previous = release
     return out
 
 
