@@ -5,6 +5,7 @@ refuses anything but its declared reads before sending, and the grant that
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -28,10 +29,21 @@ from tests.gcp.estates import CHECK_IDS, DEPLOY_ID, rich, with_deploy
 ORG = "organizations/123456789012"  # the emulator's organisation
 
 
+# Release rhythms (--history) that make every records read: rollouts, a
+# repair run (an automatic rollback inside 14 days), and a rollback onto a
+# release older than the ones listed (a rollout fetched by name).
+RHYTHMS = [
+    {"times": "daily 10:00", "count": 1, "offset_days": 60},
+    {"times": "daily 10:00", "count": 1, "offset_days": 45, "stopped": [0]},
+    {"times": "daily 10:00", "count": 3, "failed": {2: "manual", 0: "automatic"}},
+]
+
+
 def foldered() -> dict:
     """The rich estate with the second project in a folder of the organisation."""
     estate = rich()
     estate["projects"][0] = with_deploy(estate["projects"][0])
+    estate["projects"][0]["deploy_pipelines"][0]["releases"] = RHYTHMS
     estate["folders"] = [{"id": "4567", "parent": ORG}]
     estate["projects"][1]["parent"] = "folders/4567"
     return estate
@@ -103,7 +115,8 @@ def test_a_declared_read_to_another_host_is_refused():
 
 def test_every_request_of_a_scan_and_checks_is_in_the_grant(server, monkeypatch):
     monkeypatch.setenv("RELSCAN_GCP_ENDPOINT", server.url)
-    run = plugin.configure({})  # no projects named: they are discovered
+    # no projects named: they are discovered; --history 30: the records too
+    run = plugin.configure({"history_days": 30, "history_end": datetime.now(UTC)})
     result = run_scan([(run, run.scopes())])
     assert result.errors == [] and len(result.assessments) == 18 + 1
     for resource_id in [*CHECK_IDS, DEPLOY_ID]:
