@@ -170,5 +170,11 @@ def test_the_kinds_reads_name_operations_of_the_permissions_table():
     assert plugin.read_permission("ListDeployStages") == "DEVOPS_DEPLOY_STAGE_INSPECT"
     assert plugin.read_permission("DeleteLoadBalancer") is None
     assert loadbalancer.KIND.reads == ("ListLoadBalancers", "GetLoadBalancer")
-    assert devops.KIND.reads == ("ListDeployPipelines", "GetDeployPipeline", "ListDeployStages")
+    assert devops.KIND.reads == (
+        "ListDeployPipelines",
+        "GetDeployPipeline",
+        "ListDeployStages",
+        "ListDeployments",  # --history
+        "GetDeployment",
+    )
     assert re.fullmatch(loadbalancer.KIND.id_pattern, "ocid1.loadbalancer.oc1..aaaaaaaa")

@@ -4,6 +4,7 @@ every call a scan or a check makes is covered by the printed policy."""
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 
 import oci
 import pytest
@@ -84,7 +85,12 @@ def test_a_full_scan_and_checks_only_make_granted_calls(serve):
     part = estate(
         load_balancers=[lb_entry("web", {"web": {"backends": backends({}, {})}})],
         deploy_pipelines=[
-            pipeline_entry("release", [{"displayName": "go", "deployStageType": "OKE_DEPLOYMENT"}])
+            {
+                **pipeline_entry(
+                    "release", [{"displayName": "go", "deployStageType": "OKE_DEPLOYMENT"}]
+                ),
+                "releases": [{"times": "daily 10:00", "count": 3}],  # --history reads
+            }
         ],
         steering_policies=[
             {
@@ -95,9 +101,10 @@ def test_a_full_scan_and_checks_only_make_granted_calls(serve):
         ],
     )
     served = serve(part)
-    found, _ = served.collect(oci_region=(REGION, "uk-cardiff-1"))
+    history = {"history_days": 30, "history_end": datetime.now(UTC)}
+    found, _ = served.collect(oci_region=(REGION, "uk-cardiff-1"), **history)
     for obs in found:
-        served.check(obs.id)
+        served.check(obs.id, **history)
     served.collect(oci_compartment=(PROD,))
     assert _assert_covered(served) == {op.name for op in OPERATIONS}
 
