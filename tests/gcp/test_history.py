@@ -329,3 +329,14 @@ def test_permissions_grant_the_records_exactly():
         "projects.locations.services.revisions.list": "run.revisions.list",
         "apps.services.versions.list": "appengine.versions.list",
     }  # fmt: skip
+
+
+def test_a_rollout_refused_at_approval_is_left_out_and_counted(monkeypatch):
+    refused = {"times": "daily 08:00", "timezone": "UTC", "count": 2, "not_started": True}
+    recent = {"times": "daily 10:00", "timezone": "UTC", "count": 3}
+    found, _, _ = _collect(monkeypatch, _deploy_estate(recent, refused))
+    history = _pipeline(found).history
+    assert [r.started for r in history.releases] == [_at(2), _at(1), _at(0)]
+    assert history.left_out == {
+        "never started deploying (approval pending or refused, or cancelled before it began)": 2
+    }

@@ -191,3 +191,12 @@ def test_served_deployments_match_the_sdk_models(serve):
     assert len(objects) == 41
     assert [p for m, c, d in objects for p in problems(m, c, d)] == []
     assert PROD  # the pipeline's compartment
+
+
+def test_a_deployment_cancelled_before_it_started_is_left_out_and_counted(serve):
+    waiting = {"times": "daily 08:00", "timezone": "UTC", "count": 2, "not_started": True}
+    recent = {"times": "daily 10:00", "timezone": "UTC", "count": 3}
+    served = serve(estate(deploy_pipelines=[_entry(releases=[recent, waiting])]), now=NOW)
+    (unit,) = served.collect(history_days=DAYS, history_end=NOW)[0]
+    assert [r.started for r in unit.history.releases] == [_at(2), _at(1), _at(0)]
+    assert unit.history.left_out == {"never started (cancelled or still waiting)": 2}

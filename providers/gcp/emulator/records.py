@@ -8,6 +8,8 @@
   automation runs for automatic rollbacks, which expire 14 days after they are
   created (an expired run is no longer served; the rolled-back rollout keeps
   its name in `metadata.automation.repairAutomationRuns`);
+- a spec with `not_started: true` is a rhythm of releases whose last-target
+  rollout was refused at approval (APPROVAL_REJECTED, no deploy times);
 - a Cloud Run service's revisions (`createTime`);
 - an App Engine service's versions (`createTime`, `createdBy`).
 """
@@ -22,6 +24,15 @@ from scanner.emulators.releases import Record, expand
 
 STATES = {"succeeded": "SUCCEEDED", "failed": "FAILED", "stopped": "CANCELLED"}
 RUN_LIFE = timedelta(days=14)
+
+
+def timeline(specs: list[dict[str, Any]], now: datetime) -> list[tuple[Record, bool]]:
+    """Every spec's records in start order, each with whether it never started
+    (its spec says `not_started: true`)."""
+    started = expand([s for s in specs if not s.get("not_started")], now)
+    never = expand([s for s in specs if s.get("not_started")], now)
+    merged = [(r, False) for r in started] + [(r, True) for r in never]
+    return sorted(merged, key=lambda pair: pair[0].started)
 
 
 def stamp(moment: datetime) -> str:
@@ -53,7 +64,7 @@ def pipeline_records(
         out.rollouts.setdefault(release, []).append(raw)
         return raw
 
-    for n, record in enumerate(expand(specs, now), 1):
+    for n, (record, refused) in enumerate(timeline(specs, now), 1):
         release = f"{name}/releases/{short}-{n:04d}"
         created = record.started - timedelta(minutes=40)
         out.releases.append(
@@ -64,6 +75,10 @@ def pipeline_records(
             at = record.started - timedelta(minutes=30)
             rollout(release, stages[0], 1, createTime=stamp(at), deployStartTime=stamp(at),
                     deployEndTime=stamp(at + timedelta(minutes=5)), state="SUCCEEDED")  # fmt: skip
+        if refused:  # the release never reached the last target
+            rollout(release, last, 1, createTime=stamp(record.started),
+                    approvalState="REJECTED", state="APPROVAL_REJECTED")  # fmt: skip
+            continue
         main = rollout(
             release, last, 1,
             createTime=stamp(record.started - timedelta(minutes=2)),

@@ -6,6 +6,8 @@ per stage). A record rolled back automatically has its last stage in
 ROLLBACK_SUCCEEDED (finished when the earlier version was back); one rolled
 back by a person is followed by a SINGLE_STAGE_REDEPLOYMENT of the deployment
 before it (`previousDeploymentId`), as "Rolling Back a Deployment" describes.
+A spec with `not_started: true` is a rhythm of deployments cancelled while
+they waited (CANCELED, no execution times).
 ListDeployments answers summaries (no execution progress), honours
 `deployPipelineId`, `compartmentId`, `id`, `timeCreatedGreaterThanOrEqualTo`,
 `timeCreatedLessThan` and `sortOrder`, and pages like every DevOps list;
@@ -92,7 +94,12 @@ def deployments(entry: dict[str, Any], region: str, now: datetime) -> list[dict[
         return found
 
     previous: dict[str, Any] | None = None
-    for record in expand(entry.get("releases"), now):
+    specs = entry.get("releases") or []
+    for record in expand([s for s in specs if s.get("not_started")], now):
+        raw = deployment(f"{record.id}-cancelled", "PIPELINE_DEPLOYMENT", record.started,
+                         record.started, "CANCELED", {})  # fmt: skip
+        raw["deploymentExecutionProgress"] = {"deployStageExecutionProgress": {}}
+    for record in expand([s for s in specs if not s.get("not_started")], now):
         state = STATES[record.outcome]
         automatic = record.rolled_back == "automatic" and record.restored is not None
         last = "ROLLBACK_SUCCEEDED" if automatic else state
@@ -108,7 +115,7 @@ def deployments(entry: dict[str, Any], region: str, now: datetime) -> list[dict[
                        deployStageId=stages[-1]["id"])  # fmt: skip
         if state == "SUCCEEDED":
             previous = raw
-    return out
+    return sorted(out, key=lambda d: d["timeCreated"])
 
 
 class DeploymentHandlers:
