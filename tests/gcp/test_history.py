@@ -59,13 +59,13 @@ def _at(days_back: int, minutes: int = 0) -> datetime:
 
 
 def _collect(
-    monkeypatch: pytest.MonkeyPatch, estate: dict[str, Any], **options: Any
+    monkeypatch: pytest.MonkeyPatch, estate: dict[str, Any], now: datetime = NOW, **options: Any
 ) -> tuple[list[Observation], list[ScopeError], GcpEmulator]:
-    emulator = GcpEmulator(copy.deepcopy(estate), now=NOW)
+    emulator = GcpEmulator(copy.deepcopy(estate), now=now)
     with LoopbackServer(emulator) as server:
         monkeypatch.setenv("RELSCAN_GCP_ENDPOINT", server.url)
         run = plugin.configure(
-            {"gcp_project": (PROJECT,), "history_days": DAYS, "history_end": NOW, **options}
+            {"gcp_project": (PROJECT,), "history_days": DAYS, "history_end": now, **options}
         )
         found: list[Observation] = []
         errors: list[ScopeError] = []
@@ -340,3 +340,21 @@ def test_a_rollout_refused_at_approval_is_left_out_and_counted(monkeypatch):
     assert history.left_out == {
         "never started deploying (approval pending or refused, or cancelled before it began)": 2
     }
+
+
+@pytest.mark.parametrize(
+    "after,first",
+    [
+        (timedelta(0), 30),  # the period starts at a release's very second: it is in
+        (timedelta(seconds=1), 29),  # that release is one second before the period: out
+    ],
+)
+def test_the_periods_first_second(monkeypatch, after, first):
+    now = NOW.replace(hour=10) + after
+    spec = {"times": "daily 10:00", "timezone": "UTC", "count": 40}
+    estate = {"projects": [project(run_services=[
+        {"location": REGION, "name": "api", "releases": [spec]}])]}  # fmt: skip
+    (unit,) = _collect(monkeypatch, estate, now=now)[0]
+    started = [r.started for r in unit.history.releases]
+    assert started[0] == NOW.replace(hour=10) - timedelta(days=first)
+    assert len(started) == 30
