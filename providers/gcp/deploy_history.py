@@ -2,7 +2,7 @@
 
 Rollouts are children of releases, so the pipeline's releases are listed
 newest first (`orderBy=create_time desc`), and each release's rollouts are
-listed; a rollout on another target (staging) is not this unit's. Listing
+listed (side by side); a rollout on another target (staging) is not this unit's. Listing
 stops after the first release created before the period: a rollback rollout
 is created on the release it restores, which may be that one. A rollout that
 rolled back one of ours but lives on an older release is fetched by name
@@ -109,20 +109,26 @@ def _short(name: str) -> str:
 
 def _rollouts(ctx: GcpContext, pipeline: str, target: str, period: Period) -> list[dict[str, Any]]:
     """The last target's rollouts of the releases created in the period and the
-    newest one created before it, newest release first."""
+    newest one created before it, newest release first. The releases are
+    listed first (newest first, stopping there); their rollouts side by side."""
+    from scanner.fanout import fan_out
+
     client = ctx.clients.get("deploy")
     retry = ctx.clients.retry
     request = {"parent": pipeline, "page_size": PAGE, "order_by": "create_time desc"}
-    found: list[dict[str, Any]] = []
+    releases: list[str] = []
     for release in client.list_releases(request=request, retry=retry):
         raw = api_dict(release)
-        pager = client.list_rollouts(request={"parent": raw["name"], "page_size": PAGE},
-                                     retry=retry)  # fmt: skip
-        found += [r for r in map(api_dict, pager) if r.get("targetId") == target]
+        releases.append(str(raw["name"]))
         created = _time(raw, "createTime")
         if created is not None and created < period.start:
             break
-    return found
+
+    def on_target(release: str) -> list[dict[str, Any]]:
+        pager = client.list_rollouts(request={"parent": release, "page_size": PAGE}, retry=retry)
+        return [r for r in map(api_dict, pager) if r.get("targetId") == target]
+
+    return [rollout for found in fan_out(releases, on_target) for rollout in found]
 
 
 def _repair_rollbacks(ctx: GcpContext, pipeline: str) -> tuple[dict[str, str], set[str]]:
