@@ -1,0 +1,79 @@
+"""Handing the store's kept records back to a scan: `merge(history, stored)`.
+
+When it is used: only when the scan has the store on (not `--no-store`) and
+asks for history (`--history DAYS`). For each unit whose provider read
+records, the scan asks the store for the unit's kept records in the period
+(`Store.releases([unit.id], since=period.start)`, or `releases_by_unit` for
+many units at once) and sets `unit.history = merge(unit.history, stored)`
+before the unit's practice is derived. `check`, `assess` (an evidence bundle
+replays exactly what the scan read) and `--no-store` scans do not merge.
+
+The rules (docs/practice-store.md):
+- records are united by (source, record id); where the cloud still holds a
+  record, the cloud's copy wins (it is the newest);
+- `covers_from` moves back to the earliest coverage of the kept records that
+  joins, without a gap, the coverage of what the cloud returned now: each
+  kept record carries the span [covered_from of the scan that first saw it,
+  period end of the scan that last saw it], and both scans held it, so that
+  span has no gap. Spans are chained back from the cloud's `covers_from`;
+  a kept record older than the chain's reach is left out, because between
+  it and the rest some releases may never have been seen (scans further
+  apart than the cloud keeps records);
+- a History the cloud could not give (`unavailable`, `error`) is left as it
+  is: the store cannot say what happened since the last scan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime
+
+from scanner.practice.records import History
+from scanner.store.releases import StoredRelease
+
+
+def reach(covers_from: datetime | None, stored: Iterable[StoredRelease]) -> datetime | None:
+    """How far back the records reach once the kept spans are chained to the
+    cloud's `covers_from` (None: the cloud covers the whole period)."""
+    if covers_from is None:
+        return None
+    reached = covers_from
+    spans = sorted(((s.last_seen, s.covered_from) for s in stored), reverse=True)
+    for end, start in spans:
+        if end < reached:
+            break  # a gap: nothing seen between this span's end and `reached`
+        if start < reached:
+            reached = start
+    return reached
+
+
+def merge(history: History, stored: Iterable[StoredRelease]) -> History:
+    """The unit's History with the store's kept records added (see the module)."""
+    if history.unavailable is not None or history.error is not None:
+        return history
+    kept = list(stored)
+    if not kept:
+        return history
+    reached = reach(history.covers_from, kept)
+    own = {(r.source, r.id) for r in history.releases}
+    added = [
+        s.release
+        for s in kept
+        if (s.release.source, s.release.id) not in own
+        and (reached is None or s.release.started >= reached)
+    ]
+    added = list({(r.source, r.id): r for r in added}.values())
+    if not added and reached == history.covers_from:
+        return history
+    releases = sorted([*history.releases, *added], key=lambda r: (r.started, r.source, r.id))
+    kept_text = history.kept
+    if added:
+        extra = f"{len(added)} more kept by relscan's store from earlier scans"
+        kept_text = f"{kept_text}; {extra}" if kept_text else extra
+    return dataclasses.replace(
+        history,
+        releases=releases,
+        covers_from=reached,
+        kept=kept_text,
+    )
