@@ -3,12 +3,14 @@
 When it is used: only when the scan has the store on (not `--no-store`) and
 asks for history (`--history DAYS`). For each unit whose provider read
 records, the scan asks the store for the unit's kept records in the period
-(`Store.releases([unit.id], since=period.start)`, or `releases_by_unit` for
-many units at once) and sets `unit.history = merge(unit.history, stored)`
-before the unit's practice is derived. `check`, `assess` (an evidence bundle
-replays exactly what the scan read) and `--no-store` scans do not merge.
+and sets `unit.history = merge(unit.history, stored)` before the unit's
+practice is derived: `KeptRecords(store, period)` is that step, called with
+each Observation (the engine calls it just before `effect.apply`). What it
+merged is in `KeptRecords.used`, which an evidence bundle records
+(kept-releases.json, scanner/evidence/history.py) so that `assess` merges
+exactly the same records. `check` and `--no-store` scans do not merge.
 
-The rules (docs/practice-store.md):
+The rules (docs/configuration.md, *Release records*):
 - records are united by (source, record id); where the cloud still holds a
   record, the cloud's copy wins (it is the newest);
 - `covers_from` moves back to the earliest coverage of the kept records that
@@ -26,11 +28,18 @@ The rules (docs/practice-store.md):
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from scanner.model import Observation
 from scanner.practice.records import History
+from scanner.practice.settings import Period
 from scanner.store.releases import StoredRelease
+
+if TYPE_CHECKING:
+    from scanner.store.store import Store
 
 
 def reach(covers_from: datetime | None, stored: Iterable[StoredRelease]) -> datetime | None:
@@ -77,3 +86,31 @@ def merge(history: History, stored: Iterable[StoredRelease]) -> History:
         covers_from=reached,
         kept=kept_text,
     )
+
+
+def mergeable(history: History | None) -> bool:
+    """Whether a unit's History takes kept records (see the module)."""
+    return history is not None and history.unavailable is None and history.error is None
+
+
+class KeptRecords:
+    """The scan's step that merges the store's kept records into each unit's
+    History (the scan's threads call it side by side). `used` holds, per
+    unit, the kept records offered to `merge`, for the evidence bundle."""
+
+    def __init__(self, store: Store, period: Period) -> None:
+        self.store = store
+        self.period = period
+        self.used: dict[str, list[StoredRelease]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, unit: Observation) -> None:
+        history = unit.history
+        if history is None or not mergeable(history):
+            return
+        stored = self.store.releases([unit.id], since=self.period.start)
+        if not stored:
+            return
+        with self._lock:
+            self.used[unit.id] = stored
+        unit.history = merge(history, stored)

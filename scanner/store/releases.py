@@ -70,6 +70,32 @@ class StoredRelease:
             "last_seen": _iso(self.last_seen),
         }
 
+    def record(self) -> dict[str, Any]:
+        """Everything kept, as JSON (an evidence bundle's kept-releases.json)."""
+        return {
+            **self.as_dict(),
+            "record": self.release.as_dict(),
+            "covered_from": _iso(self.covered_from),
+            "first_scan_id": self.first_scan_id,
+            "last_scan_id": self.last_scan_id,
+        }
+
+    @classmethod
+    def from_record(cls, d: dict[str, Any]) -> StoredRelease:
+        return cls(
+            unit_id=d["unit_id"],
+            unit_name=d["unit"],
+            provider=d["provider"],
+            kind=d["kind"],
+            service=d.get("service"),
+            release=Release.from_dict(d["record"]),
+            covered_from=_parse(d["covered_from"]),
+            first_seen=_parse(d["first_seen"]),
+            last_seen=_parse(d["last_seen"]),
+            first_scan_id=d.get("first_scan_id"),
+            last_scan_id=d.get("last_scan_id"),
+        )
+
 
 def rows_of(scan_id: int, units: Iterable[Assessment]) -> Iterator[dict[str, Any]]:
     """One row per record of each unit with practice (a unit seen twice in
@@ -186,6 +212,10 @@ def _utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+def _parse(text: str) -> dt.datetime:
+    return _utc(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
 
 
 def _iso(value: dt.datetime) -> str:
