@@ -5,7 +5,10 @@ asks for history (`--history DAYS`). For each unit whose provider read
 records, the scan asks the store for the unit's kept records in the period
 and sets `unit.history = merge(unit.history, stored)` before the unit's
 practice is derived: `KeptRecords(store, period)` is that step, called with
-each Observation (the engine calls it just before `effect.apply`). What it
+each Observation (the session makes it when it has a store and practice
+settings; the engine calls it just before `effect.apply`). A store that
+cannot be read leaves the unit with what the cloud returned, and says so in
+its History's note. What it
 merged is in `KeptRecords.used`, which an evidence bundle records
 (kept-releases.json, scanner/evidence/history.py) so that `assess` merges
 exactly the same records. `check` and `--no-store` scans do not merge.
@@ -33,6 +36,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from scanner.errors import one_line
 from scanner.model import Observation
 from scanner.practice.records import History
 from scanner.practice.settings import Period
@@ -108,7 +114,13 @@ class KeptRecords:
         history = unit.history
         if history is None or not mergeable(history):
             return
-        stored = self.store.releases([unit.id], since=self.period.start)
+        try:
+            stored = self.store.releases([unit.id], since=self.period.start)
+        except SQLAlchemyError as exc:  # the unit keeps what the cloud returned
+            problem = f"relscan's store could not be read ({one_line(exc.orig or exc)})"
+            note = f"{history.note}; {problem}" if history.note else problem
+            unit.history = dataclasses.replace(history, note=note)
+            return
         if not stored:
             return
         with self._lock:
