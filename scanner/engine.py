@@ -27,6 +27,10 @@ from scanner.practice.settings import PracticeSettings
 from scanner.readonly import ReadOnlyViolation
 
 T = TypeVar("T")
+
+# Called with each unit before its practice is derived, to merge the store's
+# kept records into its History (scanner/store/merge.py, KeptRecords).
+KeptHook = Callable[[Observation], None]
 ProgressHook = Callable[[Scope, int], None]
 TICK = 0.2  # seconds between looks at the clock while scopes run
 
@@ -70,7 +74,11 @@ class _Scope:
 
 
 def _scan_scope(
-    run: ProviderRun, state: _Scope, slots: AccountSlots, practice: PracticeSettings | None
+    run: ProviderRun,
+    state: _Scope,
+    slots: AccountSlots,
+    practice: PracticeSettings | None,
+    kept: KeptHook | None = None,
 ) -> _Scope:
     scope = state.scope
     reading_for(slots, (scope.provider, scope.account))  # this thread's own context
@@ -79,6 +87,8 @@ def _scan_scope(
             if isinstance(item, Observation):
                 assessment = classify(item)
                 if practice is not None:
+                    if kept is not None:
+                        kept(item)  # the store's kept records join the cloud's
                     effect.apply(assessment, item.history, practice)
                 state.found.append(assessment)
             else:
@@ -110,6 +120,7 @@ def run_scan(
     started: datetime | None = None,
     deadline: float | None = None,
     practice: PracticeSettings | None = None,
+    kept: KeptHook | None = None,
 ) -> ScanResult:
     """`budget` (seconds from now) or `deadline` (a time.monotonic() value)
     bounds the scan: once reached, scopes not yet started are reported as not
@@ -117,7 +128,8 @@ def run_scan(
     read), and the scan ends without waiting for them. `started` is when the
     scan began, discovery included (default: now). `practice`, with
     --history, derives each unit's practice from the records its provider
-    read (scanner/practice)."""
+    read (scanner/practice); `kept` first merges into each unit's records
+    those the store kept from earlier scans (scanner/store/merge.py)."""
     result = ScanResult(started=started or datetime.now(UTC))
     if deadline is None and budget:
         deadline = time.monotonic() + budget
@@ -140,7 +152,9 @@ def run_scan(
                 if slots.try_take(key):
                     pending.remove(task)
                     state = _Scope(task[1])
-                    running[in_background(_scan_scope, task[0], state, slots, practice)] = state
+                    running[in_background(_scan_scope, task[0], state, slots, practice, kept)] = (
+                        state
+                    )
             tick = TICK if deadline is None else max(0.0, min(TICK, deadline - time.monotonic()))
             done, _ = wait(running, timeout=tick, return_when=FIRST_COMPLETED)
             for future in done:

@@ -23,6 +23,7 @@ from scanner.cli.practice import with_history
 from scanner.demo.serve import patched_environ
 from scanner.errors import EXIT_EVIDENCE_MISMATCH, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from scanner.evidence.bundle import MANIFEST, read_manifest, sha256, verify
+from scanner.evidence.history import recorded_kept
 from scanner.evidence.recorder import Recorder
 from scanner.evidence.replay import replaying
 from scanner.outputs.json_out import scan_document
@@ -97,6 +98,7 @@ def assess(bundle: str, fmt: str | None, output: str | None, **kw: Any) -> None:
         options = {name: with_history(opts, practice) for name, opts in options.items()}
     session = ScanSession([plugins[n] for n in names], options)
     session.practice = practice
+    session.kept = recorded_kept(folder)  # the store's records the scan merged, if any
     with replaying(folder, names) as env, patched_environ(env):
         session.discover(keep_going=False)
         result = session.execute(concurrency=8)

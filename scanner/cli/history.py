@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+from click.core import ParameterSource
 
 from scanner.cli.common import (
     check_output_path,
@@ -18,7 +21,16 @@ from scanner.errors import EXIT_OK, EXIT_REGRESSION, UsageError
 from scanner.history import diff, regressed
 from scanner.model import TrendPoint
 from scanner.outputs import scan_output
-from scanner.outputs.history_out import STATUS_TEXT, diff_text, scans_json, scans_table
+from scanner.outputs.history_out import (
+    STATUS_TEXT,
+    diff_text,
+    no_releases_text,
+    releases_json,
+    releases_table,
+    scans_json,
+    scans_table,
+)
+from scanner.practice.settings import DEFAULT_TIMEZONE
 from scanner.store import Store
 from scanner.store.store import COMPLETE, ScanRow, safe_url
 
@@ -42,9 +54,44 @@ def _store_option(func: Any) -> Any:
     show_default=True,
     help="Show at most this many scans, the newest first.",
 )
+@click.option(
+    "--service",
+    default=None,
+    metavar="NAME",
+    help="Show this service's releases kept in the store instead of the scans.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 36500),
+    default=90,
+    show_default=True,
+    help="With --service: the releases that started in the last N days.",
+)
+@click.option(
+    "--timezone",
+    "timezone",
+    default=DEFAULT_TIMEZONE,
+    show_default=True,
+    metavar="ZONE",
+    help="With --service: show start times in this IANA time zone.",
+)
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table")
-def history(store: str | None, limit: int, fmt: str) -> None:
-    """List the scans in the store, newest first (incomplete ones included)."""
+def history(
+    store: str | None, limit: int, service: str | None, days: int, timezone: str, fmt: str
+) -> None:
+    """List the scans in the store, newest first (incomplete ones included);
+    with --service, that service's releases the store has kept."""
+    ctx = click.get_current_context()
+    given = {p: ctx.get_parameter_source(p) == ParameterSource.COMMANDLINE for p in ctx.params}
+    if service is None:
+        for name in ("days", "timezone"):
+            if given[name]:
+                raise UsageError(f"--{name} needs --service NAME (it chooses releases, not scans)")
+    elif given["limit"]:
+        raise UsageError("--limit counts scans; with --service, choose releases with --days")
+    if service is not None:
+        _releases(Store(store), service, days, _zone(timezone), fmt)
+        return
     db = Store(store)
     rows = db.scans(limit=limit)
     if fmt == "json":
@@ -53,6 +100,29 @@ def history(store: str | None, limit: int, fmt: str) -> None:
         click.echo(f"No scans in the store {safe_url(db.url)} yet; `relscan scan` records one.")
     else:
         click.echo(scans_table(rows), nl=False)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"--timezone {name!r}: not a time zone; give an IANA name such as Europe/London"
+        ) from None
+
+
+def _releases(db: Store, service: str, days: int, zone: ZoneInfo, fmt: str) -> None:
+    """`relscan history --service NAME`: the service's kept releases, newest first."""
+    if not service.strip():
+        raise UsageError("--service: give a service name")
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    found = db.releases(service=service, since=since)
+    if fmt == "json":
+        click.echo(releases_json(service, days, since, zone, found))
+    elif not found:
+        click.echo(no_releases_text(service, days, safe_url(db.url), db.release_services()))
+    else:
+        click.echo(releases_table(service, days, zone, found), nl=False)
 
 
 def _trend(db: Store, row: ScanRow) -> list[TrendPoint]:

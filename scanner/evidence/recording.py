@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 from scanner.evidence.bundle import write_manifest
+from scanner.evidence.history import write_kept
 from scanner.evidence.recorder import MASK, Recorder, secret_name
 from scanner.model import ScanResult
 from scanner.outputs.json_out import scan_document
+from scanner.store.releases import StoredRelease
 
 
 def provider_options(names: list[str], options: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -31,11 +33,14 @@ def finish_recording(
     result: ScanResult,
     providers: dict[str, dict[str, Any]],
     practice: dict[str, Any] | None = None,
+    kept: dict[str, list[StoredRelease]] | None = None,
 ) -> str:
     """Write scan.json and the manifest into the recorder's folder; return the
     manifest's SHA-256, which reports made from the bundle quote. `practice`
     is the scan's --history settings (scanner.practice.settings.settings_record),
-    which `assess` reads the recorded records with."""
+    which `assess` reads the recorded records with; `kept` (the store's records
+    the scan merged, `KeptRecords.used`) is written to kept-releases.json
+    (scanner/evidence/history.py), so `assess` merges the same ones."""
     doc = scan_document(result)
     (recorder.folder / "scan.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
     meta = {
@@ -46,4 +51,5 @@ def finish_recording(
         "providers": providers,
         **({"practice": practice} if practice is not None else {}),
     }
+    write_kept(recorder.folder, kept)
     return write_manifest(recorder.folder, meta)

@@ -3,11 +3,13 @@ changed between two scans (`relscan diff`), as JSON, Markdown or a table."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
 import shutil
 import sys
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -15,8 +17,12 @@ from rich.text import Text
 
 from scanner.history import Change
 from scanner.outputs.text import clean, md
+from scanner.practice.records import AUTOMATIC, MANUAL, ROLLBACK
+from scanner.store.releases import StoredRelease
 from scanner.store.store import COMPLETE, ScanRow
 
+ROLLED_BACK_TEXT = {AUTOMATIC: "automatically", MANUAL: "by a person", None: "-"}
+OUTCOME_TEXT = {"in_progress": "in progress"}
 STATUS_TEXT = {"running": "incomplete", "interrupted": "interrupted", COMPLETE: "complete"}
 FILE_WIDTH = 120
 
@@ -120,3 +126,68 @@ def diff_text(older: int, newer: int, changes: list[Change], fmt: str) -> str:
             str(c.after or "-"),
         )
     return _print(table)
+
+
+def _local(moment: dt.datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %a")
+
+
+def _outcome(s: StoredRelease) -> str:
+    text = OUTCOME_TEXT.get(s.release.outcome, s.release.outcome)
+    return f"{text} (a rollback)" if s.release.kind == ROLLBACK else text
+
+
+def releases_json(
+    service: str, days: int, since: dt.datetime, zone: ZoneInfo, found: list[StoredRelease]
+) -> str:
+    """A service's kept releases, newest first, each with its start in local time."""
+    doc = {
+        "service": service,
+        "days": days,
+        "since": since.isoformat().replace("+00:00", "Z"),
+        "timezone": zone.key,
+        "releases": [
+            {**s.as_dict(), "started_local": s.release.started.astimezone(zone).isoformat()}
+            for s in found
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def releases_table(service: str, days: int, zone: ZoneInfo, found: list[StoredRelease]) -> str:
+    title = Text(f"Releases of {clean(service)} in the last {days} days: {len(found)}")
+    table = Table(title=title)
+    for col in (
+        "Unit",
+        "Source",
+        f"Started ({zone.key})",
+        "Outcome",
+        "Rolled back",
+        "Started by",
+    ):
+        table.add_column(Text(clean(col)))
+    for s in found:
+        table.add_row(
+            Text(clean(s.unit_name)),
+            Text(clean(s.release.source)),
+            _local(s.release.started, zone),
+            Text(clean(_outcome(s))),
+            ROLLED_BACK_TEXT.get(s.release.rolled_back, "-"),
+            Text(clean(s.release.started_by or "-")),
+        )
+    return _print(table)
+
+
+def no_releases_text(service: str, days: int, where: str, services: list[str]) -> str:
+    """One line: why there is nothing to show, and what the store does hold."""
+    name = clean(service, 120)
+    if not services:
+        return (
+            f"No release records in the store {where} yet: scans with --history keep them "
+            f"(no releases of {name!r} to show)."
+        )
+    if service not in services:
+        held = ", ".join(repr(clean(s, 60)) for s in services[:10])
+        more = f" and {len(services) - 10} more" if len(services) > 10 else ""
+        return f"The store {where} keeps no releases of {name!r}; it keeps {held}{more}."
+    return f"No releases of {name!r} started in the last {days} days (the store {where})."

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from scanner import __version__
-from scanner.engine import ProgressHook, run_scan
+from scanner.engine import KeptHook, ProgressHook, run_scan
 from scanner.evidence.recorder import Recorder
 from scanner.evidence.recording import finish_recording, provider_options
 from scanner.model import ScanResult, ScopeError, TrendPoint
@@ -34,6 +34,7 @@ from scanner.services import ServiceConfig, assign_services, service_name
 from scanner.session.discovery import Work, configure_each, resolve_scopes
 from scanner.shard import Shard
 from scanner.store import Store
+from scanner.store.merge import KeptRecords
 from scanner.store.trend import history_for
 from scanner.workers import Pool
 
@@ -74,6 +75,10 @@ class ScanSession:
         self.discovery_errors: list[ScopeError] = []
         self.result: ScanResult | None = None
         self.practice: PracticeSettings | None = None  # --history: what records to read
+        # With --history and the store on, the step that merges the store's
+        # kept records into each unit's (scanner/store/merge.py); `assess`
+        # sets the bundle's instead (scanner/evidence/history.py).
+        self.kept: KeptHook | None = None
 
     # -- the store ------------------------------------------------------------
     def open_store(self, url: str | None) -> Store:
@@ -168,6 +173,8 @@ class ScanSession:
         out of time, Ctrl-C, a read-only violation)."""
         if self.pool is not None:
             self.pool.set_per_account(per_account)
+        if self.kept is None and self.store is not None and self.practice is not None:
+            self.kept = KeptRecords(self.store, self.practice.period)
         try:
             result = run_scan(
                 self.work,
@@ -178,6 +185,7 @@ class ScanSession:
                 started=self.started,
                 deadline=deadline,
                 practice=self.practice,
+                kept=self.kept,
             )
         finally:
             self.stop_workers()
@@ -212,7 +220,8 @@ class ScanSession:
         for plugin in self.plugins:
             providers.update(provider_options([plugin.name], self.options[plugin.name]))
         practice = settings_record(self.practice) if self.practice is not None else None
-        return finish_recording(self.recorder, self._result(), providers, practice)
+        used = self.kept.used if isinstance(self.kept, KeptRecords) else None
+        return finish_recording(self.recorder, self._result(), providers, practice, used)
 
     def render(self, fmt: str, options: RenderOptions) -> str | bytes:
         """The result in one of the scan formats (scanner/outputs)."""

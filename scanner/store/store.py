@@ -26,6 +26,8 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from scanner.errors import UsageError, one_line
 from scanner.model import Assessment, ScanResult, ScopeError
 from scanner.services import rollup
+from scanner.store import releases as kept_releases
+from scanner.store.releases import StoredRelease
 from scanner.store.tables import assessments, scans
 from scanner.summary import summarise
 
@@ -155,6 +157,7 @@ class Store:
             for start in range(0, len(units), batch):
                 rows = [_row(scan_id, a) for a in units[start : start + batch]]
                 conn.execute(insert(assessments), rows)
+            kept_releases.keep(conn, scan_id, units, batch)
             conn.execute(
                 update(scans)
                 .where(scans.c.id == scan_id)
@@ -240,6 +243,34 @@ class Store:
         result.assessments = units
         return result
 
+    def releases(
+        self,
+        unit_ids: list[str] | None = None,
+        service: str | None = None,
+        since: dt.datetime | None = None,
+    ) -> list[StoredRelease]:
+        """The release records kept for these units (or this service) that
+        started at or after `since`, newest first (scanner/store/releases.py)."""
+        if unit_ids is None and service is None:
+            raise ValueError("releases of which units? give unit_ids or a service")
+        with self.engine.connect() as conn:
+            return kept_releases.read(conn, unit_ids, service, since)
+
+    def releases_by_unit(
+        self, unit_ids: list[str], since: dt.datetime | None = None
+    ) -> dict[str, list[StoredRelease]]:
+        """`releases(unit_ids, since)` grouped by unit, for merging into many
+        units' histories at once (scanner/store/merge.py)."""
+        out: dict[str, list[StoredRelease]] = {u: [] for u in unit_ids}
+        for s in self.releases(unit_ids=unit_ids, since=since):
+            out[s.unit_id].append(s)
+        return out
+
+    def release_services(self) -> list[str]:
+        """The services the kept release records belong to."""
+        with self.engine.connect() as conn:
+            return kept_releases.services(conn)
+
     def group(self, group_id: str) -> list[ScanRow]:
         with self.engine.connect() as conn:
             query = select(scans).where(scans.c.group_id == group_id).order_by(scans.c.id)
@@ -288,6 +319,7 @@ def _row(scan_id: int, a: Assessment) -> dict[str, Any]:
         "tags": d["tags"],
         "evidence": json.loads(json.dumps(d["evidence"])),
         "next_steps": d["next_steps"],
+        "practice": d.get("practice"),
     }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -56,5 +57,36 @@ assessments = Table(
     Column("tags", JSON, nullable=False),
     Column("evidence", JSON, nullable=False),
     Column("next_steps", JSON, nullable=False),
+    Column("practice", JSON),  # the unit's practice block (--history), as the JSON output has it
     Index("ix_assessments_scan_id", "scan_id"),
+)
+
+# Every release record a scan read (Assessment.practice.releases), once per
+# (unit, source, record id): a record seen again is updated in place (its
+# outcome may have moved on from in_progress), never duplicated. `covered_from`
+# is how far back the records of the scan that first saw it reached;
+# `first_scan_id`/`last_scan_id` and `first_seen`/`last_seen` (those scans'
+# period ends) say which scans saw it. Deleting a scan keeps its records.
+releases = Table(
+    "releases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", Text, nullable=False),
+    Column("source", String(128), nullable=False),
+    Column("record_id", Text, nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("kind", String(128), nullable=False),
+    Column("unit_name", Text, nullable=False),
+    Column("service", Text),
+    Column("started", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("covered_from", DateTime(timezone=True), nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("first_scan_id", Integer, ForeignKey("scans.id", ondelete="SET NULL")),
+    Column("last_scan_id", Integer, ForeignKey("scans.id", ondelete="SET NULL")),
+    UniqueConstraint("unit_id", "source", "record_id", name="uq_releases_record"),
+    Index("ix_releases_service_started", "service", "started"),
+    Index("ix_releases_unit_started", "unit_id", "started"),
 )
