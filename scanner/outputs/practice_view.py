@@ -233,8 +233,8 @@ def plain_words(a: Assessment) -> str:
         window = p.window.text if p.window else "a maintenance window"
         parts.append(
             f"Capped at level 2: it is set up for {configured}, but in the last {days} days "
-            f"its releases kept to a maintenance window ({window}), which is how level 2 "
-            "releases, so it counts as level 2."
+            f"it was released in a maintenance window ({window}). Releasing in scheduled "
+            "windows is level 2, so it counts as level 2."
         )
     if p.confirmed:
         n = p.rolled_back_automatic

@@ -110,9 +110,10 @@ def heatmap_chart(grid: list[list[int]], timezone: str, name: str = "") -> Marku
             fill, ink = _grey(n, top) if n else ("#ffffff", "#0b0c0c")
             plural = "" if n == 1 else "s"
             tip = f"{label} {hour:02d}:00–{(hour + 1) % 24:02d}:00: {n} release{plural}"
+            title = f"<title>{tip}</title>" if n else ""  # an empty cell says nothing
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell_w}" height="{cell_h}" fill="{fill}" '
-                f'stroke="#b1b4b6" stroke-width="0.5"><title>{tip}</title></rect>'
+                f'stroke="#b1b4b6" stroke-width="0.5">{title}</rect>'
             )
             if n:
                 parts.append(
