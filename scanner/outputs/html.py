@@ -7,7 +7,7 @@ import re
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from scanner.outputs.practice_view import service_views
+from scanner.outputs.practice_view import service_views, summary_line
 from scanner.outputs.svg import distribution_chart, heatmap_chart, trend_chart, weekly_chart
 from scanner.outputs.text import clean, show_value
 from scanner.report import BASIS_TEXT, NOT_KNOWN, RAG_TEXT, Report
@@ -60,4 +60,5 @@ def render(report: Report, print_css: bool = False) -> str:
         practice=service_views((s.name, s.rollup.units) for s in report.services),
         heatmap=heatmap_chart,
         weekly=weekly_chart,
+        practice_line=summary_line,
     )

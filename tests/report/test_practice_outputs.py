@@ -329,6 +329,17 @@ def test_a_record_at_the_period_start_falls_in_the_first_week_and_one_before_in_
     assert [w["releases"] for w in weeks] == [1] + [0] * 12
 
 
+def test_each_units_details_carry_its_practice(practised):
+    practised.assessments[1].practice.notes.append("Capped: released in a window <b>")
+    page = render("html", practised)
+    details = page.split('id="unit-1"')[1].split("</dl>")[0]
+    assert text_of(details).count("Release practice") == 1
+    assert ("3 releases in the last 90 days (0.2 a week), rolled back 0 automatically and 1 by "
+            "a person; window: Sundays 02:00–06:00") in text_of(details)  # fmt: skip
+    assert "Capped: released in a window &lt;b&gt;" in details
+    assert "Release practice" not in page.split('id="unit-4"')[1].split("</dl>")[0]
+
+
 def test_every_cloud_string_is_escaped_in_the_section(practised):
     p = capped()
     hostile_window = dataclasses.replace(SUNDAY_WINDOW, text=HOSTILE)
