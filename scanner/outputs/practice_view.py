@@ -28,6 +28,7 @@ DAY_WORDS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Satur
 # A unit's practice status, in the words every output uses.
 CAPPED_WORDS = "capped at 2"
 CONFIRMED_WORDS = "confirmed"
+AGREES_WORDS = "snapshot borne out"  # a snapshot verdict the period's releases agree with
 STATUS_WORDS = {
     NOT_EXERCISED: "not exercised",
     NO_RECORDS: "no records",
@@ -48,6 +49,8 @@ def status_words(p: Practice) -> str:
     words = [w for w, on in ((CAPPED_WORDS, p.capped), (CONFIRMED_WORDS, p.confirmed)) if on]
     if words:
         return ", ".join(words)
+    if p.agrees:
+        return AGREES_WORDS
     return STATUS_WORDS.get(p.status, p.status.replace("_", " "))
 
 
@@ -241,6 +244,11 @@ def plain_words(a: Assessment) -> str:
         parts.append(
             f"Confirmed: its automatic rollback was used and worked ({n} release"
             f"{'' if n == 1 else 's'} rolled back without a person), as level 5 promises."
+        )
+    if p.agrees and not p.capped:
+        parts.append(
+            "Borne out: its level was inferred from the current traffic state (a snapshot), "
+            "and its releases in the period agree with it."
         )
     if p.status == NOT_EXERCISED:
         parts.append(

@@ -300,6 +300,18 @@ def test_rollbacks_window_and_plain_words(practised):
     assert "Lambda alias, 90 of 90 days" in hr
 
 
+def test_a_snapshot_verdict_the_records_agree_with_is_named():
+    p = practice("observed", [release("d-1", END - dt.timedelta(days=3))], agrees=True)
+    unit = dataclasses.replace(_unit(), basis="snapshot", practice=p)
+    assert practice_view.status_words(p) == "snapshot borne out"
+    assert practice_view.plain_words(unit).startswith("Borne out: its level was inferred")
+    p.agrees = False
+    assert practice_view.status_words(p) == ""
+    assert practice_view.plain_words(unit) == (
+        "Released 1 time in the last 90 days, with no maintenance window."
+    )
+
+
 def test_local_times_follow_the_clock_change():
     summer = release("d-SUMMER", dt.datetime(2026, 9, 1, 10, 5, tzinfo=dt.UTC),
                      rolled_back="manual")  # fmt: skip
