@@ -310,6 +310,20 @@ class ServicePracticeView:
         return str(self.block["timezone"])
 
     @property
+    def zone_label(self) -> str:
+        """The time zone, with the clock's names during the period where they
+        change ("Europe/London (BST, then GMT)"): times are local wall-clock
+        times on both sides of a clock change."""
+        zone = ZoneInfo(self.timezone)
+        start = datetime.fromisoformat(str(self.block["weekly"][0]["from"]).replace("Z", "+00:00"))
+        names: list[str] = []
+        for day in range(int(self.block["period_days"]) + 1):
+            name = (start + timedelta(days=day)).astimezone(zone).tzname() or ""
+            if name and name not in names:
+                names.append(name)
+        return f"{self.timezone} ({', then '.join(names)})" if len(names) > 1 else self.timezone
+
+    @property
     def last_release_text(self) -> str:
         last = self.block.get("last_release")
         if not last:

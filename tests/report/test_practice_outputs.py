@@ -257,7 +257,7 @@ def test_heat_map_cells_hold_the_counts(practised):
     cells = dict(re.findall(r'data-cell="(\d-\d+)"[^>]*>(\d+)</text>', svg))
     assert cells == {"6-2": "3", "1-10": "2"}  # Sunday 02:00, Tuesday 10:00
     assert svg.count("<rect") == 7 * 24 + 3  # every cell, and the legend's three greys
-    assert "Hours in Europe/London time." in svg
+    assert "Hours in Europe/London (BST, then GMT) time." in svg  # 25 Oct: clocks go back
     for label in ("Mon", "Sun", ">00<", ">23<"):
         assert label in svg
     assert "<script" not in svg and "Sun 02:00–03:00: 3 releases" in svg
@@ -371,7 +371,9 @@ def test_every_cloud_string_is_escaped_in_the_section(practised):
         section = page.split('<section id="practice">')[1].split("</section>")[0]
         assert "<script" not in section
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section
-        assert 'aria-label="Release starts by day and hour (Europe/London): ' in section
+        assert 'aria-label="Release starts by day and hour (Europe/London (BST, then GMT)): ' in (
+            section
+        )
 
 
 def test_pdf_renders_the_section(practised):
@@ -379,4 +381,11 @@ def test_pdf_renders_the_section(practised):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert SECTION in text
     assert "Capped at level 2: it is set up for level 4" in text
-    assert "Hours in Europe/London time." in text
+    assert "Hours in Europe/London (BST, then GMT) time." in text
+
+
+def test_the_zone_is_named_alone_where_its_clock_does_not_change():
+    p = dataclasses.replace(capped(), timezone="Asia/Tokyo")
+    (view,) = practice_view.service_views([("svc", [dataclasses.replace(_unit(), practice=p)])])
+    assert view.zone_label == "Asia/Tokyo"
+    assert view.weeks[-1] == ("13 Nov", 1)  # from 11:00 on 13 Nov in Tokyo: 15 Nov
