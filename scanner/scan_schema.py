@@ -83,7 +83,7 @@ class WaiverDoc(_Model):
 
 Count = Annotated[int, Field(ge=0)]
 Rate = Annotated[float, Field(ge=0)]
-Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
 # Release starts by local day of the week (0 Monday) and hour: 7 rows of 24.
 Heatmap = Annotated[
     list[Annotated[list[Count], Field(min_length=24, max_length=24)]],
@@ -131,6 +131,7 @@ class WindowDoc(_Model):
     declared: bool
     text: str
     field: str | None = None
+    days: list[Annotated[int, Field(ge=0, le=6)]] | None = None  # a declared window's days
 
 
 class PracticeDoc(_Model):
@@ -158,6 +159,7 @@ class PracticeDoc(_Model):
     change_failure_rate: Rate | None = None
     time_to_restore_minutes: Rate | None = None
     timezone: Text
+    working_hours: str = ""
     heatmap: Heatmap
     window: WindowDoc | None = None
     configured_level: Annotated[int, Field(ge=1, le=5)] | None = None
@@ -168,22 +170,12 @@ class PracticeDoc(_Model):
     releases: list[ReleaseDoc] = Field(default_factory=list)
 
 
-class WeekDoc(_Model):
-    from_: Timestamp = Field(alias="from")
-    releases: Count
-
-
-class ServiceWindowDoc(_Model):
-    unit: str
-    text: str
-
-
 class ServicePracticeDoc(_Model):
-    """A service's `practice` block: its units' practice added up."""
+    """A service's `practice` block (scanner/practice/services.py): its units'
+    records taken together."""
 
     units: Count
-    period_days: Annotated[int, Field(ge=1)]
-    timezone: Text
+    statuses: dict[str, Count] = Field(default_factory=dict)
     release_count: Count
     per_week: Rate | None = None
     last_release: Timestamp | None = None
@@ -192,13 +184,16 @@ class ServicePracticeDoc(_Model):
     rolled_back: RolledBackDoc
     failure_rate: Rate | None = None
     rollback_rate: Rate | None = None
+    change_failure_rate: Rate | None = None
+    time_to_restore_minutes: Rate | None = None
+    timezone: Text
+    working_hours: str = ""
     heatmap: Heatmap
-    weekly: list[WeekDoc]
-    windows: list[ServiceWindowDoc] = Field(default_factory=list)
+    window: WindowDoc | None = None
+    windowed: bool = False
     capped: list[str] = Field(default_factory=list)
     confirmed: list[str] = Field(default_factory=list)
     not_exercised: list[str] = Field(default_factory=list)
-    windowed: list[str] = Field(default_factory=list)
     no_records: list[str] = Field(default_factory=list)
 
 

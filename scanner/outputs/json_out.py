@@ -18,7 +18,8 @@ from scanner import target, textfile
 from scanner.errors import UsageError
 from scanner.model import Assessment, ScanResult, ScopeError
 from scanner.outputs import jsonstream
-from scanner.outputs.practice_view import has_practice, service_practice
+from scanner.outputs.practice_view import has_practice
+from scanner.practice.services import service_practice
 from scanner.report import LIVE, RenderOptions
 from scanner.scan_schema import SCHEMA_VERSIONS, ScanDocument, problem
 from scanner.services import rollup

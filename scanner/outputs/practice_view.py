@@ -1,12 +1,7 @@
 """What the outputs show of release practice (--history), read from the units'
-`Practice` only (scanner/practice/practice.py).
-
-`service_practice(units)` is the JSON `practice` block of one service: sums
-of its units' counts, the merged day-of-week x hour heat map, and which units
-are capped, confirmed or not exercised. It is worked out here from the units'
-own blocks, so that the outputs need nothing else; the same function in the
-core (scanner/practice) may replace it. The rest are the words and numbers
-the table, Markdown, CSV and HTML report print (docs/reports.md).
+`Practice` only (scanner/practice/practice.py), and each service's block from
+the core's `service_practice` (scanner/practice/services.py): the words and
+numbers the table, Markdown, CSV and HTML report print (docs/reports.md).
 """
 
 from __future__ import annotations
@@ -19,8 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scanner.model import Assessment
-from scanner.practice.practice import NO_RECORDS, NOT_EXERCISED, WINDOWED, Practice
+from scanner.practice.practice import NO_RECORDS, NOT_EXERCISED, WINDOWED, Practice, restored_at
 from scanner.practice.records import AUTOMATIC, RELEASE, Release
+from scanner.practice.services import service_practice
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_WORDS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -62,7 +58,13 @@ def window_short(p: Practice) -> str:
         return ""
     hours, minutes = (int(x) for x in w.start.split(":"))
     end = (hours * 60 + minutes + w.minutes) % (24 * 60)
-    when = DAY_NAMES[w.day] if w.kind == "weekly" and w.day is not None else "daily"
+    days = sorted(w.days) if w.days else ([w.day] if w.day is not None else [])
+    if w.kind == "daily" or len(days) == 7:
+        when = "daily"
+    elif days == [0, 1, 2, 3, 4]:
+        when = "Mon–Fri"
+    else:
+        when = ",".join(DAY_NAMES[d] for d in days) or "weekly"
     text = f"{when} {w.start}–{end // 60:02d}:{end % 60:02d}"
     return text + (" declared" if w.declared else "")
 
@@ -84,68 +86,6 @@ def timezone_of(units: Iterable[Assessment]) -> str:
     return "Europe/London"
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def service_practice(units: list[Assessment]) -> dict[str, Any] | None:
-    """One service's `practice` block (docs/output.md), from its units'
-    practice; None when none of its units has any (no --history)."""
-    ps = [a.practice for a in units if a.practice is not None]
-    if not ps:
-        return None
-    released = sum(p.release_count for p in ps)
-    automatic = sum(p.rolled_back_automatic for p in ps)
-    manual = sum(p.rolled_back_manual for p in ps)
-    failed = sum(p.failed for p in ps)
-    lasts = [p.last_release for p in ps if p.last_release is not None]
-    weeks = [p.per_week for p in ps if p.per_week is not None]
-    heatmap = [[0] * 24 for _ in range(7)]
-    for p in ps:
-        for day, row in enumerate(p.heatmap[:7]):
-            for hour, n in enumerate(row[:24]):
-                heatmap[day][hour] += n
-    by_status: dict[str, list[str]] = {
-        key: [] for key in ("capped", "confirmed", "not_exercised", "windowed", "no_records")
-    }
-    for a in units:
-        p = a.practice
-        if p is None:
-            continue
-        if p.capped:
-            by_status["capped"].append(a.id)
-        if p.confirmed:
-            by_status["confirmed"].append(a.id)
-        if p.status in (NOT_EXERCISED, WINDOWED, NO_RECORDS):
-            by_status[p.status].append(a.id)
-    period = max(ps, key=lambda p: p.period_days)
-    return {
-        "units": len(ps),
-        "period_days": period.period_days,
-        "timezone": ps[0].timezone,
-        "release_count": released,
-        "per_week": round(sum(weeks), 2) if weeks else None,
-        "last_release": _iso(max(lasts)) if lasts else None,
-        "failed": failed,
-        "stopped": sum(p.stopped for p in ps),
-        "rolled_back": {"automatic": automatic, "manual": manual},
-        "failure_rate": _rate(failed, released),
-        "rollback_rate": _rate(automatic + manual, released),
-        "heatmap": heatmap,
-        "weekly": weekly_counts(ps),
-        "windows": [
-            {"unit": a.id, "text": a.practice.window.text}
-            for a in units
-            if a.practice is not None and a.practice.window is not None
-        ],
-        **by_status,
-    }
-
-
 def releases_of(p: Practice) -> list[Release]:
     """The records that are releases (not the rollback records)."""
     return [r for r in p.releases if r.kind == RELEASE]
@@ -158,9 +98,9 @@ def week_starts(p: Practice) -> list[datetime]:
     return [max(p.period_start, p.period_end - timedelta(days=7 * (n - i))) for i in range(n)]
 
 
-def weekly_counts(ps: list[Practice]) -> list[dict[str, Any]]:
+def weekly_counts(ps: list[Practice]) -> list[int]:
     """Releases started in each week of the period (the longest of the units'),
-    oldest first: `{"from": ISO time, "releases": n}`."""
+    oldest first; rollback records are not releases."""
     if not ps:
         return []
     longest = max(ps, key=lambda p: p.period_days)
@@ -170,9 +110,8 @@ def weekly_counts(ps: list[Practice]) -> list[dict[str, Any]]:
         for r in releases_of(p):
             if r.started < longest.period_start or r.started > longest.period_end:
                 continue
-            i = max(i for i, s in enumerate(starts) if s <= r.started)
-            counts[i] += 1
-    return [{"from": _iso(s), "releases": n} for s, n in zip(starts, counts, strict=True)]
+            counts[max(i for i, s in enumerate(starts) if s <= r.started)] += 1
+    return counts
 
 
 @dataclass(frozen=True)
@@ -208,9 +147,10 @@ def rollback_rows(units: list[Assessment]) -> list[RollbackRow]:
         for r in p.releases:
             if r.rolled_back is None:
                 continue
+            restored = restored_at(r, p.releases)  # its own, or its rollback record's end
             after = (
-                duration_text((r.restored - r.started).total_seconds())
-                if r.restored is not None
+                duration_text((restored - r.started).total_seconds())
+                if restored is not None and restored >= r.started
                 else "not recorded"
             )
             row = RollbackRow(
@@ -300,7 +240,9 @@ class ServicePracticeView:
     """One service's part of the report's "How releases actually happened"."""
 
     name: str
-    block: dict[str, Any]
+    block: dict[str, Any]  # the service's JSON practice block (the core's)
+    period_days: int
+    period_start: datetime
     weeks: list[tuple[str, int]]  # ("16 Nov", releases), oldest first
     units: list[UnitPracticeRow]
     rollbacks: list[RollbackRow]
@@ -315,13 +257,17 @@ class ServicePracticeView:
         change ("Europe/London (BST, then GMT)"): times are local wall-clock
         times on both sides of a clock change."""
         zone = ZoneInfo(self.timezone)
-        start = datetime.fromisoformat(str(self.block["weekly"][0]["from"]).replace("Z", "+00:00"))
         names: list[str] = []
-        for day in range(int(self.block["period_days"]) + 1):
-            name = (start + timedelta(days=day)).astimezone(zone).tzname() or ""
+        for day in range(self.period_days + 1):
+            name = (self.period_start + timedelta(days=day)).astimezone(zone).tzname() or ""
             if name and name not in names:
                 names.append(name)
         return f"{self.timezone} ({', then '.join(names)})" if len(names) > 1 else self.timezone
+
+    @property
+    def restore_text(self) -> str:
+        minutes = self.block.get("time_to_restore_minutes")
+        return "" if minutes is None else duration_text(float(minutes) * 60)
 
     @property
     def last_release_text(self) -> str:
@@ -361,12 +307,23 @@ def service_views(services: Iterable[tuple[str, list[Assessment]]]) -> list[Serv
         block = service_practice(units)
         if block is None:
             continue
+        ps = [a.practice for a in units if a.practice is not None]
+        longest = max(ps, key=lambda p: p.period_days)
         zone = ZoneInfo(str(block["timezone"]))
         weeks = [
-            (datetime.fromisoformat(w["from"].replace("Z", "+00:00")).astimezone(zone)
-             .strftime("%-d %b"), int(w["releases"]))
-            for w in block["weekly"]
-        ]  # fmt: skip
+            (start.astimezone(zone).strftime("%-d %b"), n)
+            for start, n in zip(week_starts(longest), weekly_counts(ps), strict=True)
+        ]
         rows = [unit_row(a) for a in units if a.practice is not None]
-        views.append(ServicePracticeView(name, block, weeks, rows, rollback_rows(units)))
+        views.append(
+            ServicePracticeView(
+                name,
+                block,
+                longest.period_days,
+                longest.period_start,
+                weeks,
+                rows,
+                rollback_rows(units),
+            )
+        )
     return views

@@ -21,6 +21,7 @@ from scanner.errors import UsageError
 from scanner.outputs import ONE_FORMATS, SCAN_FORMATS, html, practice_view
 from scanner.outputs.csv_out import PRACTICE_COLUMNS, read_rows
 from scanner.outputs.json_out import load_document
+from scanner.practice.services import service_practice
 from scanner.report import RenderOptions, build_report
 from scanner.scan_schema import ScanDocument
 from tests.report.conftest import HOSTILE
@@ -66,30 +67,36 @@ def test_json_has_each_units_practice_block(practised):
     assert "practice" not in units["arn:data:a"]  # its kind reads no records
 
 
-def test_json_services_add_up_their_units_practice(practised):
+def test_json_services_carry_the_cores_service_practice(practised):
     services = {s["name"]: s for s in json.loads(render("json", practised))["services"]}
     assert list(services) == ["data", "hr-tool", "payments", "portal", "Unassigned"]
     pay = services["payments"]
     assert pay["level"] == 2 and pay["units"] == 2
     p = pay["practice"]
-    assert p["release_count"] == 5 and p["failed"] == 2
-    assert p["rolled_back"] == {"automatic": 1, "manual": 1}
-    assert p["failure_rate"] == 0.4 and p["rollback_rate"] == 0.4
-    assert p["per_week"] == 0.4 and p["last_release"] == "2026-11-17T10:05:00Z"
+    assert p == service_practice(practised.assessments[:2])  # the block is the core's
+    assert p["release_count"] == 5 and p["rolled_back"] == {"automatic": 1, "manual": 1}
     assert p["heatmap"][6][2] == 3 and p["heatmap"][1][10] == 2
-    assert sum(map(sum, p["heatmap"])) == 5
     assert p["capped"] == ["arn:pay:b"] and p["confirmed"] == ["arn:pay:a"]
-    assert p["windows"] == [{"unit": "arn:pay:b", "text": SUNDAY_WINDOW.text}]
-    # 90 days: 13 weeks counted back from the scan, the first one partial (6 days)
-    weeks = p["weekly"]
-    assert len(weeks) == 13 and weeks[0]["from"] == "2026-08-22T02:00:00Z"
-    assert (
-        weeks[1]["from"] == "2026-08-28T02:00:00Z" and weeks[-1]["from"] == "2026-11-13T02:00:00Z"
-    )
-    assert [w["releases"] for w in weeks[-3:]] == [1, 2, 2]  # Nov 1; Nov 8, 10; Nov 15, 17
+    assert p["time_to_restore_minutes"] == 14.0
     assert services["portal"]["practice"]["not_exercised"] == ["arn:portal:a"]
     assert services["hr-tool"]["practice"]["no_records"] == ["arn:hr:a"]
     assert services["data"]["practice"] is None and services["Unassigned"]["practice"] is None
+
+
+def test_weeks_are_counted_back_from_the_scan():
+    # 90 days: 13 weeks, the oldest partial (6 days); release records only
+    p = with_practice_units()[1]
+    starts = practice_view.week_starts(p)
+    assert len(starts) == 13 and starts[0] == END - dt.timedelta(days=90)
+    assert starts[1] == END - dt.timedelta(days=84) and starts[-1] == END - dt.timedelta(days=7)
+    counts = practice_view.weekly_counts(with_practice_units())
+    assert counts == [0] * 10 + [1, 2, 2]  # Nov 1; Nov 8, 10; Nov 15, 17 (not the rollback)
+
+
+def with_practice_units():
+    from tests.report.practice_data import confirmed
+
+    return [confirmed(), capped()]
 
 
 def test_json_services_count_every_unit_even_below_hides_some(practised):
@@ -337,8 +344,7 @@ def test_the_covered_days_name_what_the_source_keeps():
 def test_a_record_at_the_period_start_falls_in_the_first_week_and_one_before_in_none():
     first = release("in", END - dt.timedelta(days=90))
     before = release("out", END - dt.timedelta(days=90, seconds=1))
-    weeks = practice_view.weekly_counts([practice("observed", [first, before])])
-    assert [w["releases"] for w in weeks] == [1] + [0] * 12
+    assert practice_view.weekly_counts([practice("observed", [first, before])]) == [1] + [0] * 12
 
 
 def test_each_units_details_carry_its_practice(practised):
@@ -389,3 +395,35 @@ def test_the_zone_is_named_alone_where_its_clock_does_not_change():
     (view,) = practice_view.service_views([("svc", [dataclasses.replace(_unit(), practice=p)])])
     assert view.zone_label == "Asia/Tokyo"
     assert view.weeks[-1] == ("13 Nov", 1)  # from 11:00 on 13 Nov in Tokyo: 15 Nov
+
+
+def test_short_windows_name_their_days():
+    daily = dataclasses.replace(SUNDAY_WINDOW, kind="daily", day=None, start="22:00")
+    weekdays = dataclasses.replace(
+        SUNDAY_WINDOW, day=None, days=(0, 1, 2, 3, 4), start="19:00", minutes=180, declared=True
+    )
+    weekend = dataclasses.replace(SUNDAY_WINDOW, day=None, days=(5, 6), declared=True)
+    shorts = [
+        practice_view.window_short(dataclasses.replace(capped(), window=w))
+        for w in (SUNDAY_WINDOW, daily, weekdays, weekend)
+    ]
+    assert shorts == [
+        "Sun 02:00–06:00",
+        "daily 22:00–02:00",
+        "Mon–Fri 19:00–22:00 declared",
+        "Sat,Sun 02:00–06:00 declared",
+    ]
+
+
+def test_a_service_whose_releases_keep_to_a_window_says_so(practised):
+    practised.assessments[0].practice = None  # payments is now only the Sunday unit,
+    sunday = practised.assessments[1].practice  # with five releases at 02:30 London time
+    sunday.releases += [
+        release("d-S0", dt.datetime(2026, 10, 25, 2, 30, tzinfo=dt.UTC)),  # GMT from 25 Oct
+        release("d-S-1", dt.datetime(2026, 10, 18, 1, 30, tzinfo=dt.UTC)),  # BST
+    ]
+    page = text_of(_service_part(render("html", practised), "payments"))
+    assert (
+        "Taken together, the service's releases keep to a maintenance window: Sundays "
+        "02:30–02:45 Europe/London, 5 of 5 releases"
+    ) in page
