@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from scanner.model import ScanResult
-from scanner.outputs.practice_view import has_practice, status_words
+from scanner.outputs.practice_view import has_practice, status_words, window_text
 from scanner.outputs.text import show_value
-from scanner.practice.practice import Practice
+from scanner.practice.practice import NO_RECORDS, Practice
 from scanner.report import RenderOptions, Report, UnitView, views_of
 from scanner.waivers import Waiver
 
@@ -85,13 +85,14 @@ def _practice_cells(p: Practice | None) -> list[object]:
     if p is None:  # a kind that reads no records
         return [""] * len(PRACTICE_COLUMNS)
     status = status_words(p) or p.status.replace("_", " ")
+    read = p.status != NO_RECORDS  # no counts where no records were read
     return [
         status,
-        p.release_count,
+        p.release_count if read else "",
         "" if p.per_week is None else round(p.per_week, 2),
-        p.rolled_back_automatic,
-        p.rolled_back_manual,
-        p.window.text if p.window else "",
+        p.rolled_back_automatic if read else "",
+        p.rolled_back_manual if read else "",
+        window_text(p),
         p.period_days,
     ]
 

@@ -10,6 +10,7 @@ from scanner.model import Assessment, ScanResult
 from scanner.outputs.practice_view import (
     has_practice,
     per_week_text,
+    releases_text,
     rollbacks_text,
     status_words,
     summary_line,
@@ -86,7 +87,7 @@ def practice_lines(views: list[UnitView]) -> list[str]:
         p = a.practice
         assert p is not None
         lines.append(
-            f"| {md(a.service or 'Unassigned')} | {md(a.name)} | {p.release_count} | "
+            f"| {md(a.service or 'Unassigned')} | {md(a.name)} | {releases_text(p)} | "
             f"{per_week_text(p)} | {rollbacks_text(p)} | {md(window_short(p))} | "
             f"{md(status_words(p))} |"
         )

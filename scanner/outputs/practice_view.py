@@ -54,7 +54,7 @@ def window_short(p: Practice) -> str:
     """The window in a few characters ("Sun 02:00–06:00", "daily 22:00–01:00",
     with "declared" where the configuration declares it), or ""."""
     w = p.window
-    if w is None:
+    if w is None or p.status != WINDOWED:  # the busiest hours of a rhythm are no window
         return ""
     hours, minutes = (int(x) for x in w.start.split(":"))
     end = (hours * 60 + minutes + w.minutes) % (24 * 60)
@@ -75,7 +75,19 @@ def per_week_text(p: Practice) -> str:
 
 def rollbacks_text(p: Practice) -> str:
     """Automatic/manual rollbacks, e.g. "2/1"."""
+    if p.status == NO_RECORDS:
+        return ""
     return f"{p.rolled_back_automatic}/{p.rolled_back_manual}"
+
+
+def releases_text(p: Practice) -> str:
+    """The releases in the period; "" where no records were read."""
+    return "" if p.status == NO_RECORDS else str(p.release_count)
+
+
+def window_text(p: Practice) -> str:
+    """The maintenance window in full, "" when the unit is not windowed."""
+    return p.window.text if p.window is not None and p.status == WINDOWED else ""
 
 
 def timezone_of(units: Iterable[Assessment]) -> str:
@@ -202,10 +214,17 @@ def plain_words(a: Assessment) -> str:
         parts.append(f"Its releases keep to a window ({p.window.text}).")
     elif not parts:
         n = p.release_count
-        parts.append(
-            f"Released {n} time{'' if n == 1 else 's'} in the last {days} days, "
-            "with no maintenance window."
-        )
+        released = f"Released {n} time{'' if n == 1 else 's'} in the last {days} days"
+        w = p.window
+        if w is None:
+            parts.append(f"{released}, with no maintenance window.")
+        elif not w.outside_working_hours:
+            parts.append(
+                f"{released}, in a rhythm in working hours ({w.text}): a release rhythm, "
+                "not a maintenance window."
+            )
+        else:
+            parts.append(f"{released}, with no maintenance window (the busiest: {w.text}).")
     return " ".join(parts)
 
 
@@ -216,8 +235,8 @@ def summary_line(p: Practice) -> str:
         line += f" ({p.per_week:.1f} a week)"
     line += f", rolled back {p.rolled_back_automatic} automatically and "
     line += f"{p.rolled_back_manual} by a person"
-    if p.window is not None:
-        line += f"; window: {p.window.text}"
+    if window_text(p):
+        line += f"; window: {window_text(p)}"
     status = status_words(p)
     return line + (f"; {status}" if status else "")
 
@@ -227,7 +246,7 @@ class UnitPracticeRow:
     name: str
     source: str
     covered: str  # "90 of 90 days", "42 of 90 days (kept: six weeks)"
-    releases: int
+    releases: str
     per_week: str
     rollbacks: str
     window: str
@@ -291,10 +310,14 @@ def unit_row(a: Assessment) -> UnitPracticeRow:
         name=a.name,
         source=p.source,
         covered=_covered(p),
-        releases=p.release_count,
+        releases=releases_text(p),
         per_week=per_week_text(p),
-        rollbacks=f"{p.rolled_back_automatic} automatic, {p.rolled_back_manual} manual",
-        window=p.window.text if p.window else "",
+        rollbacks=(
+            f"{p.rolled_back_automatic} automatic, {p.rolled_back_manual} manual"
+            if p.status != NO_RECORDS
+            else ""
+        ),
+        window=window_text(p),
         status=status_words(p),
         words=plain_words(a),
     )

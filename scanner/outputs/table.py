@@ -20,6 +20,7 @@ from scanner.model import Assessment, ScanResult
 from scanner.outputs.practice_view import (
     has_practice,
     per_week_text,
+    releases_text,
     rollbacks_text,
     status_words,
     summary_line,
@@ -137,14 +138,14 @@ def practice_table(views: list[UnitView], width: int) -> Table:
     """With release records (--history): per unit, the releases in the period,
     per week, rollbacks (automatic/manual), the window and what the records
     did to the verdict. A table of its own, so that both stay legible at 100
-    columns; below 100 it leaves out the service (the name follows the units
-    table's order)."""
+    columns; below 120 it leaves out the service, as the units table leaves
+    out the account (the rows follow the units table's order)."""
     shown = [v for v in views if v.unit.practice is not None]
     days = max(v.unit.practice.period_days for v in shown)  # type: ignore[union-attr]
     zone = timezone_of(v.unit for v in shown)
     title = f"How releases actually happened (last {days} days, {zone})"
     rows = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
-    service = width >= NARROW
+    service = width >= WIDE
     if service:
         rows.add_column("Service", overflow="fold", min_width=7)
     rows.add_column("Name", overflow="fold", min_width=10)
@@ -159,7 +160,7 @@ def practice_table(views: list[UnitView], width: int) -> Table:
         row = [Text(clean(a.service or "", 60))] if service else []
         row += [
             Text(clean(a.name, 80)),
-            Text(str(p.release_count)),
+            Text(releases_text(p)),
             Text(per_week_text(p)),
             Text(rollbacks_text(p)),
             Text(window_short(p)),

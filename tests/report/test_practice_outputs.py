@@ -161,12 +161,16 @@ def test_table_columns_at_100_columns(practised, monkeypatch):
     assert f"{SECTION} (last 90 days, Europe/London)" in text
     assert all(len(line) <= 100 for line in text.splitlines())
     rows = [line.split() for line in _practice_rows(text)]
-    assert rows == [
-        ["payments", "a", "2", "0.2", "1/0", "confirmed"],
-        ["payments", "b", "3", "0.2", "0/1", "Sun", "02:00–06:00", "capped", "at", "2"],
-        ["portal", "a", "0", "0.0", "0/0", "not", "exercised"],
-        ["hr-tool", "a", "0", "0/0", "no", "records"],
+    assert rows == [  # below 120 columns without the service, as the units table
+        ["a", "2", "0.2", "1/0", "confirmed"],
+        ["b", "3", "0.2", "0/1", "Sun", "02:00–06:00", "capped", "at", "2"],
+        ["a", "0", "0.0", "0/0", "not", "exercised"],
+        ["a", "no", "records"],  # no counts where no records were read
     ]
+    monkeypatch.setenv("COLUMNS", "140")
+    wide = [line.split() for line in _practice_rows(render("table", practised))]
+    assert [row[0] for row in wide] == ["payments", "payments", "portal", "hr-tool"]
+    assert wide[1][1:] == rows[1]
 
 
 def test_table_narrower_than_100_leaves_out_the_service(practised, monkeypatch):
@@ -427,3 +431,27 @@ def test_a_service_whose_releases_keep_to_a_window_says_so(practised):
         "Taken together, the service's releases keep to a maintenance window: Sundays "
         "02:30–02:45 Europe/London, 5 of 5 releases"
     ) in page
+
+
+def test_a_rhythm_in_working_hours_is_shown_as_no_window(practised):
+    """The core keeps the busiest window of a unit that is not windowed (every
+    Monday 09:00): the outputs show it as a rhythm, never as its window."""
+    rhythm = dataclasses.replace(
+        SUNDAY_WINDOW, day=0, start="09:00", minutes=15, outside_working_hours=False,
+        text="Mondays 09:00–09:15 Europe/London, 10 of 10 releases",
+    )  # fmt: skip
+    unit = practised.assessments[0]
+    unit.practice = dataclasses.replace(
+        unit.practice, window=rhythm, confirmed=False, release_count=10
+    )
+    p = unit.practice
+    assert practice_view.window_short(p) == "" and practice_view.window_text(p) == ""
+    assert practice_view.plain_words(unit) == (
+        "Released 10 times in the last 90 days, in a rhythm in working hours (Mondays "
+        "09:00–09:15 Europe/London, 10 of 10 releases): a release rhythm, not a maintenance "
+        "window."
+    )
+    assert read_rows(render("csv", practised))[0]["window"] == ""
+    assert "| payments | a | 10 | 0.2 | 1/0 |  |  |" in render("markdown", practised)
+    page = text_of(_service_part(render("html", practised), "payments"))
+    assert "Maintenance windows b : Sundays" in page and "a : Mondays" not in page
