@@ -297,6 +297,8 @@ class ServicePracticeView:
 
 
 def _covered(p: Practice) -> str:
+    if p.status == NO_RECORDS:  # nothing was read, so nothing is covered
+        return ""
     days = p.covered_days
     shown = f"{days:g}" if days != int(days) else str(int(days))
     text = f"{shown} of {p.period_days} days"
