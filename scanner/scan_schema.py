@@ -26,6 +26,8 @@ from pydantic import (
 )
 
 from scanner.model import FactValue
+from scanner.practice.practice import STATUSES
+from scanner.practice.records import OUTCOMES, RECORD_KINDS, ROLLBACK_BY
 
 SCHEMA_VERSIONS = (1, 2)  # what `relscan report` reads; the newest is written
 
@@ -79,6 +81,131 @@ class WaiverDoc(_Model):
     line: int = 0
 
 
+Count = Annotated[int, Field(ge=0)]
+Rate = Annotated[float, Field(ge=0)]
+Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
+# Release starts by local day of the week (0 Monday) and hour: 7 rows of 24.
+Heatmap = Annotated[
+    list[Annotated[list[Count], Field(min_length=24, max_length=24)]],
+    Field(min_length=7, max_length=7),
+]
+
+
+class ReleaseDoc(_Model):
+    """One deployment record (scanner/practice/records.py `Release`)."""
+
+    source: Text
+    id: Text
+    started: Timestamp
+    ended: Timestamp | None = None
+    outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    kind: Literal[RECORD_KINDS]  # type: ignore[valid-type]
+    rolled_back: Literal[ROLLBACK_BY] | None = None  # type: ignore[valid-type]
+    restored: Timestamp | None = None
+    started_by: str | None = None
+    detail: str = ""
+
+
+class PeriodDoc(_Model):
+    days: Annotated[int, Field(ge=1)]
+    start: Timestamp
+    end: Timestamp
+    covered_from: Timestamp
+    covered_days: Annotated[float, Field(ge=0)]
+
+
+class RolledBackDoc(_Model):
+    automatic: Count
+    manual: Count
+
+
+class WindowDoc(_Model):
+    kind: Literal["weekly", "daily"]
+    day: Annotated[int, Field(ge=0, le=6)] | None
+    start: Clock
+    minutes: Annotated[int, Field(ge=1, le=24 * 60)]
+    timezone: Text
+    inside: Count
+    of: Count
+    outside_working_hours: bool
+    declared: bool
+    text: str
+    field: str | None = None
+    days: list[Annotated[int, Field(ge=0, le=6)]] | None = None  # a declared window's days
+
+
+class PracticeDoc(_Model):
+    """A unit's `practice` block (with --history): what its deployment records
+    say about the period (scanner/practice/practice.py `Practice`)."""
+
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    source: str
+    period: PeriodDoc
+    kept: str = ""
+    note: str = ""
+    unavailable: str | None = None
+    error: str | None = None
+    left_out: dict[str, Count] = Field(default_factory=dict)
+    release_count: Count = 0
+    per_week: Rate | None = None
+    last_release: Timestamp | None = None
+    failed: Count = 0
+    stopped: Count = 0
+    rolled_back: RolledBackDoc
+    failure_rate: Rate | None = None
+    rollback_rate: Rate | None = None
+    automatic_rollback_rate: Rate | None = None
+    manual_rollback_rate: Rate | None = None
+    change_failure_rate: Rate | None = None
+    time_to_restore_minutes: Rate | None = None
+    timezone: Text
+    working_hours: str = ""
+    heatmap: Heatmap
+    window: WindowDoc | None = None
+    configured_level: Annotated[int, Field(ge=1, le=5)] | None = None
+    capped: bool = False
+    confirmed: bool = False
+    agrees: bool = False
+    notes: list[str] = Field(default_factory=list)
+    releases: list[ReleaseDoc] = Field(default_factory=list)
+
+
+class ServicePracticeDoc(_Model):
+    """A service's `practice` block (scanner/practice/services.py): its units'
+    records taken together."""
+
+    units: Count
+    statuses: dict[str, Count] = Field(default_factory=dict)
+    release_count: Count
+    per_week: Rate | None = None
+    last_release: Timestamp | None = None
+    failed: Count
+    stopped: Count
+    rolled_back: RolledBackDoc
+    failure_rate: Rate | None = None
+    rollback_rate: Rate | None = None
+    change_failure_rate: Rate | None = None
+    time_to_restore_minutes: Rate | None = None
+    timezone: Text
+    working_hours: str = ""
+    heatmap: Heatmap
+    window: WindowDoc | None = None
+    windowed: bool = False
+    capped: list[str] = Field(default_factory=list)
+    confirmed: list[str] = Field(default_factory=list)
+    not_exercised: list[str] = Field(default_factory=list)
+    no_records: list[str] = Field(default_factory=list)
+
+
+class ServiceDoc(_Model):
+    """A service (written with --history only): its level and its practice."""
+
+    name: Text
+    level: Annotated[int, Field(ge=0, le=5)]  # 0: "I don't know"
+    units: Count
+    practice: ServicePracticeDoc | None = None
+
+
 class ResourceDoc(_Model):
     id: Text
     provider: Text
@@ -99,6 +226,7 @@ class ResourceDoc(_Model):
     # --target-level and --waivers); `relscan report` works them out again.
     target_status: Literal["meets_target", "accepted", "below_target", "not_assessed"] | None = None
     waiver: WaiverDoc | None = None
+    practice: PracticeDoc | None = None  # with --history only
 
     @model_validator(mode="after")
     def _level_agrees_with_status(self) -> ResourceDoc:
@@ -123,6 +251,7 @@ class ScanDocument(_Model):
     target_level: Annotated[int, Field(ge=1, le=5)] | None = None  # schema_version 2
     scan: ScanDoc
     summary: SummaryDoc | None = None  # recomputed from `resources` when read
+    services: list[ServiceDoc] | None = None  # with --history only; recomputed when read
     resources: list[ResourceDoc]
 
 

@@ -19,7 +19,9 @@ Renderer = Callable[[ScanResult, RenderOptions], str | bytes]
 
 # `--service` narrows every format; `--below` the unit lists (scanner/outputs/select.py).
 SCAN_FORMATS: dict[str, Renderer] = {
-    "json": lambda result, opts: json_out.render_scan(shown(result, opts), opts),
+    "json": lambda result, opts: json_out.render_scan(
+        shown(result, opts), opts, for_service(result, opts)
+    ),
     "markdown": markdown.render_scan,
     "table": table.render_scan,
     "html": lambda result, opts: html.render(build_report(for_service(result, opts), opts)),
@@ -32,7 +34,9 @@ SCAN_FORMATS: dict[str, Renderer] = {
 # unit at a time, instead of as one string: the same text as SCAN_FORMATS'.
 Writer = Callable[[TextIO], None]
 SCAN_WRITERS: dict[str, Callable[[ScanResult, RenderOptions, TextIO], None]] = {
-    "json": lambda result, opts, out: json_out.write_scan(shown(result, opts), opts, out),
+    "json": lambda result, opts, out: json_out.write_scan(
+        shown(result, opts), opts, out, for_service(result, opts)
+    ),
     "csv": lambda result, opts, out: csv_out.write(shown(result, opts), opts, out),
     "sarif": lambda result, opts, out: sarif.write(for_service(result, opts), opts, out),
 }

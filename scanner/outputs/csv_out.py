@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from scanner.model import ScanResult
+from scanner.outputs.practice_view import has_practice, status_words, window_text
 from scanner.outputs.text import show_value
+from scanner.practice.practice import NO_RECORDS, Practice
 from scanner.report import RenderOptions, Report, UnitView, views_of
 from scanner.waivers import Waiver
 
@@ -35,6 +37,16 @@ COLUMNS = [
     "target_status",
     "waiver",
     "tags",
+]
+# With release records (--history) only: the unit's practice in the period.
+PRACTICE_COLUMNS = [
+    "practice_status",
+    "releases",
+    "releases_per_week",
+    "rollbacks_automatic",
+    "rollbacks_manual",
+    "window",
+    "history_days",
 ]
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -59,21 +71,40 @@ def _waiver_cell(view: UnitView) -> str:
 
 def render(report: Report) -> str:
     buf = io.StringIO()
-    write_rows(report.units, buf)
+    write_rows(report.units, buf, has_practice(report.scan.assessments))
     return buf.getvalue()
 
 
 def write(result: ScanResult, options: RenderOptions, out: TextIO) -> None:
     """The same text as `render(build_report(result, options))`, written row by
     row: a row needs only its unit and where it stands, never the whole report."""
-    write_rows(views_of(result, options), out)
+    write_rows(views_of(result, options), out, has_practice(result.assessments))
 
 
-def write_rows(views: Iterable[UnitView], out: TextIO) -> None:
+def _practice_cells(p: Practice | None) -> list[object]:
+    if p is None:  # a kind that reads no records
+        return [""] * len(PRACTICE_COLUMNS)
+    status = status_words(p) or p.status.replace("_", " ")
+    read = p.status != NO_RECORDS  # no counts where no records were read
+    return [
+        status,
+        p.release_count if read else "",
+        "" if p.per_week is None else round(p.per_week, 2),
+        p.rolled_back_automatic if read else "",
+        p.rolled_back_manual if read else "",
+        window_text(p),
+        p.period_days,
+    ]
+
+
+def write_rows(views: Iterable[UnitView], out: TextIO, practice: bool = False) -> None:
+    """One row per unit; with `practice` (the scan read release records) the
+    PRACTICE_COLUMNS too."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + (PRACTICE_COLUMNS if practice else []))
     for view in views:
         a = view.unit
+        extra = _practice_cells(a.practice) if practice else []
         writer.writerow(
             [
                 _safe(v)
@@ -95,6 +126,7 @@ def write_rows(views: Iterable[UnitView], out: TextIO) -> None:
                     view.status,
                     _waiver_cell(view),
                     json.dumps(a.tags, ensure_ascii=False, sort_keys=True),
+                    *extra,
                 )
             ]
         )

@@ -7,7 +7,8 @@ import re
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from scanner.outputs.svg import distribution_chart, trend_chart
+from scanner.outputs.practice_view import service_views, summary_line
+from scanner.outputs.svg import distribution_chart, heatmap_chart, trend_chart, weekly_chart
 from scanner.outputs.text import clean, show_value
 from scanner.report import BASIS_TEXT, NOT_KNOWN, RAG_TEXT, Report
 from scanner.summary import ANSWERS, LEVEL_NAMES
@@ -56,4 +57,8 @@ def render(report: Report, print_css: bool = False) -> str:
         chart=distribution_chart(report.estate.distribution),
         trend=trend_chart(report.options.history) if len(report.options.history) > 1 else None,
         for_print=print_css,
+        practice=service_views((s.name, s.rollup.units) for s in report.services),
+        heatmap=heatmap_chart,
+        weekly=weekly_chart,
+        practice_line=summary_line,
     )

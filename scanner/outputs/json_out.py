@@ -18,8 +18,11 @@ from scanner import target, textfile
 from scanner.errors import UsageError
 from scanner.model import Assessment, ScanResult, ScopeError
 from scanner.outputs import jsonstream
+from scanner.outputs.practice_view import has_practice
+from scanner.practice.services import service_practice
 from scanner.report import LIVE, RenderOptions
 from scanner.scan_schema import SCHEMA_VERSIONS, ScanDocument, problem
+from scanner.services import rollup
 from scanner.summary import summarise
 
 SCHEMA_VERSION = SCHEMA_VERSIONS[-1]
@@ -36,16 +39,22 @@ def resource(a: Assessment, options: RenderOptions) -> dict[str, Any]:
     }
 
 
-def scan_document(result: ScanResult, options: RenderOptions | None = None) -> dict[str, Any]:
+def scan_document(
+    result: ScanResult, options: RenderOptions | None = None, whole: ScanResult | None = None
+) -> dict[str, Any]:
     options = options or RenderOptions()
-    head = _head(result, options)
+    head = _head(result, options, whole)
     head["resources"] = [resource(a, options) for a in result.assessments]
     return head
 
 
-def _head(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
-    """The document without its units (their list comes last)."""
-    return {
+def _head(
+    result: ScanResult, options: RenderOptions, whole: ScanResult | None = None
+) -> dict[str, Any]:
+    """The document without its units (their list comes last). With release
+    records (--history) it has a `services` list, each service's practice made
+    from all of its units (`whole`: the scan before `--below` left some out)."""
+    head: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "target_level": options.target_level,
         "scan": {
@@ -59,21 +68,41 @@ def _head(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
         },
         "summary": summarise(result.assessments),
     }
+    every = (whole or result).assessments
+    if has_practice(every):
+        head["services"] = [
+            {
+                "name": r.name,
+                "level": r.level,
+                "units": len(r.units),
+                "practice": service_practice(r.units),
+            }
+            for r in rollup(every, "service")
+        ]
+    return head
 
 
-def render_scan(result: ScanResult, options: RenderOptions | None = None) -> str:
+def render_scan(
+    result: ScanResult, options: RenderOptions | None = None, whole: ScanResult | None = None
+) -> str:
     """The whole document as one string (for a scan small enough to hold twice)."""
     buf = io.StringIO()
-    write_scan(result, options, buf)
+    write_scan(result, options, buf, whole)
     return buf.getvalue()
 
 
-def write_scan(result: ScanResult, options: RenderOptions | None, out: TextIO) -> None:
+def write_scan(
+    result: ScanResult,
+    options: RenderOptions | None,
+    out: TextIO,
+    whole: ScanResult | None = None,
+) -> None:
     """The document written to `out` one unit at a time (scanner/outputs/jsonstream.py):
     the same text as `json.dumps(scan_document(...), indent=2, ensure_ascii=False)`
-    and a newline, without ever holding every unit's dict or the whole text."""
+    and a newline, without ever holding every unit's dict or the whole text.
+    `whole` is the scan before `--below` narrowed it, for the services' practice."""
     options = options or RenderOptions()
-    head = _head(result, options)
+    head = _head(result, options, whole)
     head["resources"] = mark = jsonstream.placeholder()
     units = (resource(a, options) for a in result.assessments)
     jsonstream.write_document(head, mark, units, out)

@@ -7,6 +7,16 @@ Cloud-supplied strings are escaped (`md`): no HTML, links or table breaks.
 from __future__ import annotations
 
 from scanner.model import Assessment, ScanResult
+from scanner.outputs.practice_view import (
+    has_practice,
+    per_week_text,
+    releases_text,
+    rollbacks_text,
+    status_words,
+    summary_line,
+    timezone_of,
+    window_short,
+)
 from scanner.outputs.select import for_service, is_gap, target_status
 from scanner.outputs.text import NOT_ASSESSED, basis_text, md, show_value
 from scanner.report import RAG_TEXT, RenderOptions, UnitView, build_report
@@ -45,6 +55,10 @@ def render_one(
         f"- Kind: {md(a.kind)}, {md(a.provider)} {md(a.account)} {md(a.location)}",
         f"- Service: {md(a.service or 'Unassigned')}",
         f"- Rule: {md(a.rule or 'none')}",
+    ]
+    if a.practice is not None:
+        lines.append(f"- Release practice: {md(summary_line(a.practice), 1000)}")
+    lines += [
         "",
         "| Field | Value |",
         "|---|---|",
@@ -53,6 +67,31 @@ def render_one(
     if a.next_steps:
         lines += ["", "Next steps:", ""] + [f"- {md(step)}" for step in a.next_steps]
     return "\n".join(lines) + "\n"
+
+
+def practice_lines(views: list[UnitView]) -> list[str]:
+    """With release records (--history): a row per unit that has them."""
+    units = [v.unit for v in views if v.unit.practice is not None]
+    days = max(a.practice.period_days for a in units)  # type: ignore[union-attr]
+    lines = [
+        "",
+        "## How releases actually happened",
+        "",
+        f"From the clouds' own deployment records, the last {days} days; windows in "
+        f"{md(timezone_of(units))} time. Rollbacks: automatic/manual.",
+        "",
+        "| Service | Unit | Releases | Per week | Rollbacks | Window | Status |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for a in units:
+        p = a.practice
+        assert p is not None
+        lines.append(
+            f"| {md(a.service or 'Unassigned')} | {md(a.name)} | {releases_text(p)} | "
+            f"{per_week_text(p)} | {rollbacks_text(p)} | {md(window_short(p))} | "
+            f"{md(status_words(p))} |"
+        )
+    return lines
 
 
 def render_scan(result: ScanResult, opts: RenderOptions | None = None) -> str:
@@ -98,10 +137,12 @@ def render_scan(result: ScanResult, opts: RenderOptions | None = None) -> str:
     lines += ["", "## Levels", "", "| Level | Meaning | Units |", "|---|---|---|"]
     lines += [f"| {lv} | {LEVEL_NAMES[lv]} | {s['levels'][str(lv)]} |" for lv in LEVELS]
     lines.append(f"| {NOT_ASSESSED} | no level: see the reason | {s['not_assessed']} |")
+    shown = [v for v in report.units if is_gap(v.unit, opts.below)]
+    if has_practice(v.unit for v in shown):
+        lines += practice_lines(shown)
     if result.errors:
         lines += ["", "## Scope errors", ""]
         lines += [f"- {md(e.scope)} {md(e.service)}: {md(e.message)}" for e in result.errors]
-    shown = [v for v in report.units if is_gap(v.unit, opts.below)]
     heading = "## Release units"
     if opts.below is not None:
         heading += f" below level {opts.below} (and not assessed): {len(shown)} of {s['total']}"

@@ -17,6 +17,16 @@ from rich.table import Table
 from rich.text import Text
 
 from scanner.model import Assessment, ScanResult
+from scanner.outputs.practice_view import (
+    has_practice,
+    per_week_text,
+    releases_text,
+    rollbacks_text,
+    status_words,
+    summary_line,
+    timezone_of,
+    window_short,
+)
 from scanner.outputs.select import for_service, is_gap, target_status
 from scanner.outputs.text import (
     NOT_ASSESSED,
@@ -124,6 +134,42 @@ def _units_table(views: list[UnitView], opts: RenderOptions, width: int) -> Tabl
     return units
 
 
+def practice_table(views: list[UnitView], width: int) -> Table:
+    """With release records (--history): per unit, the releases in the period,
+    per week, rollbacks (automatic/manual), the window and what the records
+    did to the verdict. A table of its own, so that both stay legible at 100
+    columns; below 120 it leaves out the service, as the units table leaves
+    out the account (the rows follow the units table's order)."""
+    shown = [v for v in views if v.unit.practice is not None]
+    days = max(v.unit.practice.period_days for v in shown)  # type: ignore[union-attr]
+    zone = timezone_of(v.unit for v in shown)
+    title = f"How releases actually happened (last {days} days, {zone})"
+    rows = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    service = width >= WIDE
+    if service:
+        rows.add_column("Service", overflow="fold", min_width=7)
+    rows.add_column("Name", overflow="fold", min_width=10)
+    rows.add_column("Releases", justify="right", width=8)
+    rows.add_column("Per week", justify="right", width=6)
+    rows.add_column("Rollbacks auto/man", justify="right", width=9)
+    rows.add_column("Window", width=15)  # "Sun 02:00–06:00 declared" wraps between words
+    rows.add_column("Status", width=13)
+    for v in shown:
+        a, p = v.unit, v.unit.practice
+        assert p is not None
+        row = [Text(clean(a.service or "", 60))] if service else []
+        row += [
+            Text(clean(a.name, 80)),
+            Text(releases_text(p)),
+            Text(per_week_text(p)),
+            Text(rollbacks_text(p)),
+            Text(window_short(p)),
+            Text(status_words(p)),
+        ]
+        rows.add_row(*row)
+    return rows
+
+
 def render_scan(result: ScanResult, opts: RenderOptions | None = None) -> str:
     opts = opts or RenderOptions()
     result = for_service(result, opts)
@@ -136,6 +182,8 @@ def render_scan(result: ScanResult, opts: RenderOptions | None = None) -> str:
         console.print(_units_table(views, opts, width))
         if any(v.unit.basis == "snapshot" for v in views):
             console.print(Text(f"{SNAPSHOT_MARK} {SNAPSHOT_TEXT}, not a deployment policy"))
+        if has_practice(v.unit for v in views):
+            console.print(practice_table(views, width))
     elif opts.below is not None:
         console.print(
             Text(f"No release unit is below level {opts.below}, and every one was assessed.")
@@ -193,6 +241,8 @@ def render_one(a: Assessment, opts: RenderOptions | None = None) -> str:
     if a.service:
         console.print(Text(f"service: {clean(a.service)}"))
     console.print(Text(clean(a.reason, 1000)))
+    if a.practice is not None:
+        console.print(Text(f"release practice: {clean(summary_line(a.practice), 1000)}"))
     evidence = Table(title="Evidence", title_justify="left")
     evidence.add_column("Field", overflow="fold")
     evidence.add_column("Value", overflow="fold")

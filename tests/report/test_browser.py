@@ -11,6 +11,7 @@ import pytest
 from scanner.outputs import SCAN_FORMATS
 from scanner.report import RenderOptions
 from tests.report.conftest import unit
+from tests.report.practice_data import with_practice
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -98,7 +99,10 @@ def test_report_renders_without_scripts_or_requests(result, tmp_path, browser):
     page.close()
 
 
-def test_nothing_overflows_a_390px_phone(result, tmp_path, browser):
+@pytest.mark.parametrize("history", [False, True], ids=["", "with-history"])
+def test_nothing_overflows_a_390px_phone(result, tmp_path, browser, history):
+    if history:  # the heat maps, weekly bars and rollback tables too
+        with_practice(result)
     path = tmp_path / "report.html"
     path.write_text(SCAN_FORMATS["html"](long_names(result), RenderOptions()), encoding="utf-8")
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
@@ -111,8 +115,11 @@ def test_nothing_overflows_a_390px_phone(result, tmp_path, browser):
     assert found["scroll"] <= 390 and found["wide"] == [], found
 
 
-def test_nothing_overflows_the_width_of_an_a4_page(result, tmp_path, browser):
+@pytest.mark.parametrize("history", [False, True], ids=["", "with-history"])
+def test_nothing_overflows_the_width_of_an_a4_page(result, tmp_path, browser, history):
     # A4 less the report's 15 mm side margins is 180 mm: 680 CSS px
+    if history:
+        with_practice(result)
     path = tmp_path / "report.html"
     path.write_text(SCAN_FORMATS["html"](long_names(result), RenderOptions()), encoding="utf-8")
     page = browser.new_page(viewport={"width": 680, "height": 1000})
