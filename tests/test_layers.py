@@ -63,4 +63,5 @@ def test_each_providers_emulator_lives_beside_it():
         module = plugin.emulator_module()
         assert callable(module.start) and callable(module.endpoint_env)
     left = sorted(p.name for p in (SCANNER / "emulators").glob("*.py"))
-    assert left == ["__init__.py", "faults.py", "server.py"]  # only the generic parts
+    # only the generic parts: the server, its faults, and release rhythms relative to now
+    assert left == ["__init__.py", "faults.py", "releases.py", "server.py"]
