@@ -212,13 +212,15 @@ def test_check_and_scan_with_history_read_and_never_raise_a_level(serve):
     assert r.returncode == 0, r.stderr
     one = json.loads(r.stdout)
     assert one["level"] <= plain["level"]
-    if "practice" in one:  # once the AWS provider reads the group's deployments
-        assert one["practice"]["period"]["days"] == 30
-        assert one["practice"]["timezone"] == "UTC"
+    assert "practice" not in plain  # without --history nothing is read
+    assert one["practice"]["period"]["days"] == 30
+    assert one["practice"]["timezone"] == "UTC"
+    assert one["practice"]["source"] == "CodeDeploy deployments"
     s = relscan("scan", "-p", "aws", "--history", "7", "-f", "json", "--no-store", env=env)
     assert s.returncode in (0, 3), s.stderr
     [same] = [u for u in json.loads(s.stdout)["resources"] if u["id"] == CD_ARN]
     assert same["level"] <= plain["level"]
+    assert same["practice"]["period"]["days"] == 7
 
 
 def test_demo_reads_90_days_by_default():
