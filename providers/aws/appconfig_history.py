@@ -26,7 +26,7 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from providers.aws.history import when
+from providers.aws.history import not_before, when
 from scanner.practice.records import (
     AUTOMATIC,
     FAILED,
@@ -120,7 +120,7 @@ def _release(client: Any, app: str, env: str, item: dict[str, Any], started: Any
         source="appconfig:deployment",
         id=str(number),
         started=started,
-        ended=ended if ended is None or ended >= started else started,
+        ended=not_before(ended, started),
         outcome=outcome,
         rolled_back=rolled_back,
         restored=restored,

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from providers.aws.history import when
+from providers.aws.history import not_before, when
 from scanner.practice.records import (
     AUTOMATIC,
     FAILED,
@@ -120,7 +120,7 @@ def _release(r: dict[str, Any]) -> Release | None:
         source="autoscaling:instance-refresh",
         id=refresh_id,
         started=started,
-        ended=ended if ended is None or ended >= started else started,
+        ended=not_before(ended, started),
         outcome=outcome,
         rolled_back=by,
         restored=ended if status == "RollbackSuccessful" else None,

@@ -34,7 +34,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from providers.aws.history import count, when
+from providers.aws.history import count, not_before, when
 from scanner.practice.records import (
     AUTOMATIC,
     FAILED,
@@ -165,7 +165,7 @@ def _release(
         source="elasticbeanstalk:request",
         id=request,
         started=started,
-        ended=ended if ended is None or ended >= started else started,
+        ended=not_before(ended, started),
         outcome=outcome,
         rolled_back=rolled_back,
         restored=restored,

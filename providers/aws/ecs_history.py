@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from providers.aws.history import batches, when
+from providers.aws.history import batches, not_before, when
 from scanner.practice.records import (
     AUTOMATIC,
     FAILED,
@@ -156,7 +156,7 @@ def _release(d: dict[str, Any]) -> Release | None:
         source="ecs:service-deployment",
         id=arn,
         started=started,
-        ended=ended if ended is None or ended >= started else started,
+        ended=not_before(ended, started),
         outcome=outcome,
         rolled_back=by,
         restored=when(d.get("finishedAt")) if status == "ROLLBACK_SUCCESSFUL" else None,

@@ -52,6 +52,12 @@ def when(value: Any) -> datetime | None:
     return None
 
 
+def not_before(ended: datetime | None, started: datetime) -> datetime | None:
+    """A record's end, never before its start (servers' clocks can disagree:
+    CodeDeploy documents it), so that no duration comes out negative."""
+    return ended if ended is None or ended >= started else started
+
+
 def count(left_out: dict[str, int], reason: str) -> None:
     left_out[reason] = left_out.get(reason, 0) + 1
 
