@@ -14,7 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scanner.model import Assessment
-from scanner.practice.practice import NO_RECORDS, NOT_EXERCISED, WINDOWED, Practice, restored_at
+from scanner.practice.derive import restored_at
+from scanner.practice.practice import NO_RECORDS, NOT_EXERCISED, WINDOWED, Practice
 from scanner.practice.records import AUTOMATIC, RELEASE, Release
 from scanner.practice.services import service_practice
 

@@ -12,14 +12,8 @@ is then the one releases go through, not a one-off.
 from __future__ import annotations
 
 from scanner.model import Assessment, Evidence
-from scanner.practice.practice import (
-    NOT_EXERCISED,
-    OBSERVED,
-    WINDOWED,
-    Practice,
-    derive,
-    worked_rollbacks,
-)
+from scanner.practice.derive import derive, worked_rollbacks
+from scanner.practice.practice import NOT_EXERCISED, OBSERVED, WINDOWED, Practice
 from scanner.practice.records import History
 from scanner.practice.settings import PracticeSettings
 

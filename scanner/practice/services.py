@@ -19,13 +19,8 @@ from typing import Any
 
 from scanner.model import Assessment
 from scanner.practice import windows
-from scanner.practice.practice import (
-    NO_RECORDS,
-    NOT_EXERCISED,
-    STATUSES,
-    Practice,
-    restore_minutes,
-)
+from scanner.practice.derive import restore_minutes
+from scanner.practice.practice import NO_RECORDS, NOT_EXERCISED, STATUSES, Practice
 from scanner.practice.records import (
     AUTOMATIC,
     FAILED,

@@ -11,13 +11,13 @@ import pytest
 
 from scanner.model import ASSESSED, Assessment, Evidence
 from scanner.practice import effect
+from scanner.practice.derive import derive
 from scanner.practice.practice import (
     NO_RECORDS,
     NOT_EXERCISED,
     OBSERVED,
     WINDOWED,
     Practice,
-    derive,
 )
 from scanner.practice.records import (
     AUTOMATIC,

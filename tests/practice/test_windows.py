@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scanner.practice.practice import NOT_EXERCISED, OBSERVED, WINDOWED, derive
+from scanner.practice.derive import derive
+from scanner.practice.practice import NOT_EXERCISED, OBSERVED, WINDOWED
 from scanner.practice.records import ROLLBACK, DeclaredWindow, History, Release
 from scanner.practice.settings import Period, PracticeSettings, parse_working_hours
 from scanner.practice.windows import (
