@@ -109,18 +109,32 @@ class KeptRecords:
         self.period = period
         self.used: dict[str, list[StoredRelease]] = {}
         self._lock = threading.Lock()
+        # Every kept record of the period by unit, read once by the first
+        # unit that asks (the others wait), or why the store could not be read.
+        self._kept: dict[str, list[StoredRelease]] | str | None = None
+        self._reading = threading.Lock()
+
+    def kept(self) -> dict[str, list[StoredRelease]] | str:
+        """The period's kept records by unit: one query for the whole scan,
+        not one per unit."""
+        with self._reading:
+            if self._kept is None:
+                try:
+                    self._kept = self.store.releases_by_unit(since=self.period.start)
+                except SQLAlchemyError as exc:
+                    self._kept = f"relscan's store could not be read ({one_line(exc.orig or exc)})"
+            return self._kept
 
     def __call__(self, unit: Observation) -> None:
         history = unit.history
         if history is None or not mergeable(history):
             return
-        try:
-            stored = self.store.releases([unit.id], since=self.period.start)
-        except SQLAlchemyError as exc:  # the unit keeps what the cloud returned
-            problem = f"relscan's store could not be read ({one_line(exc.orig or exc)})"
-            note = f"{history.note}; {problem}" if history.note else problem
+        kept = self.kept()
+        if isinstance(kept, str):  # the unit keeps what the cloud returned
+            note = f"{history.note}; {kept}" if history.note else kept
             unit.history = dataclasses.replace(history, note=note)
             return
+        stored = kept.get(unit.id)
         if not stored:
             return
         with self._lock:

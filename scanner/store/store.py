@@ -257,13 +257,16 @@ class Store:
             return kept_releases.read(conn, unit_ids, service, since)
 
     def releases_by_unit(
-        self, unit_ids: list[str], since: dt.datetime | None = None
+        self, unit_ids: list[str] | None = None, since: dt.datetime | None = None
     ) -> dict[str, list[StoredRelease]]:
-        """`releases(unit_ids, since)` grouped by unit, for merging into many
-        units' histories at once (scanner/store/merge.py)."""
-        out: dict[str, list[StoredRelease]] = {u: [] for u in unit_ids}
-        for s in self.releases(unit_ids=unit_ids, since=since):
-            out[s.unit_id].append(s)
+        """The kept records of these units (None: of every unit) that started
+        at or after `since`, grouped by unit, newest first: a scan's merge
+        step reads them all in one query (scanner/store/merge.py)."""
+        with self.engine.connect() as conn:
+            found = kept_releases.read(conn, unit_ids, None, since)
+        out: dict[str, list[StoredRelease]] = {u: [] for u in unit_ids or []}
+        for s in found:
+            out.setdefault(s.unit_id, []).append(s)
         return out
 
     def release_services(self) -> list[str]:
