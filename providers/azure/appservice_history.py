@@ -1,5 +1,5 @@
 """App Service release records: the app's deployment records and its slot
-swaps from the Activity Log (`--history`).
+swaps from the Activity Log (`--history`; the swaps are read in slotswaps.py).
 
 Reads per app: one paged `web_apps.list_deployments` (production), one paged
 `web_apps.list_deployments_slot` per slot and, when the app has slots, one
@@ -32,23 +32,21 @@ https://github.com/projectkudu/kudu/blob/master/Kudu.Contracts/Deployment/Deploy
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from providers.azure.history import in_period
+from providers.azure.history import in_period, line, when
 from providers.azure.ids import parse_resource_id
 from providers.azure.kind import GROUP_PATH, SUBSCRIPTION_PATH, Read
+from providers.azure.slotswaps import ACTIVITY_LOG_DAYS, ACTIVITY_LOG_REACH, MONITOR, PRODUCTION
+from providers.azure.slotswaps import swaps as read_swaps
 from providers.azure.values import Unusable, as_record, shown, string
-from scanner.errors import one_line
-from scanner.facts import dig, text
 from scanner.model import Observation
 from scanner.practice.records import (
     FAILED,
     IN_PROGRESS,
-    STOPPED,
     SUCCEEDED,
     UNKNOWN,
     History,
@@ -61,17 +59,6 @@ if TYPE_CHECKING:
 
 SOURCE = "App Service deployment records and slot swaps (Activity Log)"
 DEPLOYMENT = "appservice:deployment"
-SWAP = "activitylog:slotswap"
-MONITOR = "azure.mgmt.monitor:MonitorManagementClient"
-ACTIVITY_LOG_DAYS = 90  # "Activity log events are retained in Azure for 90 days"
-# A query may not start more than 90 days back; the request is sent a little
-# after the period's end was fixed, so it asks from five minutes inside that.
-ACTIVITY_LOG_REACH = timedelta(days=ACTIVITY_LOG_DAYS) - timedelta(minutes=5)
-SWAP_OPERATIONS = (
-    "microsoft.web/sites/slotsswap/action",
-    "microsoft.web/sites/slots/slotsswap/action",
-)
-PRODUCTION = "production"
 SLOT_DEPLOYMENT = "deployment to a slot (it reaches users by a swap, counted as the release)"
 SLOT_TO_SLOT = "swap between two slots, neither of them production"
 AUTO_SWAPPED = "auto-swap of a slot deployment counted as the release"
@@ -88,7 +75,6 @@ STATUS = {
     4: ("Success", SUCCEEDED),
     5: ("Complete", UNKNOWN),  # Kudu does not say whether a Complete one succeeded
 }
-EVENT_OUTCOMES = {"succeeded": SUCCEEDED, "failed": FAILED, "canceled": STOPPED}
 FIELDS = [
     "deployments.value[].properties.start_time",
     "deployments.value[].properties.end_time",
@@ -139,35 +125,6 @@ READS = (
         "list",
     ),
 )
-
-
-def line(value: Any, limit: int = 200) -> str:
-    """A cloud-supplied string for a record: one line, control characters
-    shown as escapes, cut at `limit`."""
-    return one_line(text(value), limit)
-
-
-def when(value: Any, field: str) -> datetime | None:
-    """A wire timestamp (ISO 8601, ARM's seven fractional digits) as aware UTC."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        raw = value.strip().replace("Z", "+00:00")
-        head, dot, rest = raw.partition(".")
-        if dot:  # at most six fractional digits for Python
-            digits = "".join(c for c in rest if c.isdigit())
-            raw = f"{head}.{digits[:6]}{rest[len(digits) :]}"
-        try:
-            moment = datetime.fromisoformat(raw)
-        except ValueError:
-            raise Unusable(f"{field} is {shown(value)}, not a time") from None
-    else:
-        raise Unusable(f"{field} is {shown(value)}, not a time")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # ARM's times are UTC
-    return moment.astimezone(UTC)
 
 
 def read(ctx: AzureContext, web: Any, unit: Observation, period: Period) -> History:
@@ -228,8 +185,10 @@ def read(ctx: AzureContext, web: Any, unit: Observation, period: Period) -> Hist
             history.covers_from = since
         monitor = ctx.service_client(MONITOR, "monitor")
         resources = [unit.id, *(f"{unit.id}/slots/{slot}" for slot in slots)]
-        swaps = attempt("activity_logs.list", lambda: _swaps(monitor, resources, since, period.end))
-        for swap, pair in swaps or []:
+        swapped = attempt(
+            "activity_logs.list", lambda: read_swaps(monitor, resources, since, period.end)
+        )
+        for swap, pair in swapped or []:
             if PRODUCTION not in pair and "?" not in pair:
                 left_out[SLOT_TO_SLOT] += 1
             elif not in_period(swap.started, period):
@@ -340,105 +299,3 @@ def _deployment(item: Any) -> Release:
             "started_by": "properties.author" if author else "properties.deployer",
         },
     )
-
-
-def activity_filter(since: datetime, until: datetime, resource: str) -> str:
-    """The Activity Log's documented filter for one resource's events."""
-    return (
-        f"eventTimestamp ge '{_stamp(since)}' and eventTimestamp le '{_stamp(until)}' "
-        f"and resourceUri eq '{resource}'"
-    )
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _swaps(
-    monitor: Any, resources: list[str], since: datetime, until: datetime
-) -> list[tuple[Release, tuple[str, str]]]:
-    """Every swap whose events the Activity Log holds for the site or its
-    slots, its events grouped by correlationId, with the slot pair swapped."""
-    groups: dict[str, list[Any]] = {}
-    for resource in resources:
-        for event in monitor.activity_logs.list(filter=activity_filter(since, until, resource)):
-            operation = _value(getattr(event, "operation_name", None))
-            if operation.lower() not in SWAP_OPERATIONS:
-                continue
-            key = getattr(event, "correlation_id", None) or getattr(event, "event_data_id", "")
-            groups.setdefault(str(key), []).append(event)
-    swaps = []
-    for correlation, events in groups.items():
-        found = _swap(correlation, events)
-        if found is not None:
-            swaps.append(found)
-    return swaps
-
-
-def _value(localizable: Any) -> str:
-    value = getattr(localizable, "value", None)
-    return value if isinstance(value, str) else ""
-
-
-def _swap(correlation: str, events: list[Any]) -> tuple[Release, tuple[str, str]] | None:
-    """One swap from its events: Started gives the start and the caller, the
-    last of Succeeded / Failed / Canceled the end and the outcome. Without a
-    Started event the swap began before the records asked for: None."""
-
-    def stamp(event: Any) -> datetime:
-        moment = when(getattr(event, "event_timestamp", None), "eventTimestamp")
-        if moment is None:
-            raise Unusable("an Activity Log event has no eventTimestamp")
-        return moment
-
-    started = [e for e in events if _value(getattr(e, "status", None)).lower() == "started"]
-    if not started:
-        return None
-    first = min(started, key=stamp)
-    done = [e for e in events if _value(getattr(e, "status", None)).lower() in EVENT_OUTCOMES]
-    last = max(done, key=stamp) if done else None
-    outcome = EVENT_OUTCOMES[_value(last.status).lower()] if last is not None else IN_PROGRESS
-    pair = _pair(first)
-    caller = getattr(first, "caller", None)
-    detail = f"swap {line(pair[0])} with {line(pair[1])}"
-    if last is not None and outcome != SUCCEEDED:
-        sub = _value(getattr(last, "sub_status", None))
-        detail += f": {line(sub)}" if sub else ""
-    release = Release(
-        source=SWAP,
-        id=line(correlation),
-        started=stamp(first),
-        ended=stamp(last) if last is not None else None,
-        outcome=outcome,
-        started_by=line(caller) if isinstance(caller, str) and caller else None,
-        detail=detail,
-        fields={
-            "started": "eventTimestamp (status Started)",
-            "ended": "eventTimestamp (status Succeeded/Failed/Canceled)",
-            "outcome": "status.value",
-            "started_by": "caller",
-        },
-    )
-    return release, pair
-
-
-def _pair(event: Any) -> tuple[str, str]:
-    """The two slots a swap exchanged: the resource it was asked of (the
-    site is production) and the request's targetSlot, where the event's
-    properties carry the request body; "?" where they do not (such a swap
-    is counted as a release: most swaps go into production)."""
-    resource = str(getattr(event, "resource_id", "") or "")
-    parts = resource.rstrip("/").split("/")
-    lowered = [p.lower() for p in parts]
-    source = parts[-1] if len(parts) > 2 and lowered[-2] == "slots" else PRODUCTION
-    target = "?"
-    props = getattr(event, "properties", None) or {}
-    body = props.get("requestbody") or props.get("requestBody") if isinstance(props, dict) else None
-    if isinstance(body, str):
-        try:
-            slot = dig(json.loads(body), "targetSlot")
-        except ValueError:
-            slot = None
-        if isinstance(slot, str) and slot:
-            target = slot
-    return source.lower(), target.lower()

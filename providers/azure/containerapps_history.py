@@ -21,8 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from providers.azure.appservice_history import line, when
-from providers.azure.history import in_period
+from providers.azure.history import in_period, line, when
 from providers.azure.ids import parse_resource_id
 from providers.azure.kind import GROUP_PATH, Read
 from providers.azure.values import Unusable, as_record, objects, shown, string

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import closing
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from providers.azure.values import Unusable
-from scanner.errors import UsageError
+from providers.azure.values import Unusable, shown
+from scanner.errors import UsageError, one_line
+from scanner.facts import text
 from scanner.fanout import fan_out
 from scanner.model import Observation, ScopeError
 from scanner.practice.records import History
@@ -73,3 +74,32 @@ def read_histories(
 
 def in_period(when: datetime | None, period: Period) -> bool:
     return when is not None and period.start <= when <= period.end
+
+
+def line(value: Any, limit: int = 200) -> str:
+    """A cloud-supplied string for a record: one line, control characters
+    shown as escapes, cut at `limit`."""
+    return one_line(text(value), limit)
+
+
+def when(value: Any, field: str) -> datetime | None:
+    """A wire timestamp (ISO 8601, ARM's seven fractional digits) as aware UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        raw = value.strip().replace("Z", "+00:00")
+        head, dot, rest = raw.partition(".")
+        if dot:  # at most six fractional digits for Python
+            digits = "".join(c for c in rest if c.isdigit())
+            raw = f"{head}.{digits[:6]}{rest[len(digits) :]}"
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            raise Unusable(f"{field} is {shown(value)}, not a time") from None
+    else:
+        raise Unusable(f"{field} is {shown(value)}, not a time")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # ARM's times are UTC
+    return moment.astimezone(UTC)

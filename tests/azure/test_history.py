@@ -11,6 +11,7 @@ import pytest
 
 from providers.azure import appservice_history as ash
 from providers.azure import containerapps_history as cah
+from providers.azure import slotswaps
 from providers.azure.frontdoor import NO_HISTORY as FRONT_DOOR_NONE
 from providers.azure.plugin import plugin
 from providers.azure.scalesets import NO_HISTORY as SCALE_SET_NONE
@@ -70,7 +71,7 @@ def test_deployments_to_production_and_swaps_into_production_are_the_releases(se
     assert errors == []
     h = units["portal"].history
     assert (h.source, h.error, h.unavailable) == (ash.SOURCE, None, None)
-    swaps = [r for r in h.releases if r.source == ash.SWAP]
+    swaps = [r for r in h.releases if r.source == slotswaps.SWAP]
     deploys = [r for r in h.releases if r.source == ash.DEPLOYMENT]
     assert (len(swaps), len(deploys)) == (4, 3)
     # the second-latest swap failed (a Failed event with subStatus Conflict)
@@ -159,12 +160,12 @@ def test_records_just_outside_the_period_are_left_out(serve):
     # event is outside the filter, its Succeeded event inside; it is not read
     end = first.started + timedelta(seconds=1) + timedelta(days=days)
     h = read(served, days=days, end=end)[0]["portal"].history
-    swaps = [r for r in h.releases if r.source == ash.SWAP]
+    swaps = [r for r in h.releases if r.source == slotswaps.SWAP]
     assert first.started not in [s.started for s in swaps]
     assert all(s.started >= end - timedelta(days=days) for s in h.releases)
     # one second earlier, the swap is in
     h = read(served, days=days, end=end - timedelta(seconds=1))[0]["portal"].history
-    assert first.started in [s.started for s in h.releases if s.source == ash.SWAP]
+    assert first.started in [s.started for s in h.releases if s.source == slotswaps.SWAP]
 
 
 def test_a_deployment_just_before_the_period_is_left_out(serve):
@@ -207,7 +208,7 @@ def test_a_slot_to_slot_swap_is_left_out_and_other_events_are_ignored(serve):
     served.emulator.apps[0]["activity"] = [*events, spec]
     h = read(served)[0]["portal"].history
     assert h.left_out[ash.SLOT_TO_SLOT] == 1
-    assert len([r for r in h.releases if r.source == ash.SWAP]) == 4
+    assert len([r for r in h.releases if r.source == slotswaps.SWAP]) == 4
 
 
 def ash_events(resource, at, body):
@@ -253,7 +254,7 @@ def test_a_failing_records_read_keeps_the_unit_with_the_error(serve):
     assert h.error.startswith("web_apps.list_deployments: AuthorizationFailed (HTTP 403)")
     assert "\n" not in h.error
     # what else was read is kept: the swaps
-    assert len(h.releases) == 4 and {r.source for r in h.releases} == {ash.SWAP}
+    assert len(h.releases) == 4 and {r.source for r in h.releases} == {slotswaps.SWAP}
     assert units["portal"].facts["slot_names"].value == ["staging"]  # the unit's facts stand
     assert units["other"].history.error is None and len(units["other"].history.releases) == 3
 
@@ -410,7 +411,7 @@ def test_an_auto_swap_slots_deployments_are_the_releases_and_their_swaps_counted
         f"{PORTAL}/slots/staging", later, '{"targetSlot": "production"}'
     )
     h = read(served)[0]["portal"].history
-    assert [r.source for r in h.releases][-1] == ash.SWAP
+    assert [r.source for r in h.releases][-1] == slotswaps.SWAP
     assert h.left_out == {ash.AUTO_SWAPPED: 4}
 
 
@@ -418,7 +419,7 @@ def test_on_linux_auto_swap_does_not_run_so_the_swaps_are_the_releases(serve):
     slots = [{"name": "staging", "auto_swap": "production"}]
     served = serve(estate([app("portal", kind="app,linux", slots=slots, swaps=[MONDAYS])]))
     h = read(served)[0]["portal"].history
-    assert [r.source for r in h.releases] == [ash.SWAP] * 4
+    assert [r.source for r in h.releases] == [slotswaps.SWAP] * 4
     assert h.left_out == {ash.SLOT_DEPLOYMENT: 4}
 
 
