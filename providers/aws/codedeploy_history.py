@@ -164,7 +164,6 @@ def _release(
         restored=restored,
         started_by=creator,
         detail="; ".join(details),
-        fields={"started": "startTime" if info.get("startTime") else "createTime"},
     )
 
 

@@ -161,7 +161,6 @@ def _release(d: dict[str, Any]) -> Release | None:
         rolled_back=by,
         restored=when(d.get("finishedAt")) if status == "ROLLBACK_SUCCESSFUL" else None,
         detail="; ".join(details),
-        fields={"started": "startedAt" if d.get("startedAt") else "createdAt"},
     )
 
 

@@ -292,10 +292,4 @@ def _deployment(item: Any) -> Release:
         outcome=outcome or UNKNOWN,
         started_by=line(author or deployer) if (author or deployer) else None,
         detail=detail,
-        fields={
-            "started": "properties.start_time",
-            "ended": "properties.end_time",
-            "outcome": "properties.status",
-            "started_by": "properties.author" if author else "properties.deployer",
-        },
     )

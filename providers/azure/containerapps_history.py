@@ -140,6 +140,5 @@ def _revision(item: Any) -> tuple[Release, tuple[str, ...], bool | None]:
         started=started,  # type: ignore[arg-type]  # None is filtered out by the caller
         outcome=UNKNOWN,
         detail=detail[:300],
-        fields={"started": "properties.createdTime"},
     )
     return release, images, active if isinstance(active, bool) else None

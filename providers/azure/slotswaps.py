@@ -102,12 +102,6 @@ def _swap(correlation: str, events: list[Any]) -> tuple[Release, tuple[str, str]
         outcome=outcome,
         started_by=line(caller) if isinstance(caller, str) and caller else None,
         detail=detail,
-        fields={
-            "started": "eventTimestamp (status Started)",
-            "ended": "eventTimestamp (status Succeeded/Failed/Canceled)",
-            "outcome": "status.value",
-            "started_by": "caller",
-        },
     )
     return release, pair
 

@@ -167,7 +167,6 @@ def _record(raw: dict[str, Any]) -> Release | None:
         kind=ROLLBACK if raw.get("rollbackOfRollout") else "release",
         started_by=f"automation run {_short(str(promoted))}" if promoted else None,
         detail=str(raw.get("failureReason") or raw.get("deployFailureCause") or ""),
-        fields={"started": "deployStartTime", "ended": "deployEndTime", "outcome": "state"},
     )
 
 

@@ -57,7 +57,6 @@ def history(ctx: GcpContext, unit: Observation, period: Period) -> History:
                 id=str(raw.get("name") or raw.get("id")),
                 started=started,
                 started_by=str(raw["createdBy"]) if raw.get("createdBy") else None,
-                fields={"started": "version.createTime", "started_by": "version.createdBy"},
             )
         )
     return History(

@@ -65,7 +65,6 @@ def history(ctx: GcpContext, unit: Observation, period: Period) -> History:
             source="run:revision",
             id=name,
             started=when,
-            fields={"started": "revision.createTime"},
         )
         for when, name in sorted(created)
         if when >= period.start

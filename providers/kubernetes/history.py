@@ -276,7 +276,6 @@ def build(
             started=v.created,
             rolled_back=MANUAL if v.uid in rolled_back else None,
             detail=detail,
-            fields={"started": "metadata.creationTimestamp"},
         )
         newest = numbered[-1][1] is v
         if current is not None and newest and (v.uid, n) not in reused_at:
@@ -378,7 +377,6 @@ def knative(ctx: KubeContext, unit: Observation, period: Period, version: str) -
                 id=v.uid,
                 started=v.created,
                 detail=detail,
-                fields={"started": "metadata.creationTimestamp"},
             )
         )
     covers_from = None

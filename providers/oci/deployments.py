@@ -111,9 +111,6 @@ def _record(deployment: Any) -> Release | None:
         rolled_back=AUTOMATIC if rolled else None,
         restored=restored,
         detail=detail,
-        fields={"started": "deploymentExecutionProgress.timeStarted",
-                "ended": "deploymentExecutionProgress.timeFinished",
-                "outcome": "lifecycleState"},
     )  # fmt: skip
 
 

@@ -46,8 +46,8 @@ class Release:
     this release was rolled back, and by whom (`automatic`: the cloud, on a
     health check or alarm; `manual`: a person), where the source says so;
     `restored` is when the earlier version was back (the rollback's end), if
-    recorded. `started_by` is who or what started it, as the API names it.
-    `fields` names the API fields each value was read from, for the evidence.
+    recorded. `started_by` is who or what started it, as the API names it
+    (the API fields a source reads are its History's `fields`).
     """
 
     source: str  # the API the record came from, e.g. "codedeploy:deployment"
@@ -60,7 +60,6 @@ class Release:
     restored: datetime | None = None
     started_by: str | None = None
     detail: str = ""  # one line from the source: a status reason, an error code
-    fields: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
